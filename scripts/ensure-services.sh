@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# scripts/ensure-services.sh — owns the local services tests and `dev` need: Docker engine
+# (installs docker.io / starts dockerd), busybox-static + the test image (build-test-image.sh),
+# MariaDB with the 'jobserv'@'127.0.0.1' / 'jobserv'@'localhost' user (password jobserv).
+# Idempotent: only installs/starts what is missing, never restarts a running service.
+#   scripts/ensure-services.sh [--no-mariadb] [--no-docker]
+set -euo pipefail
+
+want_docker=1 want_mariadb=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-docker) want_docker=0 ;;
+    --no-mariadb) want_mariadb=0 ;;
+    *) echo "usage: $0 [--no-docker] [--no-mariadb]" >&2; exit 2 ;;
+  esac
+done
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+sudo=""; [[ $EUID -eq 0 ]] || sudo=sudo
+logdir=/var/log; [[ -w $logdir ]] || logdir="${TMPDIR:-/tmp}"
+
+# serialize concurrent callers (two test runs must not both start a dockerd)
+exec 9>"${TMPDIR:-/tmp}/jobserv-ensure-services.lock"
+flock 9
+
+apt_install() {  # apt_install PKG... (apt-get update only if the first try fails)
+  echo "installing $* (apt)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q "$@" >&2 || { $sudo apt-get update -q >&2 && $sudo apt-get install -y -q "$@" >&2; }
+}
+
+wait_for() {  # wait_for SECONDS CMD... : retry CMD every 0.5 s
+  local tries=$(($1 * 2)); shift
+  until "$@" >/dev/null 2>&1; do
+    ((--tries > 0)) || return 1
+    sleep 0.5
+  done
+}
+
+if ((want_docker)); then
+  state=up
+  if ! docker info >/dev/null 2>&1; then
+    command -v dockerd >/dev/null || apt_install docker.io
+    if pgrep -x dockerd >/dev/null; then
+      state="up (was starting)"
+    else
+      $sudo setsid dockerd --bridge=none --iptables=false </dev/null >>"$logdir/jobserv-dockerd.log" 2>&1 &
+      state="started (log $logdir/jobserv-dockerd.log)"
+    fi
+    wait_for 60 docker info || { echo "docker: not reachable, see $logdir/jobserv-dockerd.log" >&2; exit 1; }
+  fi
+  echo "docker: $state, server $(docker version --format '{{.Server.Version}}')"
+
+  dpkg -s busybox-static >/dev/null 2>&1 || apt_install busybox-static
+  "$here/build-test-image.sh"
+fi
+
+if ((want_mariadb)); then
+  root_sql() { $sudo mariadb -uroot "$@"; }   # root authenticates over the unix socket
+  state=up
+  if ! root_sql -e 'select 1' >/dev/null 2>&1; then
+    [[ -x /usr/sbin/mariadbd ]] || apt_install mariadb-server
+    if pgrep -x mariadbd >/dev/null; then
+      state="up (was starting)"
+    else
+      $sudo install -d -o mysql -g mysql /run/mysqld
+      $sudo setsid /usr/sbin/mariadbd --user=mysql </dev/null >>"$logdir/jobserv-mariadbd.log" 2>&1 &
+      state="started (log $logdir/jobserv-mariadbd.log)"
+    fi
+    wait_for 30 root_sql -e 'select 1' || { echo "mariadb: not reachable, see $logdir/jobserv-mariadbd.log" >&2; exit 1; }
+  fi
+  root_sql -e "
+    CREATE USER IF NOT EXISTS 'jobserv'@'127.0.0.1' IDENTIFIED BY 'jobserv';
+    GRANT ALL PRIVILEGES ON *.* TO 'jobserv'@'127.0.0.1';
+    CREATE USER IF NOT EXISTS 'jobserv'@'localhost' IDENTIFIED BY 'jobserv';
+    GRANT ALL PRIVILEGES ON *.* TO 'jobserv'@'localhost';"
+  version="$(mariadb -h127.0.0.1 -P3306 -ujobserv -pjobserv -N -e 'select version()')" ||
+    { echo "mariadb: user jobserv cannot connect to 127.0.0.1:3306" >&2; exit 1; }
+  echo "mariadb: $state, server $version, user jobserv@127.0.0.1:3306 ok"
+fi

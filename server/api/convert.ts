@@ -1,0 +1,46 @@
+// Store rows -> API messages.
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { BuildSchema, type Build } from "../../gen/jobserv/v1/build_pb.js";
+import { ProjectSchema, type Project } from "../../gen/jobserv/v1/project_pb.js";
+import { RunSchema, type Run } from "../../gen/jobserv/v1/run_pb.js";
+import type { BuildRow, ProjectRow, RunRow } from "../store/database.js";
+
+const ts = (ms: number | null): Timestamp | undefined => (ms === null ? undefined : timestampFromMs(Number(ms)));
+
+export function toProject(row: ProjectRow, triggerNames: string[]): Project {
+  return create(ProjectSchema, {
+    name: row.name, definitionYaml: row.definition_yaml, triggerNames,
+    createTime: ts(row.created_at), updateTime: ts(row.updated_at),
+  });
+}
+
+export function toRun(row: RunRow, project: string, buildNumber: number): Run {
+  return create(RunSchema, {
+    project, buildNumber, name: row.name, status: row.status, hostTag: row.host_tag,
+    workerName: row.worker_name ?? "", logSize: BigInt(row.log_size), statusMessage: row.status_message,
+    createTime: ts(row.created_at), startTime: ts(row.started_at), completeTime: ts(row.completed_at),
+  });
+}
+
+export function toBuild(row: BuildRow, project: string, runs: RunRow[]): Build {
+  return create(BuildSchema, {
+    project, number: row.number, status: row.status, triggerName: row.trigger_name, reason: row.reason,
+    params: JSON.parse(row.params_json) as Record<string, string>,
+    runs: runs.map((r) => toRun(r, project, row.number)),
+    createTime: ts(row.created_at), completeTime: ts(row.completed_at),
+  });
+}
+
+/** Page tokens are opaque to clients: base64url of the last key seen. */
+export function encodePageToken(key: string | number): string {
+  return Buffer.from(String(key)).toString("base64url");
+}
+
+export function decodePageToken(token: string): string {
+  return Buffer.from(token, "base64url").toString();
+}
+
+export function pageSize(requested: number, dflt: number): number {
+  return requested <= 0 ? dflt : Math.min(requested, 1000);
+}

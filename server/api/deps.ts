@@ -1,0 +1,17 @@
+// What the API services are built from; assembled once in server/main.ts.
+import type { RunUpdateDeps } from "../builds/run-updates.js";
+import type { TriggerDeps } from "../builds/trigger.js";
+import type { LogStore } from "../logs/log-store.js";
+import type { Dispatcher } from "../scheduler/dispatcher.js";
+import type { Store } from "../store/db.js";
+
+export interface ApiDeps {
+  store: Store;
+  logs: LogStore;
+  dispatcher: Dispatcher;
+  trigger: TriggerDeps;
+  runUpdates: RunUpdateDeps;
+  now: () => number;
+  /** If set, workers presenting it are enlisted at registration. */
+  workerRegistrationSecret: string;
+}

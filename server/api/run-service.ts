@@ -1,0 +1,55 @@
+// RunService: read runs, tail their logs, read their run definitions, cancel.
+import { create, fromJsonString } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
+import { TailLogResponseSchema, type RunService } from "../../gen/jobserv/v1/run_pb.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { resolveBuild, resolveRun } from "../builds/lookup.js";
+import { cancelRun } from "../builds/run-updates.js";
+import { isComplete } from "../builds/status.js";
+import { findRunById, listRunsOfBuilds } from "../store/runs.js";
+import { toRun } from "./convert.js";
+import type { ApiDeps } from "./deps.js";
+import { mapErrors } from "./errors.js";
+
+export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> {
+  const { store } = deps;
+  return mapErrors<ServiceImpl<typeof RunService>>({
+    async getRun(req) {
+      const { project, build, run } = await resolveRun(store, req.ref);
+      return { run: toRun(run, project.name, build.number) };
+    },
+    async listRuns(req) {
+      const { project, build } = await resolveBuild(store, req.project, req.buildNumber);
+      return { runs: (await listRunsOfBuilds(store.db, [build.id])).map((r) => toRun(r, project.name, build.number)) };
+    },
+    async *tailLog(req, ctx) {
+      const { run } = await resolveRun(store, req.ref);
+      let finalStatus = run.status as Status;
+      const isDone = async () => {
+        finalStatus = (await findRunById(store.db, run.id))?.status ?? Status.FAILED;
+        return isComplete(finalStatus);
+      };
+      for await (const item of deps.logs.tail(run.id, Number(req.offset), req.follow, isDone, ctx.signal)) {
+        yield create(TailLogResponseSchema, { offset: BigInt(item.offset), data: item.data });
+      }
+      if (req.follow && isComplete(finalStatus)) {
+        const end = (await findRunById(store.db, run.id))?.log_size ?? 0;
+        yield create(TailLogResponseSchema, { offset: BigInt(end), finalStatus });
+      }
+    },
+    async getRunDefinition(req) {
+      const { run } = await resolveRun(store, req.ref);
+      const definition = fromJsonString(RunDefinitionSchema, run.definition_json);
+      definition.runId = BigInt(run.id);
+      // Readers never see secret values (scoped access comes with API tokens).
+      for (const k of Object.keys(definition.secrets)) definition.secrets[k] = "";
+      return { definition };
+    },
+    async cancelRun(req) {
+      const { project, build, run } = await resolveRun(store, req.ref);
+      await cancelRun(deps.runUpdates, run.id);
+      return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
+    },
+  });
+}

@@ -1,0 +1,85 @@
+// WorkerService: registration, the Pull stream, log appends and run updates.
+// Stream bookkeeping lives in scheduler/; this file only adapts the protocol.
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { PullResponseSchema, type WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import { hashToken, tokenMatches } from "../auth/tokens.js";
+import { authoriseRunToken, workerUpdateRun } from "../builds/run-updates.js";
+import { runsOfWorker } from "../store/runs.js";
+import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
+import type { ApiDeps } from "./deps.js";
+import { mapErrors } from "./errors.js";
+import { WorkerAuth } from "./worker-auth.js";
+
+const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
+const PING_MS = 15_000;
+
+export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerService> {
+  const { store, dispatcher, now } = deps;
+  const auth = new WorkerAuth(store);
+  return mapErrors<ServiceImpl<typeof WorkerService>>({
+    async registerWorker(req) {
+      if (!WORKER_NAME.test(req.name)) throw new ConnectError(`name: "${req.name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`, Code.InvalidArgument);
+      if (req.token.length < 16) throw new ConnectError("token: at least 16 characters", Code.InvalidArgument);
+      const secretOk = deps.workerRegistrationSecret !== "" && req.registrationSecret === deps.workerRegistrationSecret;
+      const facts = {
+        host_tags: JSON.stringify(req.hostTags.map((t) => t.toLowerCase())),
+        concurrency: Math.max(1, req.concurrency || 1),
+        distro: req.facts?.distro ?? "", cpu_type: req.facts?.cpuType ?? "", cpu_total: req.facts?.cpuTotal ?? 0,
+        mem_total: Number(req.facts?.memTotalBytes ?? 0n), version: req.facts?.version ?? "", last_seen: now(),
+      };
+      const existing = await findWorker(store.db, req.name);
+      if (!existing) {
+        await insertWorker(store.db, { name: req.name, token_hash: hashToken(req.token), enlisted: secretOk ? 1 : 0, created_at: now(), ...facts });
+        return { enlisted: secretOk };
+      }
+      if (!tokenMatches(req.token, existing.token_hash)) throw new ConnectError(`worker "${req.name}" is registered with another token`, Code.PermissionDenied);
+      const enlisted = Boolean(existing.enlisted) || secretOk;
+      await updateWorkerFacts(store.db, req.name, { ...facts, enlisted: enlisted ? 1 : 0 });
+      auth.forget(req.name);
+      return { enlisted };
+    },
+
+    async *pull(req, ctx) {
+      const worker = await auth.authenticate(ctx);
+      if (req.workerName && req.workerName !== worker.name) throw new ConnectError("worker_name does not match the authenticated worker", Code.PermissionDenied);
+      if (!worker.enlisted) throw new ConnectError(`worker "${worker.name}" is not enlisted yet`, Code.PermissionDenied);
+      const session = dispatcher.workers.add({ name: worker.name, tags: JSON.parse(worker.host_tags) as string[], concurrency: worker.concurrency });
+      const close = () => dispatcher.workers.remove(session);
+      ctx.signal.addEventListener("abort", close, { once: true });
+      const ping = setInterval(() => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } })), PING_MS);
+      try {
+        // Reconcile after a (re)connect: assignments the worker never got go back
+        // to the queue; runs being cancelled are cancelled again.
+        const active = new Set(req.activeRunIds.map(Number));
+        for (const run of await runsOfWorker(store.db, worker.name, [Status.RUNNING, Status.UPLOADING, Status.CANCELLING])) {
+          if (active.has(run.id)) {
+            if (run.status === Status.CANCELLING) dispatcher.cancel(run.id, worker.name);
+          } else if (run.status === Status.RUNNING && !run.acked) {
+            await dispatcher.requeue(run.id, run.build_id, worker.name);
+          }
+        }
+        dispatcher.wake();
+        yield* session.queue;
+      } finally {
+        clearInterval(ping);
+        ctx.signal.removeEventListener("abort", close);
+        close();
+      }
+    },
+
+    async appendLog(req, ctx) {
+      const worker = await auth.authenticate(ctx);
+      const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
+      const committed = await deps.logs.append(run.id, Number(req.offset), req.data);
+      return { committedOffset: BigInt(committed), cancelRequested: run.status === Status.CANCELLING };
+    },
+
+    async updateRun(req, ctx) {
+      const worker = await auth.authenticate(ctx);
+      const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
+      return workerUpdateRun(deps.runUpdates, run, req.status, req.message);
+    },
+  });
+}

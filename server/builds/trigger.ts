@@ -1,0 +1,60 @@
+// triggerBuild: one transaction allocates the build number, inserts the build
+// and its QUEUED runs (with their run definitions); then the injected
+// `onQueued` wakes the dispatcher. `builds/` never imports `scheduler/`.
+import { toJsonString } from "@bufbuild/protobuf";
+import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { findTrigger } from "../projects/find-trigger.js";
+import { parseProjectDefinition } from "../projects/parse.js";
+import { insertBuild, nextBuildNumber } from "../store/builds.js";
+import type { Store } from "../store/db.js";
+import { findProjectByName } from "../store/projects.js";
+import { insertRuns } from "../store/runs.js";
+import { buildRunDefinition } from "./run-definition.js";
+
+export interface TriggerDeps {
+  store: Store;
+  publicUrl: string;
+  now: () => number;
+  /** Called after commit: runs are queued. */
+  onQueued: () => void;
+}
+
+export interface TriggerRequest {
+  project: string;
+  triggerName?: string;
+  params: Record<string, string>;
+  reason: string;
+}
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Promise<{ buildId: number; number: number }> {
+  for (const [k, v] of Object.entries(req.params)) {
+    if (!PARAM_NAME.test(k)) throw new InvalidArgumentError(`params: "${k}" is not a valid variable name`);
+    if (v.length > 65536) throw new InvalidArgumentError(`params.${k}: longer than 65536 characters`);
+  }
+  const project = await findProjectByName(deps.store.db, req.project);
+  if (!project) throw new NotFoundError(`project "${req.project}" not found`);
+  const def = parseProjectDefinition(project.definition_yaml);
+  const trigger = findTrigger(def, req.triggerName || undefined);
+  const now = deps.now();
+  const result = await deps.store.db.transaction().execute(async (trx) => {
+    const number = await nextBuildNumber(trx, project.id);
+    const buildId = await insertBuild(trx, {
+      project_id: project.id, number, status: Status.QUEUED, trigger_name: trigger.name,
+      reason: req.reason, params_json: JSON.stringify(req.params), created_at: now,
+    });
+    const ctx = { project: project.name, build: number, triggerParams: req.params, publicUrl: deps.publicUrl };
+    await insertRuns(trx, trigger.runs.map((run) => ({
+      build_id: buildId, name: run.name, status: Status.QUEUED, status_message: "", host_tag: run.hostTag,
+      queue_priority: 0, worker_name: null, token_hash: null, acked: 0, log_size: 0, created_at: now,
+      started_at: null, completed_at: null,
+      definition_json: toJsonString(RunDefinitionSchema, buildRunDefinition(def, trigger, run, ctx)),
+    })));
+    return { buildId, number };
+  });
+  deps.onQueued();
+  return result;
+}

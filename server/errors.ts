@@ -1,0 +1,29 @@
+// Typed domain errors. Domain code throws these; `api/errors.ts` maps them to
+// ConnectError codes and `gateway/` to HTTP statuses, each in one table.
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+export class AlreadyExistsError extends Error {
+  override name = "AlreadyExistsError";
+}
+
+export class InvalidArgumentError extends Error {
+  override name = "InvalidArgumentError";
+}
+
+export class PermissionDeniedError extends Error {
+  override name = "PermissionDeniedError";
+}
+
+export class UnauthenticatedError extends Error {
+  override name = "UnauthenticatedError";
+}
+
+/** A log append at an offset beyond the committed length; the worker resends from `committed`. */
+export class LogGapError extends Error {
+  override name = "LogGapError";
+  constructor(readonly committed: number, offset: number) {
+    super(`log append at offset ${offset} leaves a gap: committed length is ${committed}`);
+  }
+}

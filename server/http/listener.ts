@@ -1,0 +1,67 @@
+// One port for everything: each TCP connection is sniffed for the HTTP/2
+// client preface. Prior-knowledge HTTP/2 (gRPC, h2c Connect) goes to an http2
+// server, anything else to an HTTP/1.1 server (Connect, gRPC-web, REST). Both
+// serve the same request handler. The preface may arrive split over packets.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
+
+export interface Listener {
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function listen(handler: Handler, port: number, host: string): Promise<Listener> {
+  const h1 = http.createServer(handler as http.RequestListener);
+  h1.keepAliveTimeout = 65_000;
+  const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (s) => { sessions.add(s); s.once("close", () => sessions.delete(s)); });
+
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    let seen = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const n = Math.min(seen.length, PREFACE.length);
+      const isH2 = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
+      if (isH2 && seen.length < PREFACE.length) return; // wait for the rest of the preface
+      socket.off("data", onData);
+      socket.pause();
+      socket.unshift(seen);
+      if (isH2) {
+        // http2 reads the bytes already buffered on the socket itself; resuming
+        // here would let them flow away before the session is set up.
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+    socket.on("error", () => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(port, host, () => resolve());
+  });
+  const address = tcp.address() as net.AddressInfo;
+  return {
+    port: address.port,
+    async close(graceMs = 5_000) {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const s of sessions) s.close();
+      h1.closeIdleConnections();
+      const timer = setTimeout(() => { for (const s of sockets) s.destroy(); }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

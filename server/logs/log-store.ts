@@ -1,0 +1,88 @@
+// Console-log bytes of runs: idempotent appends at an offset, and a live tail
+// any instance can serve. Appends on this instance wake its tailers at once;
+// tailers also re-read on a short timer to see appends made on other instances.
+import { EventEmitter } from "node:events";
+import { LogGapError } from "../errors.js";
+import type { Store } from "../store/db.js";
+import { appendChunkAt, logSize, readChunks } from "../store/log-chunks.js";
+
+export interface LogStoreConfig {
+  /** How often a follower re-reads when nothing woke it (appends on other instances). */
+  pollMs: number;
+}
+
+export interface TailItem { offset: number; data: Uint8Array }
+
+export class LogStore {
+  private readonly appended = new EventEmitter();
+
+  constructor(private readonly store: Store, private readonly config: LogStoreConfig = { pollMs: 200 }) {
+    this.appended.setMaxListeners(0);
+  }
+
+  /**
+   * Appends `data` at `offset`. Bytes below the committed length are taken as
+   * a resend and not written twice; an offset beyond it throws LogGapError.
+   * Returns the committed length afterwards.
+   */
+  async append(runId: number, offset: number, data: Uint8Array): Promise<number> {
+    for (;;) {
+      const committed = await logSize(this.store.db, runId);
+      if (committed === undefined) throw new Error(`run ${runId} vanished`);
+      if (offset > committed) throw new LogGapError(committed, offset);
+      const end = offset + data.length;
+      if (end <= committed) return committed;
+      const fresh = data.subarray(committed - offset);
+      if (await appendChunkAt(this.store.db, runId, committed, fresh)) {
+        this.appended.emit(String(runId));
+        return end;
+      }
+      // Another append won the race: re-read the committed length and retry.
+    }
+  }
+
+  /**
+   * Yields the log from `from`. With `follow`, keeps going until `isDone()`
+   * says the run is complete and every byte was yielded, or `signal` aborts.
+   */
+  async *tail(runId: number, from: number, follow: boolean, isDone: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<TailItem> {
+    let offset = from;
+    while (!signal.aborted) {
+      // Ask before reading: bytes appended before completion are then surely read.
+      const done = follow ? await isDone() : true;
+      let progressed = true;
+      while (progressed) {
+        progressed = false;
+        for (const chunk of await readChunks(this.store.db, runId, offset)) {
+          const data = chunk.data.subarray(offset - chunk.start);
+          if (data.length === 0) continue;
+          yield { offset, data };
+          offset += data.length;
+          progressed = true;
+        }
+      }
+      if (done) return;
+      await this.waitForAppend(runId, signal);
+    }
+  }
+
+  private waitForAppend(runId: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const key = String(runId);
+      const finish = () => {
+        clearTimeout(timer);
+        this.appended.off(key, finish);
+        signal.removeEventListener("abort", finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, this.config.pollMs);
+      this.appended.on(key, finish);
+      signal.addEventListener("abort", finish);
+    });
+  }
+
+  /** Wakes followers of a run (e.g. it completed). */
+  notify(runId: number): void {
+    this.appended.emit(String(runId));
+  }
+}

@@ -1,0 +1,63 @@
+// startServer: the composition root of one API server instance. Opens the
+// store, wires domain pieces together (callbacks instead of imports between
+// them), mounts the Connect services and the REST gateway on one port.
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { BuildService } from "../gen/jobserv/v1/build_pb.js";
+import { ProjectService } from "../gen/jobserv/v1/project_pb.js";
+import { RunService } from "../gen/jobserv/v1/run_pb.js";
+import { WorkerService } from "../gen/jobserv/v1/worker_pb.js";
+import { createBuildService } from "./api/build-service.js";
+import type { ApiDeps } from "./api/deps.js";
+import { createProjectService } from "./api/project-service.js";
+import { createRunService } from "./api/run-service.js";
+import { createWorkerService } from "./api/worker-service.js";
+import type { ServerConfig } from "./config.js";
+import { createGateway } from "./gateway/routes.js";
+import { listen } from "./http/listener.js";
+import { LogStore } from "./logs/log-store.js";
+import { Dispatcher } from "./scheduler/dispatcher.js";
+import { openStore } from "./store/db.js";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const store = await openStore(config.databaseUrl);
+  const now = () => Date.now();
+  const dispatcher = new Dispatcher(store, now, { pollMs: config.pollMs });
+  const logs = new LogStore(store, { pollMs: config.pollMs });
+  let publicUrl = config.publicUrl;
+  const deps: ApiDeps = {
+    store, logs, dispatcher, now,
+    workerRegistrationSecret: config.workerRegistrationSecret,
+    trigger: { store, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
+    runUpdates: {
+      store, now,
+      onRunCompleted: (run) => { logs.notify(run.id); dispatcher.wake(); },
+      onCancelRequested: (runId, worker) => dispatcher.cancel(runId, worker),
+    },
+  };
+  const routes = (router: ConnectRouter) => {
+    router.service(ProjectService, createProjectService(deps));
+    router.service(BuildService, createBuildService(deps));
+    router.service(RunService, createRunService(deps));
+    router.service(WorkerService, createWorkerService(deps));
+  };
+  const handler = connectNodeAdapter({ routes, fallback: createGateway({ store, logs }) as unknown as NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]> });
+  const listener = await listen(handler, config.port, config.host);
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
+  publicUrl ||= url;
+  dispatcher.start();
+  return {
+    url, port: listener.port,
+    async close() {
+      dispatcher.stop();
+      await listener.close();
+      await store.close();
+    },
+  };
+}

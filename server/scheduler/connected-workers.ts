@@ -1,0 +1,53 @@
+// The Pull streams open on this instance: one session per stream, holding the
+// worker's identity and a queue of messages to push to it. The API handler only
+// iterates a session's queue; the dispatcher decides what goes in it.
+import { AsyncQueue } from "../../common/async-queue.js";
+import type { PullResponse } from "../../gen/jobserv/v1/worker_pb.js";
+
+export interface WorkerIdentity {
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly concurrency: number;
+}
+
+export class WorkerSession {
+  readonly queue = new AsyncQueue<PullResponse>();
+  constructor(readonly worker: WorkerIdentity) {}
+  get closed(): boolean {
+    return this.queue.isClosed;
+  }
+}
+
+export class ConnectedWorkers {
+  private readonly sessions = new Set<WorkerSession>();
+
+  add(worker: WorkerIdentity): WorkerSession {
+    const session = new WorkerSession(worker);
+    this.sessions.add(session);
+    return session;
+  }
+
+  remove(session: WorkerSession): void {
+    session.queue.close();
+    this.sessions.delete(session);
+  }
+
+  /** Open sessions, rotated by `start` so no worker is always served first. */
+  list(start = 0): WorkerSession[] {
+    const all = [...this.sessions].filter((s) => !s.closed);
+    const k = all.length ? start % all.length : 0;
+    return [...all.slice(k), ...all.slice(0, k)];
+  }
+
+  byName(name: string): WorkerSession[] {
+    return [...this.sessions].filter((s) => s.worker.name === name && !s.closed);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  closeAll(): void {
+    for (const s of this.sessions) this.remove(s);
+  }
+}

@@ -1,0 +1,104 @@
+// The dispatcher: whenever runs may be waiting (a trigger on this instance, a
+// worker connecting, a slot freeing, or the periodic poll that notices work
+// queued on other instances), it claims runs for the workers connected here
+// and pushes each as an Assignment on that worker's Pull stream.
+import { create, fromJsonString } from "@bufbuild/protobuf";
+import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { PullResponseSchema } from "../../gen/jobserv/v1/worker_pb.js";
+import { refreshBuildStatus } from "../builds/refresh.js";
+import type { Store } from "../store/db.js";
+import { anyQueued, countActiveRuns, findRunById, insertRunEvent } from "../store/runs.js";
+import { claimRuns, type ClaimedRun } from "./claim.js";
+import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
+
+export interface DispatcherConfig {
+  /** Re-check for runs queued by other instances this often while workers are connected. */
+  pollMs: number;
+}
+
+export class Dispatcher {
+  readonly workers = new ConnectedWorkers();
+  private passing = false;
+  private again = false;
+  private rotation = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: Store, private readonly now: () => number, private readonly config: DispatcherConfig = { pollMs: 500 }) {}
+
+  start(): void {
+    this.timer = setInterval(() => { if (this.workers.size) this.wake(); }, this.config.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.workers.closeAll();
+  }
+
+  /** Asks for a dispatch pass; passes never overlap, requests during one cause another. */
+  wake(): void {
+    if (this.passing) { this.again = true; return; }
+    this.passing = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again);
+      } catch (e) {
+        // The store may be briefly unreachable; the next wake or poll retries.
+        console.error("dispatch pass failed:", e);
+      } finally {
+        this.passing = false;
+      }
+    })();
+  }
+
+  /** Pushes a Cancel to the sessions of `worker` open on this instance. */
+  cancel(runId: number, worker: string, reason = "cancelled"): void {
+    for (const s of this.workers.byName(worker)) {
+      s.queue.push(create(PullResponseSchema, { action: { case: "cancel", value: { runId: BigInt(runId), reason } } }));
+    }
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.workers.size || !(await anyQueued(this.store.db))) return;
+    for (const session of this.workers.list(this.rotation++)) {
+      if (session.closed) continue;
+      const free = session.worker.concurrency - (await countActiveRuns(this.store.db, session.worker.name));
+      if (free <= 0) continue;
+      const claimed = await claimRuns(this.store, session.worker, free, this.now());
+      for (const run of claimed) await this.deliver(session, run);
+    }
+  }
+
+  private async deliver(session: WorkerSession, claimed: ClaimedRun): Promise<void> {
+    const now = this.now();
+    await insertRunEvent(this.store.db, claimed.id, Status.RUNNING, session.worker.name, "", now);
+    await refreshBuildStatus(this.store, claimed.buildId, now);
+    const run = await findRunById(this.store.db, claimed.id);
+    const definition = fromJsonString(RunDefinitionSchema, run!.definition_json);
+    definition.runId = BigInt(claimed.id);
+    definition.env["H_WORKER"] = session.worker.name;
+    const pushed = session.queue.push(create(PullResponseSchema, {
+      action: { case: "assignment", value: { definition, runToken: claimed.token } },
+    }));
+    if (!pushed) await this.requeue(claimed.id, claimed.buildId, session.worker.name);
+  }
+
+  /** Gives back a run whose assignment never reached its worker. */
+  async requeue(runId: number, buildId: number, worker: string): Promise<void> {
+    const now = this.now();
+    const back = await this.store.db.updateTable("runs")
+      .set({ status: Status.QUEUED, worker_name: null, token_hash: null, started_at: null })
+      .where("id", "=", runId).where("status", "=", Status.RUNNING).where("acked", "=", 0).where("worker_name", "=", worker)
+      .executeTakeFirst();
+    if (Number(back.numUpdatedRows) === 1) {
+      await insertRunEvent(this.store.db, runId, Status.QUEUED, worker, "assignment not delivered; queued again", now);
+      await refreshBuildStatus(this.store, buildId, now);
+      this.wake();
+    }
+  }
+}
+

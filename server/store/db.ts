@@ -1,0 +1,56 @@
+// Opens the store from one URL setting: `sqlite:<file>` (the embedded default,
+// `sqlite::memory:` for a throwaway) or `mysql://user:pass@host:3306/db`
+// (MySQL 8 / MariaDB >= 10.6). Returns the Kysely handle, the dialect's
+// capabilities and a close function; migrations run before it returns.
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, MysqlDialect, SqliteDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import { createPool } from "mysql2";
+import { capsFor, type DialectCaps } from "./caps.js";
+import type { Database } from "./database.js";
+import { migrations } from "./migrations/index.js";
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly caps: DialectCaps;
+  close(): Promise<void>;
+}
+
+export async function openStore(url: string): Promise<Store> {
+  const store = url.startsWith("mysql://") ? openMysql(url) : openSqlite(url);
+  await migrateToLatest(store.db);
+  return store;
+}
+
+function openSqlite(url: string): Store {
+  const file = url.replace(/^sqlite:/, "") || ":memory:";
+  const database = new BetterSqlite3(file);
+  database.pragma("journal_mode = WAL");
+  // Several processes may share the file (tests, `jobserv dev`): wait for locks.
+  database.pragma("busy_timeout = 5000");
+  database.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, caps: capsFor("sqlite"), close: () => db.destroy() };
+}
+
+function openMysql(url: string): Store {
+  const pool = createPool({
+    uri: url,
+    connectionLimit: 20,
+    // Times are bigint milliseconds: far below 2^53, safe as JS numbers.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    enableKeepAlive: true,
+  });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  return { db, caps: capsFor("mysql"), close: () => db.destroy() };
+}
+
+async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`store migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,42 @@
+// Repository functions for projects and their trigger rows.
+import type { Kysely } from "kysely";
+import type { Database, ProjectRow } from "./database.js";
+
+export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number): Promise<ProjectRow> {
+  await db.insertInto("projects")
+    .values({ name, definition_yaml: yaml, last_build_number: 0, created_at: now, updated_at: now })
+    .execute();
+  return (await findProjectByName(db, name))!;
+}
+
+export async function updateProjectDefinition(db: Kysely<Database>, id: number, yaml: string, now: number): Promise<void> {
+  await db.updateTable("projects").set({ definition_yaml: yaml, updated_at: now }).where("id", "=", id).execute();
+}
+
+export function findProjectByName(db: Kysely<Database>, name: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom("projects").selectAll().where("name", "=", name).executeTakeFirst();
+}
+
+/** Projects by name after `afterName`, at most `limit`. */
+export function listProjects(db: Kysely<Database>, afterName: string, limit: number): Promise<ProjectRow[]> {
+  return db.selectFrom("projects").selectAll().where("name", ">", afterName).orderBy("name").limit(limit).execute();
+}
+
+export async function deleteProject(db: Kysely<Database>, id: number): Promise<void> {
+  await db.deleteFrom("projects").where("id", "=", id).execute();
+}
+
+/** Makes the project's trigger rows match the definition's trigger names (keeps secrets of those that stay). */
+export async function syncTriggers(db: Kysely<Database>, projectId: number, triggers: readonly { name: string; type: string }[]): Promise<void> {
+  const existing = await db.selectFrom("project_triggers").select(["id", "name"]).where("project_id", "=", projectId).execute();
+  const wanted = new Map(triggers.map((t) => [t.name, t.type]));
+  const gone = existing.filter((e) => !wanted.has(e.name)).map((e) => e.id);
+  if (gone.length) await db.deleteFrom("project_triggers").where("id", "in", gone).execute();
+  for (const [name, type] of wanted) {
+    if (existing.some((e) => e.name === name)) {
+      await db.updateTable("project_triggers").set({ type }).where("project_id", "=", projectId).where("name", "=", name).execute();
+    } else {
+      await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_json: "{}", queue_priority: 0 }).execute();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// Repository functions for runs and run events, including the claim that
+// hands a queued run to exactly one worker.
+import type { Kysely } from "kysely";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { DialectCaps } from "./caps.js";
+import type { Database, NewRun, RunRow } from "./database.js";
+
+/** Statuses in which a run occupies a slot of its worker. */
+export const ACTIVE_STATUSES = [Status.RUNNING, Status.UPLOADING, Status.CANCELLING];
+
+export async function insertRuns(db: Kysely<Database>, runs: readonly NewRun[]): Promise<void> {
+  if (runs.length) await db.insertInto("runs").values([...runs]).execute();
+}
+
+export function findRunById(db: Kysely<Database>, id: number): Promise<RunRow | undefined> {
+  return db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function findRunByName(db: Kysely<Database>, buildId: number, name: string): Promise<RunRow | undefined> {
+  return db.selectFrom("runs").selectAll().where("build_id", "=", buildId).where("name", "=", name).executeTakeFirst();
+}
+
+export function listRunsOfBuilds(db: Kysely<Database>, buildIds: readonly number[]): Promise<RunRow[]> {
+  if (!buildIds.length) return Promise.resolve([]);
+  return db.selectFrom("runs").selectAll().where("build_id", "in", [...buildIds]).orderBy("id").execute();
+}
+
+export async function insertRunEvent(db: Kysely<Database>, runId: number, status: Status, worker: string | null, message: string, time: number): Promise<void> {
+  await db.insertInto("run_events").values({ run_id: runId, status, worker_name: worker, message, time }).execute();
+}
+
+/**
+ * Moves a run from one of `from` to `to` if it is still in one of them:
+ * compare-and-set, so of two racing writers exactly one wins. Returns whether
+ * this call made the change.
+ */
+export async function transitionRun(
+  db: Kysely<Database>, id: number, from: readonly Status[], to: Status,
+  set: { message?: string; now: number; worker?: string | null; acked?: number; tokenHash?: string | null },
+): Promise<boolean> {
+  const complete = to === Status.PASSED || to === Status.FAILED;
+  const res = await db.updateTable("runs")
+    .set({
+      status: to,
+      ...(set.message !== undefined ? { status_message: set.message } : {}),
+      ...(set.worker !== undefined ? { worker_name: set.worker } : {}),
+      ...(set.acked !== undefined ? { acked: set.acked } : {}),
+      ...(set.tokenHash !== undefined ? { token_hash: set.tokenHash } : {}),
+      ...(to === Status.RUNNING && set.worker ? { started_at: set.now } : {}),
+      ...(complete ? { completed_at: set.now } : {}),
+    })
+    .where("id", "=", id).where("status", "in", [...from])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Queued runs, most important first, that a claimer may look at now. */
+export async function queuedCandidates(db: Kysely<Database>, caps: DialectCaps, limit: number): Promise<{ id: number; host_tag: string; build_id: number }[]> {
+  return db.selectFrom("runs").select(["id", "host_tag", "build_id"])
+    .where("status", "=", Status.QUEUED)
+    .orderBy("queue_priority", "desc").orderBy("id")
+    .limit(limit)
+    // MariaDB/MySQL: skip rows another instance is claiming instead of waiting for them.
+    .$if(caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
+    .execute();
+}
+
+export async function countActiveRuns(db: Kysely<Database>, worker: string): Promise<number> {
+  const row = await db.selectFrom("runs").select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("worker_name", "=", worker).where("status", "in", ACTIVE_STATUSES).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function runsOfWorker(db: Kysely<Database>, worker: string, statuses: readonly Status[]): Promise<RunRow[]> {
+  return db.selectFrom("runs").selectAll().where("worker_name", "=", worker).where("status", "in", [...statuses]).execute();
+}
+
+export async function runStatusesOfBuild(db: Kysely<Database>, buildId: number): Promise<Status[]> {
+  const rows = await db.selectFrom("runs").select("status").where("build_id", "=", buildId).execute();
+  return rows.map((r) => r.status as Status);
+}
+
+export async function anyQueued(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom("runs").select("id").where("status", "=", Status.QUEUED).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,38 @@
+// Project definitions used by several tests.
+export const TEST_IMAGE = "jobserv/busybox:latest";
+
+/** Two runs: one prints known lines (stdout and stderr interleaved) and passes, one fails. */
+export const PASS_FAIL_YAML = `
+timeout: 2
+triggers:
+  - name: ci
+    type: simple
+    runs:
+      - name: good
+        container: ${TEST_IMAGE}
+        host-tag: test-*
+        script: good
+      - name: bad
+        container: ${TEST_IMAGE}
+        host-tag: test-*
+        script: bad
+params:
+  GREETING: hello
+scripts:
+  good: |
+    #!/bin/sh -e
+    echo "line 1: $GREETING from $H_PROJECT build $H_BUILD run $H_RUN"
+    echo "line 2 on stderr" >&2
+    i=3; while [ $i -le 200 ]; do echo "line $i"; i=$((i+1)); done
+  bad: |
+    #!/bin/sh
+    echo "about to fail"
+    exit 1
+`;
+
+/** The console output the runs of PASS_FAIL_YAML print in build `build` of `project`. */
+export function expectedGoodLog(project: string, build: number): string {
+  const lines = [`line 1: hello from ${project} build ${build} run good`, "line 2 on stderr"];
+  for (let i = 3; i <= 200; i++) lines.push(`line ${i}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,61 @@
+// Keeps a Pull stream open: registers, opens the stream, hands every message
+// to `onMessage`, and on any error reopens it with jittered back-off. The
+// stream is also recycled every few minutes so load spreads over instances.
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { backoffMs, sleep } from "../../common/sleep.js";
+import type { PullResponse, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import type { WorkerConfig } from "../config.js";
+import { isRetryable } from "./retry.js";
+
+export interface PullLoopDeps {
+  client: Client<typeof WorkerService>;
+  config: WorkerConfig;
+  activeRunIds: () => bigint[];
+  onMessage: (msg: PullResponse) => void;
+  /** Called each time a stream is open (tests and logs use it). */
+  onConnected?: () => void;
+  log: (line: string) => void;
+}
+
+const RECYCLE_MS = 5 * 60_000;
+
+export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promise<void> {
+  const { client, config } = deps;
+  let attempt = 0;
+  let registered = false;
+  while (!stop.aborted) {
+    const stream = new AbortController();
+    const onStop = () => stream.abort();
+    stop.addEventListener("abort", onStop, { once: true });
+    const recycle = setTimeout(() => stream.abort(), RECYCLE_MS * (0.75 + Math.random() * 0.5));
+    try {
+      if (!registered) {
+        const res = await client.registerWorker({
+          name: config.name, token: config.token, hostTags: config.hostTags, concurrency: config.concurrency,
+          registrationSecret: config.registrationSecret, facts: { version: "jobserv-ts/0.1" },
+        }, { signal: stream.signal });
+        registered = true;
+        if (!res.enlisted) deps.log(`worker ${config.name} registered; waiting to be enlisted`);
+      }
+      const messages = client.pull({ workerName: config.name, activeRunIds: deps.activeRunIds() }, { signal: stream.signal });
+      let announced = false;
+      for await (const msg of messages) {
+        if (!announced) { announced = true; attempt = 0; }
+        deps.onMessage(msg);
+      }
+      attempt = 0;
+    } catch (e) {
+      if (stop.aborted) break;
+      if (!stream.signal.aborted) {
+        const notEnlisted = e instanceof ConnectError && e.code === Code.PermissionDenied && /not enlisted/.test(e.rawMessage);
+        // Log the first failures and then every power of two, not every retry.
+        if (!notEnlisted && (attempt & (attempt - 1)) === 0) deps.log(`pull (attempt ${attempt + 1}): ${(e as Error).message}`);
+        if (e instanceof ConnectError && e.code === Code.Unauthenticated) registered = false;
+        await sleep(notEnlisted ? 5_000 : backoffMs(attempt++, 100, 5_000), stop);
+      }
+    } finally {
+      clearTimeout(recycle);
+      stop.removeEventListener("abort", onStop);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// The runner's Reporter over WorkerService: output through a LogShipper
+// (AppendLog), statuses through UpdateRun, retried until delivered.
+import type { Client } from "@connectrpc/connect";
+import { backoffMs, sleep } from "../../common/sleep.js";
+import type { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import type { WorkerConfig } from "../config.js";
+import { LogShipper } from "../logs/shipper.js";
+import type { Reporter } from "../runner/reporter.js";
+import { isRetryable } from "./retry.js";
+
+export class RemoteReporter implements Reporter {
+  private readonly shipper: LogShipper;
+
+  constructor(private readonly client: Client<typeof WorkerService>, private readonly runId: bigint, private readonly runToken: string,
+    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs">, private readonly onCancel: () => void) {
+    this.shipper = new LogShipper(async (offset, data) => {
+      const res = await client.appendLog({ runId, runToken, offset: BigInt(offset), data });
+      return { committed: Number(res.committedOffset), cancelRequested: res.cancelRequested };
+    }, { chunkBytes: config.logChunkBytes, flushMs: config.logFlushMs }, onCancel);
+  }
+
+  write(data: Uint8Array): void {
+    this.shipper.write(data);
+  }
+
+  flush(): Promise<void> {
+    return this.shipper.flush();
+  }
+
+  async status(status: Status, message: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.client.updateRun({ runId: this.runId, runToken: this.runToken, status, message });
+        if (res.cancelRequested) this.onCancel();
+        return;
+      } catch (e) {
+        if (!isRetryable(e) || attempt > 50) throw e;
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// The dockerode executor. Output order: the command runs as
+// `sh -c 'exec <cmd> 2>&1'`, so stderr joins stdout inside the container and
+// the console log keeps the order the program wrote (Docker's own stream
+// demultiplexing loses the relative order of stdout and stderr). No TTY, so
+// bytes arrive unaltered (a TTY would turn \n into \r\n).
+import { PassThrough } from "node:stream";
+import Docker from "dockerode";
+import type { ContainerResult, ContainerSpec, Ending, Executor } from "./executor.js";
+
+export class DockerExecutor implements Executor {
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  async run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult> {
+    await this.ensureImage(spec.image);
+    const container = await this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      Entrypoint: [],
+      Cmd: ["/bin/sh", "-c", 'exec "$0" 2>&1', spec.command],
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      User: spec.user || undefined,
+      Labels: spec.labels,
+      Tty: false,
+      HostConfig: {
+        Binds: spec.binds,
+        NetworkMode: spec.network,
+        Privileged: spec.privileged,
+        CapAdd: spec.capAdd,
+        CapDrop: spec.capDrop,
+        AutoRemove: false,
+      },
+    });
+    try {
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const out = new PassThrough();
+      out.on("data", (d: Buffer) => onOutput(d));
+      this.docker.modem.demuxStream(stream, out, out);
+      const streamEnded = new Promise<void>((resolve) => { stream.once("end", resolve); stream.once("close", resolve); });
+      const exited = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
+      let ending: Ending = "exited";
+      const kill = (why: Ending) => {
+        if (ending !== "exited") return;
+        ending = why;
+        container.kill().catch(() => { /* already gone */ });
+      };
+      const timer = setTimeout(() => kill("timeout"), timeoutMs);
+      const onCancel = () => kill("cancelled");
+      cancel.addEventListener("abort", onCancel, { once: true });
+      if (cancel.aborted) onCancel();
+      try {
+        await container.start();
+        const { StatusCode } = await exited;
+        await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
+        return { exitCode: StatusCode, ending };
+      } finally {
+        clearTimeout(timer);
+        cancel.removeEventListener("abort", onCancel);
+      }
+    } finally {
+      await container.remove({ force: true, v: true }).catch(() => { /* already removed */ });
+    }
+  }
+
+  private async ensureImage(image: string): Promise<void> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return;
+    } catch {
+      // not present locally: pull it
+    }
+    const stream = await this.docker.pull(image);
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+    });
+  }
+}

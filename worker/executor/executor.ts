@@ -1,0 +1,34 @@
+// The container executor contract: run one container to completion, stream
+// its output in the order it was written, and always remove it afterwards.
+export interface ContainerSpec {
+  /** Container name; also labels it so a restarted worker can find leftovers. */
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  /** Executable inside the container; its stderr is merged into stdout in order. */
+  command: string;
+  /** host path -> container path (":ro" suffix allowed in the container part). */
+  binds: string[];
+  network: string;
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  user: string;
+  labels: Record<string, string>;
+}
+
+export type Ending = "exited" | "timeout" | "cancelled";
+
+export interface ContainerResult {
+  exitCode: number;
+  ending: Ending;
+}
+
+export interface Executor {
+  /**
+   * Runs `spec`. `onOutput` receives the bytes the program wrote, in order.
+   * The container is killed after `timeoutMs` or when `cancel` aborts, and is
+   * removed in every case before this resolves.
+   */
+  run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult>;
+}

@@ -1,0 +1,52 @@
+// startWorker: the worker's composition root. Keeps a Pull stream open and
+// runs each assignment in a container, at most `concurrency` at a time; a
+// Cancel aborts the matching run. stop() closes the stream and waits for the
+// runs in flight (drain).
+import { createClient } from "@connectrpc/connect";
+import { Status } from "../gen/jobserv/v1/status_pb.js";
+import { WorkerService, type PullResponse } from "../gen/jobserv/v1/worker_pb.js";
+import type { WorkerConfig } from "./config.js";
+import { RemoteReporter } from "./connection/remote-reporter.js";
+import { runPullLoop } from "./connection/pull-loop.js";
+import { createWorkerTransport } from "./connection/transport.js";
+import { DockerExecutor } from "./executor/docker.js";
+import type { Executor } from "./executor/executor.js";
+import { runOne } from "./runner/run.js";
+
+export interface RunningWorker {
+  /** Stops taking runs; resolves when the runs in flight have finished. */
+  stop(): Promise<void>;
+  readonly activeRuns: number;
+}
+
+export function startWorker(config: WorkerConfig, executor: Executor = new DockerExecutor(), log: (line: string) => void = console.log): RunningWorker {
+  const client = createClient(WorkerService, createWorkerTransport(config));
+  const active = new Map<bigint, { cancel: AbortController; done: Promise<unknown> }>();
+  const stop = new AbortController();
+
+  const onMessage = (msg: PullResponse) => {
+    if (msg.action.case === "assignment") {
+      const { definition, runToken } = msg.action.value;
+      if (!definition || active.has(definition.runId)) return;
+      const cancel = new AbortController();
+      const reporter = new RemoteReporter(client, definition.runId, runToken, config, () => cancel.abort());
+      const done = runOne(definition, { executor, reporter, workDir: config.workDir, workerName: config.name, network: config.network }, cancel.signal)
+        .then((status) => log(`run ${definition.project}#${definition.buildNumber}/${definition.runName}: ${Status[status]}`))
+        .catch((e: unknown) => log(`run ${definition.runId} could not be reported: ${(e as Error).message}`))
+        .finally(() => active.delete(definition.runId));
+      active.set(definition.runId, { cancel, done });
+    } else if (msg.action.case === "cancel") {
+      active.get(msg.action.value.runId)?.cancel.abort();
+    }
+  };
+
+  const loop = runPullLoop({ client, config, onMessage, log, activeRunIds: () => [...active.keys()] }, stop.signal);
+  return {
+    get activeRuns() { return active.size; },
+    async stop() {
+      stop.abort();
+      await loop;
+      await Promise.all([...active.values()].map((r) => r.done));
+    },
+  };
+}

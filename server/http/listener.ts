@@ -16,7 +16,13 @@ export interface Listener {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function listen(handler: Handler, port: number, host: string): Promise<Listener> {
+export async function listen(inner: Handler, port: number, host: string): Promise<Listener> {
+  let inFlight = 0;
+  const handler: Handler = (req, res) => {
+    inFlight++;
+    res.once("close", () => { inFlight--; });
+    inner(req, res);
+  };
   const h1 = http.createServer(handler as http.RequestListener);
   h1.keepAliveTimeout = 65_000;
   const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
@@ -59,9 +65,10 @@ export async function listen(handler: Handler, port: number, host: string): Prom
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       for (const s of sessions) s.close();
       h1.closeIdleConnections();
-      const timer = setTimeout(() => { for (const s of sockets) s.destroy(); }, graceMs);
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const s of sockets) s.destroy();
       await closed;
-      clearTimeout(timer);
     },
   };
 }

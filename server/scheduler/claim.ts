@@ -33,5 +33,15 @@ export async function claimRuns(store: Store, worker: WorkerIdentity, limit: num
     }
     return claimed;
   };
-  return store.caps.skipLocked ? store.db.transaction().execute(claim) : claim(store.db);
+  if (!store.caps.skipLocked) return claim(store.db);
+  // READ COMMITTED: InnoDB then locks only the rows that match, not every row
+  // the index scan passed, so claimers of different tags do not collide.
+  // A deadlock is still possible under load; the claim is simply retried.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.db.transaction().setIsolationLevel("read committed").execute(claim);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "ER_LOCK_DEADLOCK" || attempt >= 4) throw e;
+    }
+  }
 }

@@ -58,7 +58,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("completed_at", "bigint")
     .addUniqueConstraint("runs_name_uc", ["build_id", "name"])
     .execute();
-  await db.schema.createIndex("runs_queue_idx").on("runs").columns(["status", "queue_priority", "id"]).execute();
+  await db.schema.createIndex("runs_queue_idx").on("runs").columns(["status", "host_tag", "queue_priority", "id"]).execute();
   await db.schema.createIndex("runs_worker_idx").on("runs").columns(["worker_name", "status"]).execute();
   await db.schema.createTable("run_events")
     .addColumn("id", "integer", id)

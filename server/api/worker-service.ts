@@ -48,7 +48,10 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const session = dispatcher.workers.add({ name: worker.name, tags: JSON.parse(worker.host_tags) as string[], concurrency: worker.concurrency });
       const close = () => dispatcher.workers.remove(session);
       ctx.signal.addEventListener("abort", close, { once: true });
-      const ping = setInterval(() => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } })), PING_MS);
+      const sendPing = () => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));
+      // The first Ping tells the worker (and any proxy) that the stream is open.
+      sendPing();
+      const ping = setInterval(sendPing, PING_MS);
       try {
         // Reconcile after a (re)connect: assignments the worker never got go back
         // to the queue; runs being cancelled are cancelled again.

@@ -1,7 +1,7 @@
 // Owns turning project-definition YAML text into a position-annotated node tree (YNode): size limit,
 // syntax errors, alias-expansion limit, alias resolution and `<<` merge keys. Knows nothing of the
 // project schema. Parsing uses the YAML 1.1 schema, like PyYAML in JobServ (yes/no booleans, merges).
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ScalarTag, type Tags } from "yaml";
 import type { Document } from "yaml";
 import { ProjectDefinitionError } from "./definition-error.js";
 import type { SourcePos } from "./definition-error.js";
@@ -47,10 +47,27 @@ interface Ctx {
 
 const START: SourcePos = { line: 1, column: 1 };
 
+const BOOL_TAG = "tag:yaml.org,2002:bool";
+
+/**
+ * PyYAML's booleans (what JobServ reads): yes/no/true/false/on/off in three
+ * casings. The YAML 1.1 spec (and the yaml package) also take y/Y/n/N, which
+ * would turn a loop param named `N` into `false`.
+ */
+const pyYamlBool: ScalarTag = {
+  identify: (v) => typeof v === "boolean",
+  default: true,
+  tag: BOOL_TAG,
+  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  resolve: (s) => /^(?:yes|true|on)$/i.test(s),
+};
+
+const withPyYamlBools = (tags: Tags): Tags => [pyYamlBool, ...tags.filter((t) => typeof t === "string" ? t !== "bool" : t.tag !== BOOL_TAG)];
+
 export function readYamlSource(text: string, limits: SourceLimits): YNode {
   checkSize(text, limits.maxBytes);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, version: "1.1", prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter: lines, version: "1.1", prettyErrors: true, customTags: withPyYamlBools });
   const err = doc.errors[0];
   if (err !== undefined) {
     const lp = err.linePos?.[0];

@@ -413,7 +413,8 @@ export const WorkerService: GenService<{
   /**
    * Server stream of work. The server pushes an Assignment as soon as a
    * matching run is queued and the worker has a free slot, a Cancel when a run
-   * it holds is cancelled, and a Ping every few seconds. The stream ends when
+   * it holds is cancelled, and a Ping at once (the stream is open) and then
+   * every few seconds. The stream ends when
    * the server drains; the worker then reopens it (on any instance).
    *
    * @generated from rpc jobserv.v1.WorkerService.Pull

@@ -13,8 +13,11 @@ import { createProjectService } from "./api/project-service.js";
 import { createRunService } from "./api/run-service.js";
 import { createWorkerService } from "./api/worker-service.js";
 import type { ServerConfig } from "./config.js";
-import { createGateway } from "./gateway/routes.js";
+import { healthRoutes } from "./gateway/health.js";
+import { createRouter } from "./gateway/router.js";
+import { runFileRoutes } from "./gateway/run-files.js";
 import { listen } from "./http/listener.js";
+import { StatusEvents } from "./builds/events.js";
 import { LogStore } from "./logs/log-store.js";
 import { Dispatcher } from "./scheduler/dispatcher.js";
 import { openStore } from "./store/db.js";
@@ -28,15 +31,16 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   const now = () => Date.now();
-  const dispatcher = new Dispatcher(store, now, { pollMs: config.pollMs });
+  const events = new StatusEvents();
+  const dispatcher = new Dispatcher(store, events, now, { pollMs: config.pollMs });
   const logs = new LogStore(store, { pollMs: config.pollMs });
   let publicUrl = config.publicUrl;
   const deps: ApiDeps = {
     store, logs, dispatcher, now,
     workerRegistrationSecret: config.workerRegistrationSecret,
-    trigger: { store, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
+    trigger: { store, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
     runUpdates: {
-      store, now,
+      store, events, now,
       onRunCompleted: (run) => { logs.notify(run.id); dispatcher.wake(); },
       onCancelRequested: (runId, worker) => dispatcher.cancel(runId, worker),
     },
@@ -47,7 +51,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(RunService, createRunService(deps));
     router.service(WorkerService, createWorkerService(deps));
   };
-  const handler = connectNodeAdapter({ routes, fallback: createGateway({ store, logs }) as unknown as NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]> });
+  const gateway = createRouter([
+    ...healthRoutes(store),
+    ...runFileRoutes({ store, logs }),
+  ]);
+  type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
+  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback });
   const listener = await listen(handler, config.port, config.host);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;

@@ -5,15 +5,19 @@ import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { findBuildById, setBuildStatus } from "../store/builds.js";
 import type { Store } from "../store/db.js";
 import { runStatusesOfBuild } from "../store/runs.js";
+import type { StatusEvents } from "./events.js";
 import { cumulativeStatus, isComplete } from "./status.js";
 
-export async function refreshBuildStatus(store: Store, buildId: number, now: number): Promise<Status | undefined> {
+export async function refreshBuildStatus(store: Store, events: StatusEvents, buildId: number, now: number): Promise<Status | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const build = await findBuildById(store.db, buildId);
     if (!build) return undefined;
     const next = cumulativeStatus(await runStatusesOfBuild(store.db, buildId));
     if (next === build.status) return next;
-    if (await setBuildStatus(store.db, buildId, build.status, next, now, isComplete(next))) return next;
+    if (await setBuildStatus(store.db, buildId, build.status, next, now, isComplete(next))) {
+      events.build({ buildId, status: next });
+      return next;
+    }
   }
   return undefined;
 }

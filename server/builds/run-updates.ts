@@ -7,11 +7,13 @@ import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../e
 import type { RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
 import { findRunById, insertRunEvent, transitionRun } from "../store/runs.js";
+import type { StatusEvents } from "./events.js";
 import { refreshBuildStatus } from "./refresh.js";
 import { isComplete } from "./status.js";
 
 export interface RunUpdateDeps {
   store: Store;
+  events: StatusEvents;
   now: () => number;
   /** A run completed: its worker has a free slot. */
   onRunCompleted: (run: RunRow) => void;
@@ -53,7 +55,8 @@ export async function workerUpdateRun(deps: RunUpdateDeps, run: RunRow, status: 
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE;
   if (await transitionRun(deps.store.db, run.id, from, status, { now, message })) {
     await insertRunEvent(deps.store.db, run.id, status, run.worker_name, message, now);
-    await refreshBuildStatus(deps.store, run.build_id, now);
+    deps.events.run({ runId: run.id, buildId: run.build_id, status, worker: run.worker_name, message });
+    await refreshBuildStatus(deps.store, deps.events, run.build_id, now);
     if (isComplete(status)) deps.onRunCompleted(run);
   }
   return { cancelRequested: cancelling };
@@ -70,11 +73,13 @@ export async function cancelRun(deps: RunUpdateDeps, runId: number): Promise<voi
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   if (await transitionRun(deps.store.db, runId, [Status.QUEUED], Status.FAILED, { now, message: "cancelled" })) {
     await insertRunEvent(deps.store.db, runId, Status.FAILED, null, "cancelled", now);
+    deps.events.run({ runId, buildId: run.build_id, status: Status.FAILED, worker: null, message: "cancelled" });
   } else if (await transitionRun(deps.store.db, runId, [Status.RUNNING, Status.UPLOADING], Status.CANCELLING, { now, message: "cancel requested" })) {
     await insertRunEvent(deps.store.db, runId, Status.CANCELLING, run.worker_name, "cancel requested", now);
+    deps.events.run({ runId, buildId: run.build_id, status: Status.CANCELLING, worker: run.worker_name, message: "cancel requested" });
     if (run.worker_name) deps.onCancelRequested(runId, run.worker_name);
   } else {
     return;
   }
-  await refreshBuildStatus(deps.store, run.build_id, now);
+  await refreshBuildStatus(deps.store, deps.events, run.build_id, now);
 }

@@ -11,10 +11,12 @@ import { insertBuild, nextBuildNumber } from "../store/builds.js";
 import type { Store } from "../store/db.js";
 import { findProjectByName } from "../store/projects.js";
 import { insertRuns } from "../store/runs.js";
+import type { StatusEvents } from "./events.js";
 import { buildRunDefinition } from "./run-definition.js";
 
 export interface TriggerDeps {
   store: Store;
+  events: StatusEvents;
   publicUrl: string;
   now: () => number;
   /** Called after commit: runs are queued. */
@@ -55,6 +57,8 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
     })));
     return { buildId, number };
   });
+  const runs = await deps.store.db.selectFrom("runs").select(["id"]).where("build_id", "=", result.buildId).execute();
+  for (const r of runs) deps.events.run({ runId: r.id, buildId: result.buildId, status: Status.QUEUED, worker: null, message: "" });
   deps.onQueued();
   return result;
 }

@@ -6,6 +6,7 @@ import { create, fromJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { PullResponseSchema } from "../../gen/jobserv/v1/worker_pb.js";
+import type { StatusEvents } from "../builds/events.js";
 import { refreshBuildStatus } from "../builds/refresh.js";
 import type { Store } from "../store/db.js";
 import { anyQueued, countActiveRuns, findRunById, insertRunEvent } from "../store/runs.js";
@@ -24,7 +25,8 @@ export class Dispatcher {
   private rotation = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store, private readonly now: () => number, private readonly config: DispatcherConfig = { pollMs: 500 }) {}
+  constructor(private readonly store: Store, private readonly events: StatusEvents, private readonly now: () => number,
+    private readonly config: DispatcherConfig = { pollMs: 500 }) {}
 
   start(): void {
     this.timer = setInterval(() => { if (this.workers.size) this.wake(); }, this.config.pollMs);
@@ -76,7 +78,8 @@ export class Dispatcher {
   private async deliver(session: WorkerSession, claimed: ClaimedRun): Promise<void> {
     const now = this.now();
     await insertRunEvent(this.store.db, claimed.id, Status.RUNNING, session.worker.name, "", now);
-    await refreshBuildStatus(this.store, claimed.buildId, now);
+    this.events.run({ runId: claimed.id, buildId: claimed.buildId, status: Status.RUNNING, worker: session.worker.name, message: "" });
+    await refreshBuildStatus(this.store, this.events, claimed.buildId, now);
     const run = await findRunById(this.store.db, claimed.id);
     const definition = fromJsonString(RunDefinitionSchema, run!.definition_json);
     definition.runId = BigInt(claimed.id);
@@ -96,7 +99,8 @@ export class Dispatcher {
       .executeTakeFirst();
     if (Number(back.numUpdatedRows) === 1) {
       await insertRunEvent(this.store.db, runId, Status.QUEUED, worker, "assignment not delivered; queued again", now);
-      await refreshBuildStatus(this.store, buildId, now);
+      this.events.run({ runId, buildId, status: Status.QUEUED, worker: null, message: "assignment not delivered; queued again" });
+      await refreshBuildStatus(this.store, this.events, buildId, now);
       this.wake();
     }
   }

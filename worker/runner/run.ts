@@ -47,6 +47,8 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
         : result.exitCode === 0
           ? { status: Status.PASSED, message: "exit code 0" }
           : { status: Status.FAILED, message: `exit code ${result.exitCode}` };
+    // --- post-script: artifacts and tests (owned by the artifacts/tests work) ---
+    // --- end post-script ---
   } catch (e) {
     verdict = { status: Status.FAILED, message: `runner error: ${(e as Error).message}` };
     reporter.write(Buffer.from(`\n== jobserv runner error: ${(e as Error).message}\n`));

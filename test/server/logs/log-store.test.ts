@@ -7,6 +7,7 @@ import { LogGapError } from "../../../server/errors.js";
 import { LogStore } from "../../../server/logs/log-store.js";
 import { insertProject } from "../../../server/store/projects.js";
 import { dialects, openTestStore } from "../../support/db.js";
+import { triggerDeps } from "../../support/trigger.js";
 import { PASS_FAIL_YAML } from "../../support/projects.js";
 
 const b = (s: string) => Buffer.from(s);
@@ -21,7 +22,7 @@ for (const dialect of dialects) {
   test(`${dialect}: appends are idempotent, gaps refused, tails exact`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
-    await triggerBuild({ store, publicUrl: "http://x", now: Date.now, onQueued: () => {} }, { project: "p", triggerName: "ci", params: {}, reason: "" });
+    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
     const run = await store.db.selectFrom("runs").select("id").orderBy("id").executeTakeFirstOrThrow();
     const logs = new LogStore(store);
 

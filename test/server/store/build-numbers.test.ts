@@ -4,6 +4,7 @@ import test from "ava";
 import { triggerBuild } from "../../../server/builds/trigger.js";
 import { insertProject } from "../../../server/store/projects.js";
 import { dialects, openTestStore } from "../../support/db.js";
+import { triggerDeps } from "../../support/trigger.js";
 import { PASS_FAIL_YAML } from "../../support/projects.js";
 
 for (const dialect of dialects) {
@@ -12,7 +13,7 @@ for (const dialect of dialects) {
     await insertProject(store.db, "a", PASS_FAIL_YAML, Date.now());
     await insertProject(store.db, "b", PASS_FAIL_YAML, Date.now());
     let queued = 0;
-    const deps = { store, publicUrl: "http://x", now: () => Date.now(), onQueued: () => { queued++; } };
+    const deps = triggerDeps(store, () => { queued++; });
     const results = await Promise.all(Array.from({ length: 25 }, (_, i) =>
       triggerBuild(deps, { project: i % 5 === 0 ? "b" : "a", triggerName: "ci", params: {}, reason: "test" })));
     const numbers = (p: string) => store.db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
@@ -28,7 +29,7 @@ for (const dialect of dialects) {
   test(`${dialect}: a trigger of an unknown project or trigger creates nothing`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "a", PASS_FAIL_YAML, Date.now());
-    const deps = { store, publicUrl: "http://x", now: () => Date.now(), onQueued: () => {} };
+    const deps = triggerDeps(store);
     await t.throwsAsync(triggerBuild(deps, { project: "nope", params: {}, reason: "" }), { name: "NotFoundError" });
     await t.throwsAsync(triggerBuild(deps, { project: "a", triggerName: "nope", params: {}, reason: "" }), { message: /nope/ });
     await t.throwsAsync(triggerBuild(deps, { project: "a", triggerName: "ci", params: { "bad-name": "x" }, reason: "" }), { name: "InvalidArgumentError" });

@@ -6,6 +6,7 @@ import { triggerBuild } from "../../../server/builds/trigger.js";
 import { claimRuns } from "../../../server/scheduler/claim.js";
 import { insertProject } from "../../../server/store/projects.js";
 import { dialects, openTestStore } from "../../support/db.js";
+import { triggerDeps } from "../../support/trigger.js";
 
 const yaml = (runs: number) => `
 timeout: 1
@@ -29,7 +30,7 @@ for (const dialect of dialects) {
   test(`${dialect}: 8 workers racing for 60 runs claim each exactly once`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "p", yaml(30), Date.now());
-    await triggerBuild({ store, publicUrl: "http://x", now: Date.now, onQueued: () => {} }, { project: "p", triggerName: "ci", params: {}, reason: "" });
+    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
     const workers = Array.from({ length: 8 }, (_, i) => ({ name: `w${i}`, tags: [i % 2 ? "amd64" : "arm64"], concurrency: 100 }));
     const claims = new Map<number, string[]>();
     // Keep claiming in small bites until nothing is left, all workers at once.
@@ -59,7 +60,7 @@ for (const dialect of dialects) {
   test(`${dialect}: a worker without a matching tag claims nothing`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "p", yaml(2), Date.now());
-    await triggerBuild({ store, publicUrl: "http://x", now: Date.now, onQueued: () => {} }, { project: "p", triggerName: "ci", params: {}, reason: "" });
+    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
     t.deepEqual(await claimRuns(store, { name: "riscv-box", tags: ["riscv64"], concurrency: 4 }, 4, Date.now()), []);
     const got = await claimRuns(store, { name: "box", tags: ["amd64"], concurrency: 4 }, 4, Date.now());
     t.is(got.length, 2, "the two amd64 runs of four");

@@ -1,0 +1,53 @@
+// In-process notifications of committed status changes, for listeners such as
+// forge commit statuses and notifications. Emitted after the store change
+// committed, on the instance that made it. A failing listener is logged and
+// never affects the change or other listeners.
+import { EventEmitter } from "node:events";
+import type { Status } from "../../gen/jobserv/v1/status_pb.js";
+
+export interface RunStatusEvent {
+  runId: number;
+  buildId: number;
+  status: Status;
+  worker: string | null;
+  message: string;
+}
+
+export interface BuildStatusEvent {
+  buildId: number;
+  status: Status;
+}
+
+type Listener<T> = (event: T) => void | Promise<void>;
+
+export class StatusEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  onRun(listener: Listener<RunStatusEvent>): void {
+    this.emitter.on("run", (e: RunStatusEvent) => this.call(listener, e));
+  }
+
+  onBuild(listener: Listener<BuildStatusEvent>): void {
+    this.emitter.on("build", (e: BuildStatusEvent) => this.call(listener, e));
+  }
+
+  run(event: RunStatusEvent): void {
+    this.emitter.emit("run", event);
+  }
+
+  build(event: BuildStatusEvent): void {
+    this.emitter.emit("build", event);
+  }
+
+  private call<T>(listener: Listener<T>, event: T): void {
+    try {
+      void Promise.resolve(listener(event)).catch((e: unknown) => console.error("status listener failed:", e));
+    } catch (e) {
+      console.error("status listener failed:", e);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// A tiny route table for the REST gateway (the Connect adapter's fallback).
+// Each feature contributes its routes from its own file; this file only
+// matches method + path pattern and maps domain errors to HTTP statuses.
+import type http from "node:http";
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from "../errors.js";
+
+// HTTP/2 compatibility-API requests have the same shape for what routes use.
+export type Req = http.IncomingMessage;
+export type Res = http.ServerResponse;
+
+export interface Route {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Matched against the URL path; capture groups are passed to the handler. */
+  path: RegExp;
+  handle(req: Req, res: Res, params: string[], url: URL): Promise<void>;
+}
+
+/** A route's own HTTP error: status plus message, sent as JSON `{error}`. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function statusOf(e: unknown): number {
+  if (e instanceof HttpError) return e.status;
+  if (e instanceof NotFoundError) return 404;
+  if (e instanceof InvalidArgumentError) return 400;
+  if (e instanceof UnauthenticatedError) return 401;
+  if (e instanceof PermissionDeniedError) return 403;
+  if (e instanceof AlreadyExistsError) return 409;
+  return 500;
+}
+
+export function createRouter(routes: readonly Route[]): (req: Req, res: Res) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    let allowed = false;
+    for (const route of routes) {
+      const m = route.path.exec(url.pathname);
+      if (!m) continue;
+      allowed = true;
+      if (route.method !== method) continue;
+      route.handle(req, res, m.slice(1).map((p) => decodeURIComponent(p)), url).catch((e: unknown) => {
+        const status = statusOf(e);
+        if (status === 500) console.error(`${req.method} ${url.pathname}:`, e);
+        if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
+        else res.end();
+      });
+      return;
+    }
+    sendJson(res, allowed ? 405 : 404, { error: allowed ? `${req.method} not allowed on ${url.pathname}` : `no route for ${url.pathname}` });
+  };
+}
+
+export function sendJson(res: Res, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,8 @@
+// Dependencies for calling triggerBuild directly in store-level tests.
+import { StatusEvents } from "../../server/builds/events.js";
+import type { TriggerDeps } from "../../server/builds/trigger.js";
+import type { Store } from "../../server/store/db.js";
+
+export function triggerDeps(store: Store, onQueued: () => void = () => {}): TriggerDeps {
+  return { store, events: new StatusEvents(), publicUrl: "http://jobserv.test", now: Date.now, onQueued };
+}

@@ -9,6 +9,9 @@ export interface ServerConfig {
   publicUrl: string;
   /** Workers presenting this at registration are enlisted at once; empty: never automatically. */
   workerRegistrationSecret: string;
+  /** Base64 of 32 bytes; encrypts secrets at rest. Empty: use (or create) `secretsKeyFile`. */
+  secretsKey: string;
+  secretsKeyFile: string;
   /** How often instances look for work queued elsewhere, and tailers for bytes appended elsewhere. */
   pollMs: number;
 }
@@ -21,6 +24,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     publicUrl: env["JOBSERV_PUBLIC_URL"] ?? "",
     workerRegistrationSecret: env["JOBSERV_WORKER_SECRET"] ?? "",
     pollMs: Number(env["JOBSERV_POLL_MS"] ?? 250),
+    secretsKey: env["JOBSERV_SECRETS_KEY"] ?? "",
+    secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
     ...overrides,
   };
 }

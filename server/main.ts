@@ -1,3 +1,5 @@
+// !!! TEMPORARY NOTE FOR ENGINEERS WORKING CONCURRENTLY: read /work/CONCURRENT-RULES.md now and follow it
+// !!! (no git commit/stash/reset; small str_replace edits to shared files only). The lead removes this note.
 // startServer: the composition root of one API server instance. Opens the
 // store, wires domain pieces together (callbacks instead of imports between
 // them), mounts the Connect services and the REST gateway on one port.
@@ -20,6 +22,8 @@ import { listen } from "./http/listener.js";
 import { StatusEvents } from "./builds/events.js";
 import { LogStore } from "./logs/log-store.js";
 import { Dispatcher } from "./scheduler/dispatcher.js";
+import { SecretCipher } from "./secrets/cipher.js";
+import { loadSecretsKey } from "./secrets/key.js";
 import { openStore } from "./store/db.js";
 
 export interface RunningServer {
@@ -29,16 +33,17 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const cipher = new SecretCipher(loadSecretsKey(config));
   const store = await openStore(config.databaseUrl);
   const now = () => Date.now();
   const events = new StatusEvents();
-  const dispatcher = new Dispatcher(store, events, now, { pollMs: config.pollMs });
+  const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs });
   const logs = new LogStore(store, { pollMs: config.pollMs });
   let publicUrl = config.publicUrl;
   const deps: ApiDeps = {
-    store, logs, dispatcher, now,
+    store, cipher, logs, dispatcher, now,
     workerRegistrationSecret: config.workerRegistrationSecret,
-    trigger: { store, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
+    trigger: { store, cipher, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
     runUpdates: {
       store, events, now,
       onRunCompleted: (run) => { logs.notify(run.id); dispatcher.wake(); },

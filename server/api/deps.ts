@@ -3,10 +3,12 @@ import type { RunUpdateDeps } from "../builds/run-updates.js";
 import type { TriggerDeps } from "../builds/trigger.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { Dispatcher } from "../scheduler/dispatcher.js";
+import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 
 export interface ApiDeps {
   store: Store;
+  cipher: SecretCipher;
   logs: LogStore;
   dispatcher: Dispatcher;
   trigger: TriggerDeps;

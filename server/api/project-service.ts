@@ -4,6 +4,7 @@ import type { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { resolveProject } from "../builds/lookup.js";
 import { AlreadyExistsError } from "../errors.js";
 import { parseProjectDefinition } from "../projects/parse.js";
+import { setTriggerSecrets } from "../secrets/trigger-secrets.js";
 import { deleteProject, findProjectByName, insertProject, listProjects, syncTriggers, updateProjectDefinition } from "../store/projects.js";
 import { decodePageToken, encodePageToken, pageSize, toProject } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
@@ -56,6 +57,10 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
         projects: page.map((r) => toProject(r, triggerNamesOf(r.definition_yaml))),
         nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.name) : "",
       };
+    },
+    async setTriggerSecrets(req) {
+      const project = await resolveProject(store, req.project);
+      return { secretNames: await setTriggerSecrets(store, deps.cipher, project.id, req.triggerName, req.secrets, req.replace) };
     },
     async deleteProject(req) {
       const row = await resolveProject(store, req.name);

@@ -13,9 +13,12 @@ import { findProjectByName } from "../store/projects.js";
 import { insertRuns } from "../store/runs.js";
 import type { StatusEvents } from "./events.js";
 import { buildRunDefinition } from "./run-definition.js";
+import type { SecretCipher } from "../secrets/cipher.js";
+import { requiredSecretsPresent } from "./required-secrets.js";
 
 export interface TriggerDeps {
   store: Store;
+  cipher: SecretCipher;
   events: StatusEvents;
   publicUrl: string;
   now: () => number;
@@ -41,6 +44,10 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   if (!project) throw new NotFoundError(`project "${req.project}" not found`);
   const def = parseProjectDefinition(project.definition_yaml);
   const trigger = findTrigger(def, req.triggerName || undefined);
+  const secretsRow = await deps.store.db.selectFrom("project_triggers").select("secrets_enc")
+    .where("project_id", "=", project.id).where("name", "=", trigger.name).executeTakeFirst();
+  const secretsEnc = secretsRow?.secrets_enc ?? "";
+  requiredSecretsPresent(def, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
   const now = deps.now();
   const result = await deps.store.db.transaction().execute(async (trx) => {
     const number = await nextBuildNumber(trx, project.id);
@@ -54,6 +61,7 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
       queue_priority: 0, worker_name: null, token_hash: null, acked: 0, log_size: 0, created_at: now,
       started_at: null, completed_at: null,
       definition_json: toJsonString(RunDefinitionSchema, buildRunDefinition(def, trigger, run, ctx)),
+      secrets_enc: secretsEnc,
     })));
     return { buildId, number };
   });

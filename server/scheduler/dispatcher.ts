@@ -8,6 +8,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { PullResponseSchema } from "../../gen/jobserv/v1/worker_pb.js";
 import type { StatusEvents } from "../builds/events.js";
 import { refreshBuildStatus } from "../builds/refresh.js";
+import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { anyQueued, countActiveRuns, findRunById, insertRunEvent } from "../store/runs.js";
 import { claimRuns, type ClaimedRun } from "./claim.js";
@@ -25,7 +26,7 @@ export class Dispatcher {
   private rotation = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store, private readonly events: StatusEvents, private readonly now: () => number,
+  constructor(private readonly store: Store, private readonly events: StatusEvents, private readonly cipher: SecretCipher, private readonly now: () => number,
     private readonly config: DispatcherConfig = { pollMs: 500 }) {}
 
   start(): void {
@@ -83,6 +84,7 @@ export class Dispatcher {
     const run = await findRunById(this.store.db, claimed.id);
     const definition = fromJsonString(RunDefinitionSchema, run!.definition_json);
     definition.runId = BigInt(claimed.id);
+    definition.secrets = this.cipher.openMap(run!.secrets_enc);
     definition.env["H_WORKER"] = session.worker.name;
     const pushed = session.queue.push(create(PullResponseSchema, {
       action: { case: "assignment", value: { definition, runToken: claimed.token } },

@@ -18,8 +18,8 @@ export interface ProjectTriggersTable {
   project_id: number;
   name: string;
   type: string;
-  /** JSON object of secret name -> value (encrypted at rest in a later migration). */
-  secrets_json: string;
+  /** The trigger's secrets: a SecretCipher ciphertext of their JSON, "" for none. */
+  secrets_enc: string;
   queue_priority: number;
 }
 
@@ -57,6 +57,8 @@ export interface RunsTable {
   acked: number;
   /** The RunDefinition as proto JSON; `run_id` and `env.H_*` filled at creation. */
   definition_json: string;
+  /** The trigger's secrets when the run was created (SecretCipher ciphertext, "" for none). */
+  secrets_enc: string;
   log_size: number;
   created_at: number;
   started_at: number | null;

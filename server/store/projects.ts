@@ -36,7 +36,7 @@ export async function syncTriggers(db: Kysely<Database>, projectId: number, trig
     if (existing.some((e) => e.name === name)) {
       await db.updateTable("project_triggers").set({ type }).where("project_id", "=", projectId).where("name", "=", name).execute();
     } else {
-      await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_json: "{}", queue_priority: 0 }).execute();
+      await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_enc: "", queue_priority: 0 }).execute();
     }
   }
 }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/project.proto.
  */
 export const file_jobserv_v1_project: GenFile = /*@__PURE__*/
-  fileDesc("Chhqb2JzZXJ2L3YxL3Byb2plY3QucHJvdG8SCmpvYnNlcnYudjEiqQEKB1Byb2plY3QSDAoEbmFtZRgBIAEoCRIXCg9kZWZpbml0aW9uX3lhbWwYAiABKAkSFQoNdHJpZ2dlcl9uYW1lcxgDIAMoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj0KFENyZWF0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkSFwoPZGVmaW5pdGlvbl95YW1sGAIgASgJIj0KFUNyZWF0ZVByb2plY3RSZXNwb25zZRIkCgdwcm9qZWN0GAEgASgLMhMuam9ic2Vydi52MS5Qcm9qZWN0Ij0KFFVwZGF0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkSFwoPZGVmaW5pdGlvbl95YW1sGAIgASgJIj0KFVVwZGF0ZVByb2plY3RSZXNwb25zZRIkCgdwcm9qZWN0GAEgASgLMhMuam9ic2Vydi52MS5Qcm9qZWN0IiEKEUdldFByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkiOgoSR2V0UHJvamVjdFJlc3BvbnNlEiQKB3Byb2plY3QYASABKAsyEy5qb2JzZXJ2LnYxLlByb2plY3QiPAoTTGlzdFByb2plY3RzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJWChRMaXN0UHJvamVjdHNSZXNwb25zZRIlCghwcm9qZWN0cxgBIAMoCzITLmpvYnNlcnYudjEuUHJvamVjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoURGVsZXRlUHJvamVjdFJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVQcm9qZWN0UmVzcG9uc2UysgMKDlByb2plY3RTZXJ2aWNlElQKDUNyZWF0ZVByb2plY3QSIC5qb2JzZXJ2LnYxLkNyZWF0ZVByb2plY3RSZXF1ZXN0GiEuam9ic2Vydi52MS5DcmVhdGVQcm9qZWN0UmVzcG9uc2USVAoNVXBkYXRlUHJvamVjdBIgLmpvYnNlcnYudjEuVXBkYXRlUHJvamVjdFJlcXVlc3QaIS5qb2JzZXJ2LnYxLlVwZGF0ZVByb2plY3RSZXNwb25zZRJLCgpHZXRQcm9qZWN0Eh0uam9ic2Vydi52MS5HZXRQcm9qZWN0UmVxdWVzdBoeLmpvYnNlcnYudjEuR2V0UHJvamVjdFJlc3BvbnNlElEKDExpc3RQcm9qZWN0cxIfLmpvYnNlcnYudjEuTGlzdFByb2plY3RzUmVxdWVzdBogLmpvYnNlcnYudjEuTGlzdFByb2plY3RzUmVzcG9uc2USVAoNRGVsZXRlUHJvamVjdBIgLmpvYnNlcnYudjEuRGVsZXRlUHJvamVjdFJlcXVlc3QaIS5qb2JzZXJ2LnYxLkRlbGV0ZVByb2plY3RSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Chhqb2JzZXJ2L3YxL3Byb2plY3QucHJvdG8SCmpvYnNlcnYudjEiqQEKB1Byb2plY3QSDAoEbmFtZRgBIAEoCRIXCg9kZWZpbml0aW9uX3lhbWwYAiABKAkSFQoNdHJpZ2dlcl9uYW1lcxgDIAMoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj0KFENyZWF0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkSFwoPZGVmaW5pdGlvbl95YW1sGAIgASgJIj0KFUNyZWF0ZVByb2plY3RSZXNwb25zZRIkCgdwcm9qZWN0GAEgASgLMhMuam9ic2Vydi52MS5Qcm9qZWN0Ij0KFFVwZGF0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkSFwoPZGVmaW5pdGlvbl95YW1sGAIgASgJIj0KFVVwZGF0ZVByb2plY3RSZXNwb25zZRIkCgdwcm9qZWN0GAEgASgLMhMuam9ic2Vydi52MS5Qcm9qZWN0IiEKEUdldFByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkiOgoSR2V0UHJvamVjdFJlc3BvbnNlEiQKB3Byb2plY3QYASABKAsyEy5qb2JzZXJ2LnYxLlByb2plY3QiPAoTTGlzdFByb2plY3RzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJWChRMaXN0UHJvamVjdHNSZXNwb25zZRIlCghwcm9qZWN0cxgBIAMoCzITLmpvYnNlcnYudjEuUHJvamVjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoURGVsZXRlUHJvamVjdFJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVQcm9qZWN0UmVzcG9uc2UixgEKGFNldFRyaWdnZXJTZWNyZXRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhQKDHRyaWdnZXJfbmFtZRgCIAEoCRJCCgdzZWNyZXRzGAMgAygLMjEuam9ic2Vydi52MS5TZXRUcmlnZ2VyU2VjcmV0c1JlcXVlc3QuU2VjcmV0c0VudHJ5Eg8KB3JlcGxhY2UYBCABKAgaLgoMU2VjcmV0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMQoZU2V0VHJpZ2dlclNlY3JldHNSZXNwb25zZRIUCgxzZWNyZXRfbmFtZXMYASADKAkylAQKDlByb2plY3RTZXJ2aWNlElQKDUNyZWF0ZVByb2plY3QSIC5qb2JzZXJ2LnYxLkNyZWF0ZVByb2plY3RSZXF1ZXN0GiEuam9ic2Vydi52MS5DcmVhdGVQcm9qZWN0UmVzcG9uc2USVAoNVXBkYXRlUHJvamVjdBIgLmpvYnNlcnYudjEuVXBkYXRlUHJvamVjdFJlcXVlc3QaIS5qb2JzZXJ2LnYxLlVwZGF0ZVByb2plY3RSZXNwb25zZRJLCgpHZXRQcm9qZWN0Eh0uam9ic2Vydi52MS5HZXRQcm9qZWN0UmVxdWVzdBoeLmpvYnNlcnYudjEuR2V0UHJvamVjdFJlc3BvbnNlElEKDExpc3RQcm9qZWN0cxIfLmpvYnNlcnYudjEuTGlzdFByb2plY3RzUmVxdWVzdBogLmpvYnNlcnYudjEuTGlzdFByb2plY3RzUmVzcG9uc2USVAoNRGVsZXRlUHJvamVjdBIgLmpvYnNlcnYudjEuRGVsZXRlUHJvamVjdFJlcXVlc3QaIS5qb2JzZXJ2LnYxLkRlbGV0ZVByb2plY3RSZXNwb25zZRJgChFTZXRUcmlnZ2VyU2VjcmV0cxIkLmpvYnNlcnYudjEuU2V0VHJpZ2dlclNlY3JldHNSZXF1ZXN0GiUuam9ic2Vydi52MS5TZXRUcmlnZ2VyU2VjcmV0c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message jobserv.v1.Project
@@ -250,6 +250,62 @@ export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> = /*
   messageDesc(file_jobserv_v1_project, 10);
 
 /**
+ * @generated from message jobserv.v1.SetTriggerSecretsRequest
+ */
+export type SetTriggerSecretsRequest = Message<"jobserv.v1.SetTriggerSecretsRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: string trigger_name = 2;
+   */
+  triggerName: string;
+
+  /**
+   * name -> value; names are [A-Za-z0-9_.-]. Without `replace`, merged into
+   * the existing secrets and an empty value deletes the name.
+   *
+   * @generated from field: map<string, string> secrets = 3;
+   */
+  secrets: { [key: string]: string };
+
+  /**
+   * Make the trigger's secrets exactly `secrets`.
+   *
+   * @generated from field: bool replace = 4;
+   */
+  replace: boolean;
+};
+
+/**
+ * Describes the message jobserv.v1.SetTriggerSecretsRequest.
+ * Use `create(SetTriggerSecretsRequestSchema)` to create a new message.
+ */
+export const SetTriggerSecretsRequestSchema: GenMessage<SetTriggerSecretsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_project, 11);
+
+/**
+ * @generated from message jobserv.v1.SetTriggerSecretsResponse
+ */
+export type SetTriggerSecretsResponse = Message<"jobserv.v1.SetTriggerSecretsResponse"> & {
+  /**
+   * The names now set, sorted.
+   *
+   * @generated from field: repeated string secret_names = 1;
+   */
+  secretNames: string[];
+};
+
+/**
+ * Describes the message jobserv.v1.SetTriggerSecretsResponse.
+ * Use `create(SetTriggerSecretsResponseSchema)` to create a new message.
+ */
+export const SetTriggerSecretsResponseSchema: GenMessage<SetTriggerSecretsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_project, 12);
+
+/**
  * ProjectService manages projects. A project is defined by JobServ-compatible
  * YAML (timeout, triggers, runs, scripts, params...). Invalid YAML is refused
  * with INVALID_ARGUMENT naming the key path, line and column.
@@ -306,6 +362,19 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof DeleteProjectRequestSchema;
     output: typeof DeleteProjectResponseSchema;
+  },
+  /**
+   * Sets secrets of one trigger (webhook keys, forge tokens, registry auth,
+   * anything runs need under /secrets). Stored encrypted; values are never
+   * returned by any call, and workers mask them in logs. NOT_FOUND for an
+   * unknown project or trigger; INVALID_ARGUMENT for a bad name.
+   *
+   * @generated from rpc jobserv.v1.ProjectService.SetTriggerSecrets
+   */
+  setTriggerSecrets: {
+    methodKind: "unary";
+    input: typeof SetTriggerSecretsRequestSchema;
+    output: typeof SetTriggerSecretsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_project, 0);

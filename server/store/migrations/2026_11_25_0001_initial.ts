@@ -18,7 +18,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("project_id", "integer", (c) => c.notNull().references("projects.id").onDelete("cascade"))
     .addColumn("name", "varchar(80)", (c) => c.notNull())
     .addColumn("type", "varchar(32)", (c) => c.notNull())
-    .addColumn("secrets_json", "text", (c) => c.notNull())
+    .addColumn("secrets_enc", "text", (c) => c.notNull())
     .addColumn("queue_priority", "integer", (c) => c.notNull().defaultTo(0))
     .addUniqueConstraint("project_triggers_name_uc", ["project_id", "name"])
     .execute();
@@ -52,6 +52,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("token_hash", "varchar(64)")
     .addColumn("acked", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("definition_json", sql`longtext`, (c) => c.notNull())
+    .addColumn("secrets_enc", "text", (c) => c.notNull())
     .addColumn("log_size", "bigint", (c) => c.notNull().defaultTo(0))
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("started_at", "bigint")

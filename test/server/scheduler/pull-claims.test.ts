@@ -10,7 +10,7 @@ import { startServer } from "../../../server/main.js";
 import { apiClient, eventually } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startMiniWorker } from "../../support/mini-worker.js";
-import { startTestServer, WORKER_SECRET } from "../../support/server.js";
+import { startTestServer, TEST_SECRETS_KEY, WORKER_SECRET } from "../../support/server.js";
 
 const yaml = `
 timeout: 1
@@ -33,7 +33,7 @@ scripts:
 for (const dialect of dialects) {
   test(`${dialect}: 20 streams on two instances, 50 runs, each assigned exactly once`, async (t) => {
     const a = await startTestServer(t, dialect);
-    const b = await startServer(loadServerConfig({}, { databaseUrl: a.databaseUrl, port: 0, workerRegistrationSecret: WORKER_SECRET, pollMs: 100 }));
+    const b = await startServer(loadServerConfig({}, { databaseUrl: a.databaseUrl, port: 0, workerRegistrationSecret: WORKER_SECRET, pollMs: 100, secretsKey: TEST_SECRETS_KEY }));
     t.teardown(() => b.close());
     const assigned = new Map<string, string[]>();
     const workers = await Promise.all(Array.from({ length: 20 }, (_, i) => {

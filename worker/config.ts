@@ -19,6 +19,10 @@ export interface WorkerConfig {
   registrationSecret: string;
   /** Per-run scratch folders (script, archive) live here. */
   workDir: string;
+  /** Persistent volumes live under <volumesDir>/<project>/<name>. */
+  volumesDir: string;
+  /** Shared volume name -> host path (mounted read-only into runs that name it). */
+  sharedVolumes: Record<string, string>;
   /** Docker network mode for run containers: "host" or "none" (no bridge is assumed). */
   network: string;
   /** Log shipping: flush after this many bytes or this much quiet. */
@@ -38,6 +42,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     registrationSecret: env["JOBSERV_WORKER_SECRET"] ?? "",
     workDir: env["JOBSERV_WORKER_DIR"] ?? path.join(os.tmpdir(), `jobserv-worker-${name}`),
     network: env["JOBSERV_WORKER_NETWORK"] ?? "host",
+    volumesDir: env["JOBSERV_WORKER_VOLUMES_DIR"] ?? path.join(env["JOBSERV_WORKER_DIR"] ?? path.join(os.tmpdir(), `jobserv-worker-${name}`), "volumes"),
+    sharedVolumes: Object.fromEntries((env["JOBSERV_WORKER_SHARED_VOLUMES"] ?? "").split(",").filter((kv) => kv.includes("="))
+      .map((kv) => [kv.slice(0, kv.indexOf("=")).trim(), kv.slice(kv.indexOf("=") + 1).trim()])),
     logChunkBytes: 64 * 1024,
     logFlushMs: 100,
     ...overrides,

@@ -30,7 +30,7 @@ export function startWorker(config: WorkerConfig, executor: Executor = new Docke
       if (!definition || active.has(definition.runId)) return;
       const cancel = new AbortController();
       const reporter = new RemoteReporter(client, definition.runId, runToken, config, () => cancel.abort());
-      const done = runOne(definition, { executor, reporter, workDir: config.workDir, workerName: config.name, network: config.network }, cancel.signal)
+      const done = runOne(definition, { executor, reporter, workDir: config.workDir, workerName: config.name, network: config.network, mounts: config }, cancel.signal)
         .then((status) => log(`run ${definition.project}#${definition.buildNumber}/${definition.runName}: ${Status[status]}`))
         .catch((e: unknown) => log(`run ${definition.runId} could not be reported: ${(e as Error).message}`))
         .finally(() => active.delete(definition.runId));

@@ -49,7 +49,7 @@ function parseChecked(text: string, opts: ParseOptions): ProjectDefinition {
     scriptRepos: opt(root, "", "script-repos", readScriptRepos) ?? {},
   };
   const def: ProjectDefinition = {
-    timeout: readTimeout(reqEntry(root, "", "timeout").value, "timeout"),
+    timeoutSeconds: readTimeout(reqEntry(root, "", "timeout").value, "timeout"),
     params: opt(root, "", "params", (n, p) => readStringMap(n, p, readStringish)) ?? {},
     scripts: catalog.scripts,
     scriptRepos: catalog.scriptRepos,
@@ -76,10 +76,14 @@ function parseChecked(text: string, opts: ParseOptions): ProjectDefinition {
   return def;
 }
 
+/**
+ * JobServ's `timeout` is whole minutes. Extension: a duration string with a
+ * unit, `90s`, `20m` or `2h`, for runs that need finer limits. Returns seconds.
+ */
 function readTimeout(node: YNode, path: string): number {
   const v = node.kind === "scalar" ? node.value : undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) {
-    fail(path, node.pos, `expected a positive whole number of minutes, got ${describe(node)}`);
-  }
-  return v;
+  if (typeof v === "number" && Number.isSafeInteger(v) && v > 0) return v * 60;
+  const m = typeof v === "string" ? /^([1-9][0-9]{0,6})(s|m|h)$/.exec(v) : null;
+  if (m) return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"];
+  fail(path, node.pos, `expected a positive whole number of minutes (or a duration like 90s, 20m, 2h), got ${describe(node)}`);
 }

@@ -74,7 +74,7 @@ export interface ScriptRepoSpec {
 export interface ProjectDefinition {
   description?: string;
   /** Minutes per run. */
-  timeout: number;
+  timeoutSeconds: number;
   params: Record<string, string>;
   scripts: Record<string, string>;
   scriptRepos: Record<string, ScriptRepoSpec>;

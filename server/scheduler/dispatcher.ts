@@ -17,6 +17,8 @@ import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
 export interface DispatcherConfig {
   /** Re-check for runs queued by other instances this often while workers are connected. */
   pollMs: number;
+  /** Called when an assignment was pushed to a worker's stream (for the dispatch-latency metric). */
+  onAssigned?: (queuedAtMs: number, assignedAtMs: number) => void;
 }
 
 export class Dispatcher {
@@ -30,8 +32,33 @@ export class Dispatcher {
     private readonly config: DispatcherConfig = { pollMs: 500 }) {}
 
   start(): void {
-    this.timer = setInterval(() => { if (this.workers.size) this.wake(); }, this.config.pollMs);
+    this.timer = setInterval(() => {
+      if (!this.workers.size) return;
+      this.wake();
+      this.resendCancels().catch((e: unknown) => console.error("cancel poll failed:", e));
+    }, this.config.pollMs);
     this.timer.unref();
+  }
+
+  private readonly cancelsSent = new Map<number, number>();
+
+  /**
+   * A cancel requested on another instance reaches a worker connected here
+   * through this poll: CANCELLING runs of connected workers get a Cancel,
+   * repeated every few seconds until the worker reports the run's end.
+   */
+  private async resendCancels(): Promise<void> {
+    const names = [...new Set(this.workers.list().map((s) => s.worker.name))];
+    if (!names.length) return;
+    const rows = await this.store.db.selectFrom("runs").select(["id", "worker_name"])
+      .where("status", "=", Status.CANCELLING).where("worker_name", "in", names).execute();
+    const now = this.now();
+    for (const id of this.cancelsSent.keys()) if (!rows.some((r) => r.id === id)) this.cancelsSent.delete(id);
+    for (const r of rows) {
+      if ((this.cancelsSent.get(r.id) ?? 0) > now - 5_000) continue;
+      this.cancelsSent.set(r.id, now);
+      this.cancel(r.id, r.worker_name!);
+    }
   }
 
   stop(): void {
@@ -90,6 +117,7 @@ export class Dispatcher {
       action: { case: "assignment", value: { definition, runToken: claimed.token } },
     }));
     if (!pushed) await this.requeue(claimed.id, claimed.buildId, session.worker.name);
+    else this.config.onAssigned?.(run!.created_at, this.now());
   }
 
   /** Gives back a run whose assignment never reached its worker. */

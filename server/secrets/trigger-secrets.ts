@@ -25,7 +25,7 @@ export async function getTriggerSecrets(store: Store, cipher: SecretCipher, proj
 export async function setTriggerSecrets(store: Store, cipher: SecretCipher, projectId: number, triggerName: string,
   secrets: Record<string, string>, replace: boolean): Promise<string[]> {
   for (const [name, value] of Object.entries(secrets)) {
-    if (!SECRET_NAME.test(name)) throw new InvalidArgumentError(`secrets: "${name}" must be 1-128 characters of A-Z a-z 0-9 _ . -`);
+    if (!SECRET_NAME.test(name) || name === "." || name === "..") throw new InvalidArgumentError(`secrets: "${name}" must be 1-128 characters of A-Z a-z 0-9 _ . -`);
     if (value.length > 65536) throw new InvalidArgumentError(`secrets.${name}: longer than 65536 characters`);
   }
   const row = await triggerRow(store, projectId, triggerName);

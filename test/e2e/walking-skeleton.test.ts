@@ -12,7 +12,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { WireProtocol } from "../../worker/config.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { dialects } from "../support/db.js";
-import { expectedGoodLog, PASS_FAIL_YAML } from "../support/projects.js";
+import { expectedGoodLog, PASS_FAIL_YAML, splitStanza } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
 
@@ -51,8 +51,11 @@ for (const dialect of dialects) {
       t.truthy(done.completeTime);
 
       const good = await readLog(server.url, project, 1, "good");
-      t.is(good, expectedGoodLog(project, 1));
-      t.is(await readLog(server.url, project, 1, "bad"), "about to fail\n");
+      const { stanza, output } = splitStanza(good);
+      t.true(stanza.includes(`curl -fsSL -o rundef.json ${server.url}/projects/${project}/builds/1/runs/good/.rundef.json\n`), stanza);
+      t.true(stanza.includes("npx jobserv simulate rundef.json"), stanza);
+      t.is(output, expectedGoodLog(project, 1), "exactly what the container printed, in order, once");
+      t.is(splitStanza(await readLog(server.url, project, 1, "bad")).output, "about to fail\n");
       const viaHttp = await (await fetch(`${server.url}/projects/${project}/builds/1/runs/good/console.log`)).text();
       t.is(viaHttp, good, "REST console.log serves the same bytes");
 

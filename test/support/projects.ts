@@ -36,3 +36,10 @@ export function expectedGoodLog(project: string, build: number): string {
   for (let i = 3; i <= 200; i++) lines.push(`line ${i}`);
   return lines.join("\n") + "\n";
 }
+
+/** Splits a console.log into the runner's "steps to recreate" stanza and what the container printed. */
+export function splitStanza(log: string): { stanza: string; output: string } {
+  if (!log.startsWith("== Steps to recreate inside simulator\n")) throw new Error(`log does not start with the stanza: ${log.slice(0, 80)}`);
+  const end = log.indexOf("\n\n") + 2;
+  return { stanza: log.slice(0, end), output: log.slice(end) };
+}

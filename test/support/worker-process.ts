@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 export interface WorkerProcess { output(): string; stop(): Promise<void> }
 
-export function spawnWorker(t: ExecutionContext, opts: { url: string; name: string; tags: string[]; protocol: WireProtocol; concurrency?: number }): WorkerProcess {
+export function spawnWorker(t: ExecutionContext, opts: { url: string; name: string; tags: string[]; protocol: WireProtocol; concurrency?: number; env?: Record<string, string> }): WorkerProcess {
   const child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "worker"], {
     cwd: ROOT,
     env: {
@@ -22,6 +22,7 @@ export function spawnWorker(t: ExecutionContext, opts: { url: string; name: stri
       JOBSERV_WORKER_SECRET: WORKER_SECRET,
       JOBSERV_WORKER_CONCURRENCY: String(opts.concurrency ?? 2),
       JOBSERV_WORKER_NETWORK: "none",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

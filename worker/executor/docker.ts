@@ -11,11 +11,12 @@ export class DockerExecutor implements Executor {
   constructor(private readonly docker: Docker = new Docker()) {}
 
   async run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult> {
-    await this.ensureImage(spec.image);
+    await this.ensureImage(spec.image, spec.auth);
     const container = await this.docker.createContainer({
       name: spec.name,
       Image: spec.image,
-      Entrypoint: [],
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [""] } : {}),
+      WorkingDir: spec.workingDir,
       Cmd: ["/bin/sh", "-c", 'exec "$0" 2>&1', spec.command],
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       User: spec.user || undefined,
@@ -61,14 +62,14 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  private async ensureImage(image: string): Promise<void> {
+  private async ensureImage(image: string, auth: ContainerSpec["auth"]): Promise<void> {
     try {
       await this.docker.getImage(image).inspect();
       return;
     } catch {
       // not present locally: pull it
     }
-    const stream = await this.docker.pull(image);
+    const stream = await this.docker.pull(image, auth ? { authconfig: auth } : {});
     await new Promise<void>((resolve, reject) => {
       this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
     });

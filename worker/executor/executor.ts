@@ -9,6 +9,11 @@ export interface ContainerSpec {
   command: string;
   /** host path -> container path (":ro" suffix allowed in the container part). */
   binds: string[];
+  workingDir: string;
+  /** Unset: the image's entrypoint; [] clears it; otherwise replaces it. */
+  entrypoint?: string[];
+  /** Registry credentials for pulling `image`. */
+  auth?: { username: string; password: string; serveraddress: string };
   network: string;
   privileged: boolean;
   capAdd: string[];

@@ -1,13 +1,18 @@
 // runOne: the runner's step sequence for one run definition, shared by the
-// worker and the simulator: acknowledge -> prepare the run folder (script,
-// archive) -> run the container -> ship the rest of the log -> report the
-// verdict. The run folder is removed afterwards in every case.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+// worker and the simulator: acknowledge -> "steps to recreate" stanza ->
+// prepare mounts (script, archive, secrets, volumes, checkouts) -> run the
+// container (timeout and cancel enforced) -> post-script (artifacts, tests)
+// -> ship the rest of the log -> report the verdict. Console output is masked
+// for secret values. The run folder is removed afterwards in every case.
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunDefinition } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { Executor } from "../executor/executor.js";
+import type { ContainerSpec, Executor } from "../executor/executor.js";
+import { MaskedOutput } from "./masked-output.js";
+import { prepareMounts, type MountConfig } from "./mounts.js";
 import type { Reporter } from "./reporter.js";
+import { formatDuration, simulatorStanza } from "./stanza.js";
 
 export interface RunnerDeps {
   executor: Executor;
@@ -16,46 +21,65 @@ export interface RunnerDeps {
   workDir: string;
   workerName: string;
   network: string;
+  mounts: MountConfig;
+  /** Keep the run folder afterwards (the simulator shows /archive there). */
+  keepRunDir?: boolean;
+}
+
+/** `container-auth` names a secret holding base64 `user:pass` for the image's registry. */
+function registryAuth(def: RunDefinition): ContainerSpec["auth"] {
+  if (!def.containerAuth) return undefined;
+  const [user = "", ...rest] = Buffer.from(def.secrets[def.containerAuth] ?? "", "base64").toString().split(":");
+  const first = def.container.split("/")[0] ?? "";
+  const serveraddress = def.container.includes("/") && /[.:]|^localhost$/.test(first) ? first : "https://index.docker.io/v1/";
+  return { username: user, password: rest.join(":"), serveraddress };
 }
 
 export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: AbortSignal): Promise<Status> {
   const { reporter } = deps;
   await reporter.status(Status.RUNNING, "");
+  const out = new MaskedOutput(reporter, Object.values(def.secrets));
+  if (!def.simulated) out.write(simulatorStanza(def));
   const dir = path.join(deps.workDir, "runs", `${def.runId}`);
   let verdict: { status: Status; message: string };
   try {
-    await mkdir(path.join(dir, "script-repo"), { recursive: true });
-    await mkdir(path.join(dir, "archive"), { recursive: true });
-    await writeFile(path.join(dir, "script-repo", "do_run"), def.script, { mode: 0o755 });
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const plan = await prepareMounts(def, dir, deps.mounts, (line) => out.write(line));
+    const entrypoint = def.containerEntrypoint === undefined ? undefined : def.containerEntrypoint ? [def.containerEntrypoint] : [];
     const result = await deps.executor.run({
       name: `jobserv-run-${def.runId}-${deps.workerName}`,
       image: def.container,
       env: { ...def.env, H_WORKER: deps.workerName },
-      command: "/script-repo/do_run",
-      binds: [`${path.join(dir, "script-repo")}:/script-repo:ro`, `${path.join(dir, "archive")}:/archive`],
+      command: plan.command,
+      binds: plan.binds,
+      workingDir: plan.workingDir,
+      entrypoint,
+      auth: registryAuth(def),
       network: deps.network,
       privileged: def.privileged,
       capAdd: def.capAdd,
       capDrop: def.capDrop,
       user: def.containerUser,
       labels: { "io.jobserv.run": String(def.runId), "io.jobserv.worker": deps.workerName },
-    }, (data) => reporter.write(data), def.timeoutMinutes * 60_000, cancel);
+    }, (data) => out.write(data), def.timeoutSeconds * 1000, cancel);
     verdict = result.ending === "timeout"
-      ? { status: Status.FAILED, message: `timed out after ${def.timeoutMinutes} minutes` }
+      ? { status: Status.FAILED, message: `timed out after ${formatDuration(def.timeoutSeconds)}` }
       : result.ending === "cancelled"
         ? { status: Status.FAILED, message: "cancelled" }
         : result.exitCode === 0
           ? { status: Status.PASSED, message: "exit code 0" }
           : { status: Status.FAILED, message: `exit code ${result.exitCode}` };
+    if (result.ending !== "exited") out.write(`\n== ${verdict.message}\n`);
     // --- post-script: artifacts and tests (owned by the artifacts/tests work) ---
     // --- end post-script ---
   } catch (e) {
     verdict = { status: Status.FAILED, message: `runner error: ${(e as Error).message}` };
-    reporter.write(Buffer.from(`\n== jobserv runner error: ${(e as Error).message}\n`));
+    out.write(`\n== jobserv runner error: ${(e as Error).message}\n`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!deps.keepRunDir) await rm(dir, { recursive: true, force: true });
   }
-  await reporter.flush();
+  await out.flush();
   await reporter.status(verdict.status, verdict.message);
   return verdict.status;
 }

@@ -126,7 +126,7 @@ function mutateText(r: Rng, text: string): string {
 }
 
 function checkSane(t: { true: (v: boolean, m?: string) => void }, def: ProjectDefinition): void {
-  t.true(Number.isSafeInteger(def.timeout) && def.timeout > 0, "timeout");
+  t.true(Number.isSafeInteger(def.timeoutSeconds) && def.timeoutSeconds > 0, "timeout");
   t.true(def.triggers.length > 0, "triggers");
   for (const tr of def.triggers) {
     const names = tr.runs.map((run) => run.name);

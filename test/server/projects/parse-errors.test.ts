@@ -52,7 +52,7 @@ test("unknown keys are named, with a suggestion and the allowed keys", (t) => {
 
 test("timeout: required positive integer", (t) => {
   expectErr(t, yml(...BASE.slice(1)), { keyPath: "timeout", line: 1, column: 1, match: /missing required key "timeout"/ });
-  for (const bad of ["0", "-3", "1.5", "five", "[5]", "yes"]) {
+  for (const bad of ["0", "-3", "1.5", "five", "[5]", "yes", "0s", "5d", "1.5m"]) {
     expectErr(t, baseWith(1, `timeout: ${bad}`), { keyPath: "timeout", line: 1, column: 10, match: /positive whole number/ });
   }
 });

@@ -7,7 +7,7 @@ import { BASE, baseWith, fixture, yml } from "./helpers.js";
 
 test("JobServ README example parses; host-tag defaults to any worker", (t) => {
   const def = parseProjectDefinition(fixture("readme-example"));
-  t.is(def.timeout, 5);
+  t.is(def.timeoutSeconds, 300);
   t.is(def.triggers.length, 1);
   const [trigger] = def.triggers;
   t.is(trigger?.name, "Python Style Project on GitHub");
@@ -154,4 +154,10 @@ test("chains two levels deep are allowed (root → child → grandchild)", (t) =
   const def = parseProjectDefinition(fixture("full"));
   t.is(def.triggers[1]?.triggers[0]?.name, "report");
   t.notThrows(() => parseProjectDefinition(yml(...BASE)));
+});
+
+test("timeout: whole minutes, or a duration with a unit (extension)", (t) => {
+  for (const [text, seconds] of [["5", 300], ["90s", 90], ["20m", 1200], ["2h", 7200]] as const) {
+    t.is(parseProjectDefinition(baseWith(1, `timeout: ${text}`)).timeoutSeconds, seconds, text);
+  }
 });

@@ -1,0 +1,59 @@
+// Git checkouts for runs, on the worker host: the script repo of a run
+// (`script-repo`) and, for forge and poller triggers, the repository under
+// test at the exact SHA. Tokens travel in an http.extraHeader, never in the
+// URL (so they do not end up in .git/config or in logs).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { backoffMs, sleep } from "../../common/sleep.js";
+
+const run = promisify(execFile);
+
+export interface CloneOptions {
+  /** Branch, tag or commit to check out after cloning. */
+  ref?: string;
+  /** `user:token`, or a token alone (user chosen from the host). */
+  credentials?: string;
+  attempts?: number;
+}
+
+function authHeader(url: string, credentials: string | undefined): string[] {
+  if (!credentials || !/^https?:/.test(url)) return [];
+  const pair = credentials.includes(":") ? credentials
+    : `${/github/.test(new URL(url).host) ? "x-access-token" : "oauth2"}:${credentials}`;
+  return ["-c", `http.extraHeader=Authorization: Basic ${Buffer.from(pair).toString("base64")}`];
+}
+
+async function git(args: string[], cwd?: string): Promise<string> {
+  const { stdout } = await run("git", args, {
+    cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true" }, maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout.trim();
+}
+
+/** Clones `url` into `dest` and checks out `ref` on branch `jobserv-run`; returns the commit checked out. */
+export async function cloneAt(url: string, dest: string, opts: CloneOptions = {}): Promise<string> {
+  const attempts = opts.attempts ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await git([...authHeader(url, opts.credentials), "clone", "--quiet", "--", url, dest]);
+      break;
+    } catch (e) {
+      if (attempt + 1 >= attempts) throw new Error(`git clone ${url} failed: ${firstLine(e)}`);
+      await run("rm", ["-rf", dest]);
+      await sleep(backoffMs(attempt, 500, 3_000));
+    }
+  }
+  if (opts.ref) {
+    try {
+      await git(["checkout", "--quiet", "-B", "jobserv-run", opts.ref], dest);
+    } catch (e) {
+      throw new Error(`git checkout ${opts.ref} in ${url} failed: ${firstLine(e)}`);
+    }
+  }
+  return git(["rev-parse", "HEAD"], dest);
+}
+
+function firstLine(e: unknown): string {
+  const err = e as { stderr?: string; message?: string };
+  return (err.stderr || err.message || String(e)).trim().split("\n").slice(-1)[0] ?? "";
+}

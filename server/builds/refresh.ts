@@ -8,15 +8,16 @@ import { runStatusesOfBuild } from "../store/runs.js";
 import type { StatusEvents } from "./events.js";
 import { cumulativeStatus, isComplete } from "./status.js";
 
-export async function refreshBuildStatus(store: Store, events: StatusEvents, buildId: number, now: number): Promise<Status | undefined> {
+/** Returns the build's status and whether this call changed it (exactly one caller sees each change). */
+export async function refreshBuildStatus(store: Store, events: StatusEvents, buildId: number, now: number): Promise<{ status: Status; changed: boolean } | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const build = await findBuildById(store.db, buildId);
     if (!build) return undefined;
     const next = cumulativeStatus(await runStatusesOfBuild(store.db, buildId));
-    if (next === build.status) return next;
+    if (next === build.status) return { status: next, changed: false };
     if (await setBuildStatus(store.db, buildId, build.status, next, now, isComplete(next))) {
       events.build({ buildId, status: next });
-      return next;
+      return { status: next, changed: true };
     }
   }
   return undefined;

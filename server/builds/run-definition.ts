@@ -14,6 +14,7 @@ export interface RunContext {
 }
 
 export function buildRunDefinition(def: ProjectDefinition, trigger: TriggerSpec, run: RunSpec, ctx: RunContext): RunDefinition {
+  const triggerUrl = ctx.triggerParams["H_TRIGGER_URL"];
   const runUrl = `${ctx.publicUrl}/projects/${ctx.project}/builds/${ctx.build}/runs/${run.name}/`;
   const repo = run.scriptRepo ? def.scriptRepos[run.scriptRepo.name] : undefined;
   return create(RunDefinitionSchema, {
@@ -34,7 +35,7 @@ export function buildRunDefinition(def: ProjectDefinition, trigger: TriggerSpec,
     scriptRepo: repo && run.scriptRepo
       ? { cloneUrl: repo.cloneUrl, gitRef: repo.gitRef ?? "", path: run.scriptRepo.path, tokenSecret: repo.token ?? "" }
       : undefined,
-    env: runEnvironment(def, trigger, run, ctx.triggerParams, { project: ctx.project, build: ctx.build, runUrl }),
+    env: runEnvironment(def, trigger, run, ctx.triggerParams, { project: ctx.project, build: ctx.build, runUrl, ...(triggerUrl ? { triggerUrl } : {}) }),
     hostTag: run.hostTag,
     persistentVolumes: run.persistentVolumes,
     sharedVolumes: run.sharedVolumes,

@@ -6,10 +6,10 @@ import { tokenMatches } from "../auth/tokens.js";
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
 import type { RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
-import { findRunById, insertRunEvent, transitionRun } from "../store/runs.js";
+import { findRunById, insertRunEvent, runStatusesOfBuild, transitionRun } from "../store/runs.js";
 import type { StatusEvents } from "./events.js";
 import { refreshBuildStatus } from "./refresh.js";
-import { isComplete } from "./status.js";
+import { cumulativeStatus, isComplete } from "./status.js";
 
 export interface RunUpdateDeps {
   store: Store;
@@ -19,6 +19,17 @@ export interface RunUpdateDeps {
   onRunCompleted: (run: RunRow) => void;
   /** A run held by `worker` must be stopped. */
   onCancelRequested: (runId: number, worker: string) => void;
+  /** Chained triggers (builds/chain.ts), wired by main.ts. */
+  chain?: ChainHooks;
+}
+
+export interface ChainHooks {
+  /** A run passed: add the runs of its chained triggers to the build; throws if that is impossible. */
+  runPassed(run: RunRow): Promise<void>;
+  /** Every run of the build passed: add the runs of its trigger's chained triggers (idempotent). */
+  buildPassed(buildId: number): Promise<void>;
+  /** Appends a line to a (complete) run's console log. */
+  note(runId: number, text: string): Promise<void>;
 }
 
 /**
@@ -56,10 +67,29 @@ export async function workerUpdateRun(deps: RunUpdateDeps, run: RunRow, status: 
   if (await transitionRun(deps.store.db, run.id, from, status, { now, message })) {
     await insertRunEvent(deps.store.db, run.id, status, run.worker_name, message, now);
     deps.events.run({ runId: run.id, buildId: run.build_id, status, worker: run.worker_name, message });
+    if (status === Status.PASSED && deps.chain) {
+      await chainFromRun(deps, deps.chain, run, now);
+      // Build-level chains are added before the roll-up, so the build never shows PASSED in between.
+      if (cumulativeStatus(await runStatusesOfBuild(deps.store.db, run.build_id)) === Status.PASSED) await deps.chain.buildPassed(run.build_id);
+    }
     await refreshBuildStatus(deps.store, deps.events, run.build_id, now);
     if (isComplete(status)) deps.onRunCompleted(run);
   }
   return { cancelRequested: cancelling };
+}
+
+/** Fires a passed run's chained triggers; if that fails, the run fails with the reason (as JobServ). */
+async function chainFromRun(deps: RunUpdateDeps, chain: ChainHooks, run: RunRow, now: number): Promise<void> {
+  try {
+    await chain.runPassed(run);
+  } catch (e) {
+    const message = `error triggering run: ${(e as Error).message}`;
+    if (await transitionRun(deps.store.db, run.id, [Status.PASSED], Status.FAILED, { now, message })) {
+      await insertRunEvent(deps.store.db, run.id, Status.FAILED, run.worker_name, message, now);
+      deps.events.run({ runId: run.id, buildId: run.build_id, status: Status.FAILED, worker: run.worker_name, message });
+      await chain.note(run.id, `\n== ERROR TRIGGERING RUN: ${(e as Error).message}\n`);
+    }
+  }
 }
 
 /**

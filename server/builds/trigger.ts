@@ -1,8 +1,6 @@
 // triggerBuild: one transaction allocates the build number, inserts the build
 // and its QUEUED runs (with their run definitions); then the injected
 // `onQueued` wakes the dispatcher. `builds/` never imports `scheduler/`.
-import { toJsonString } from "@bufbuild/protobuf";
-import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
@@ -12,7 +10,7 @@ import type { Store } from "../store/db.js";
 import { findProjectByName } from "../store/projects.js";
 import { insertRuns } from "../store/runs.js";
 import type { StatusEvents } from "./events.js";
-import { buildRunDefinition } from "./run-definition.js";
+import { queuedRunRows } from "./queued-runs.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import { requiredSecretsPresent } from "./required-secrets.js";
 
@@ -53,16 +51,10 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
     const number = await nextBuildNumber(trx, project.id);
     const buildId = await insertBuild(trx, {
       project_id: project.id, number, status: Status.QUEUED, trigger_name: trigger.name,
-      reason: req.reason, params_json: JSON.stringify(req.params), created_at: now,
+      reason: req.reason, params_json: JSON.stringify(req.params), definition_yaml: project.definition_yaml, created_at: now,
     });
     const ctx = { project: project.name, build: number, triggerParams: req.params, publicUrl: deps.publicUrl };
-    await insertRuns(trx, trigger.runs.map((run) => ({
-      build_id: buildId, name: run.name, status: Status.QUEUED, status_message: "", host_tag: run.hostTag,
-      queue_priority: 0, worker_name: null, token_hash: null, acked: 0, log_size: 0, created_at: now,
-      started_at: null, completed_at: null,
-      definition_json: toJsonString(RunDefinitionSchema, buildRunDefinition(def, trigger, run, ctx)),
-      secrets_enc: secretsEnc,
-    })));
+    await insertRuns(trx, queuedRunRows(def, trigger, trigger.runs, ctx, buildId, secretsEnc, now));
     return { buildId, number };
   });
   const runs = await deps.store.db.selectFrom("runs").select(["id"]).where("build_id", "=", result.buildId).execute();

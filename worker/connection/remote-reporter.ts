@@ -7,13 +7,17 @@ import type { WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import type { WorkerConfig } from "../config.js";
 import { LogShipper } from "../logs/shipper.js";
 import type { Reporter } from "../runner/reporter.js";
+import type { TestRecord } from "../runner/test-record.js";
+import { uploadArtifactFile, type UploadTarget } from "./artifact-upload.js";
 import { isRetryable } from "./retry.js";
 
 export class RemoteReporter implements Reporter {
   private readonly shipper: LogShipper;
+  private readonly upload: UploadTarget;
 
   constructor(private readonly client: Client<typeof WorkerService>, private readonly runId: bigint, private readonly runToken: string,
-    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs">, private readonly onCancel: () => void) {
+    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs" | "serverUrl" | "name">, private readonly onCancel: () => void) {
+    this.upload = { serverUrl: config.serverUrl, workerName: config.name, runId, runToken };
     this.shipper = new LogShipper(async (offset, data) => {
       const res = await client.appendLog({ runId, runToken, offset: BigInt(offset), data });
       return { committed: Number(res.committedOffset), cancelRequested: res.cancelRequested };
@@ -24,8 +28,26 @@ export class RemoteReporter implements Reporter {
     this.shipper.write(data);
   }
 
+  /** Ships every byte written so far and removes the spool file. */
   flush(): Promise<void> {
-    return this.shipper.flush();
+    return this.shipper.close();
+  }
+
+  uploadArtifact(relPath: string, file: string, size: number): Promise<void> {
+    return uploadArtifactFile(this.upload, relPath, file, size);
+  }
+
+  async reportTests(tests: TestRecord[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.client.reportTests({ runId: this.runId, runToken: this.runToken, tests });
+        if (res.cancelRequested) this.onCancel();
+        return;
+      } catch (e) {
+        if (!isRetryable(e) || attempt > 20) throw e;
+        await sleep(backoffMs(attempt));
+      }
+    }
   }
 
   async status(status: Status, message: string): Promise<void> {

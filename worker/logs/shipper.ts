@@ -1,9 +1,15 @@
 // Ships a run's console output to the server in ordered chunks with explicit
-// offsets. Bytes are held until the server acknowledged them, so a failed or
-// repeated call never loses or duplicates anything: the server acknowledges
-// resent bytes without storing them twice and answers a gap with the offset
-// it has, from which we resend. Output is batched: a flush happens when
-// `chunkBytes` are pending or `flushMs` after the first pending byte.
+// offsets. Every byte is first appended to a spool file on disk and read back
+// from there to send, so memory stays bounded however long the server is
+// unreachable, and nothing is lost: bytes stay spooled until the server has
+// acknowledged them. The server acknowledges resent bytes without storing
+// them twice and answers a gap with the offset it has, from which we resend.
+// Output is batched: a send happens when `chunkBytes` are pending or
+// `flushMs` after the first pending byte.
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import { ConnectError } from "@connectrpc/connect";
 import { backoffMs, sleep } from "../../common/sleep.js";
 import { LogGapSchema } from "../../gen/jobserv/v1/worker_pb.js";
@@ -12,13 +18,22 @@ import { isRetryable } from "../connection/retry.js";
 /** Sends `data` at `offset`; resolves to the committed length and whether the run is being cancelled. */
 export type AppendFn = (offset: number, data: Uint8Array) => Promise<{ committed: number; cancelRequested: boolean }>;
 
-export interface ShipperConfig { chunkBytes: number; flushMs: number }
+export interface ShipperConfig {
+  chunkBytes: number;
+  flushMs: number;
+  /** Folder for the spool file (default: the OS temp folder). */
+  spoolDir?: string;
+}
 
 export class LogShipper {
-  /** Offset of pending[0]: everything below is acknowledged by the server. */
+  private fd: number | undefined;
+  private file = "";
+  /** Log offset of the spool file's first byte. */
+  private fileBase = 0;
+  /** Bytes written so far (the log offset of the next byte). */
+  private written = 0;
+  /** Bytes the server has acknowledged. */
   private acked = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
   private failure: unknown;
@@ -28,18 +43,38 @@ export class LogShipper {
 
   write(data: Uint8Array): void {
     if (!data.length) return;
-    this.pending.push(Buffer.from(data));
-    this.pendingBytes += data.length;
-    if (this.pendingBytes >= this.config.chunkBytes) this.kick();
+    if (this.fd === undefined) {
+      this.file = path.join(this.config.spoolDir ?? os.tmpdir(), `jobserv-log-${randomBytes(6).toString("hex")}.spool`);
+      this.fd = openSync(this.file, "w+", 0o600);
+      this.fileBase = this.written;
+    }
+    writeSync(this.fd, data, 0, data.length, this.written - this.fileBase);
+    this.written += data.length;
+    if (this.written - this.acked >= this.config.chunkBytes) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.config.flushMs);
   }
 
   /** Ships everything written so far; rejects only if the server refused the log for good. */
   async flush(): Promise<void> {
-    while (this.pendingBytes > 0 || this.sending) {
+    while (this.acked < this.written || this.sending) {
       this.kick();
       await this.sending;
       if (this.failure) throw this.failure;
+      if (this.signal?.aborted) return;
+    }
+  }
+
+  /** Flushes, then removes the spool file. Writing again later starts a new one. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(this.timer);
+      if (this.fd !== undefined) {
+        closeSync(this.fd);
+        unlinkSync(this.file);
+        this.fd = undefined;
+      }
     }
   }
 
@@ -57,12 +92,12 @@ export class LogShipper {
 
   private async sendAll(): Promise<void> {
     let attempt = 0;
-    while (this.pendingBytes > 0 && !this.signal?.aborted) {
-      const data = Buffer.concat(this.pending);
-      this.pending = [data];
-      const size = Math.min(data.length, this.config.chunkBytes * 4);
+    while (this.acked < this.written && !this.signal?.aborted) {
+      const size = Math.min(this.written - this.acked, this.config.chunkBytes * 4);
+      const data = Buffer.alloc(size);
+      readSync(this.fd!, data, 0, size, this.acked - this.fileBase);
       try {
-        const { committed, cancelRequested } = await this.append(this.acked, data.subarray(0, size));
+        const { committed, cancelRequested } = await this.append(this.acked, data);
         this.advanceTo(committed);
         if (cancelRequested) this.onCancel();
         attempt = 0;
@@ -70,17 +105,13 @@ export class LogShipper {
         const gap = e instanceof ConnectError ? e.findDetails(LogGapSchema)[0] : undefined;
         if (gap) { this.advanceTo(Number(gap.committedOffset)); continue; }
         if (!isRetryable(e)) { this.failure = e; return; }
-        await sleep(backoffMs(attempt++), this.signal);
+        await sleep(backoffMs(attempt++, 100, 5_000), this.signal);
       }
     }
   }
 
-  /** The server has `committed` bytes: drop what it holds from the pending buffer. */
+  /** The server holds `committed` bytes: everything below is done. */
   private advanceTo(committed: number): void {
-    const drop = Math.max(0, Math.min(committed - this.acked, this.pendingBytes));
-    const data = Buffer.concat(this.pending).subarray(drop);
-    this.pending = data.length ? [data] : [];
-    this.pendingBytes = data.length;
-    this.acked += drop;
+    this.acked = Math.max(this.acked, Math.min(committed, this.written));
   }
 }

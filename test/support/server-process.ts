@@ -1,0 +1,69 @@
+// A real server as a child process (`node cli/jobserv.js server`), so tests
+// can SIGKILL it and start it again on the same port and store.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import type { ExecutionContext } from "ava";
+import { eventually } from "./clients.js";
+import { TEST_SECRETS_KEY, WORKER_SECRET } from "./server.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+export class ServerProcess {
+  private child: ChildProcess | undefined;
+  private log = "";
+  readonly url: string;
+
+  constructor(private readonly databaseUrl: string, readonly port: number) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Starts the server and waits until it answers /healthz. */
+  async start(): Promise<void> {
+    this.child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "server"], {
+      cwd: ROOT,
+      env: {
+        ...process.env, JOBSERV_DATABASE: this.databaseUrl, JOBSERV_PORT: String(this.port), JOBSERV_HOST: "127.0.0.1",
+        JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_SECRETS_KEY: TEST_SECRETS_KEY, JOBSERV_POLL_MS: "100",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child.stdout!.on("data", (d: Buffer) => { this.log += d.toString(); });
+    this.child.stderr!.on("data", (d: Buffer) => { this.log += d.toString(); });
+    await eventually(async () => {
+      try {
+        return (await fetch(`${this.url}/healthz`)).ok ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 20_000, () => `server to answer on ${this.url}: ${this.log}`);
+  }
+
+  /** SIGKILL: no draining, no cleanup, like a crashed machine. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  output(): string {
+    return this.log;
+  }
+
+  static async start(t: ExecutionContext, databaseUrl: string): Promise<ServerProcess> {
+    const server = new ServerProcess(databaseUrl, await freePort());
+    t.teardown(() => server.kill());
+    await server.start();
+    return server;
+  }
+}

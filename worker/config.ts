@@ -1,5 +1,6 @@
 // Worker configuration: the only place on the worker side that reads the environment.
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -30,12 +31,28 @@ export interface WorkerConfig {
   logFlushMs: number;
 }
 
+/**
+ * The worker's token lives in `<workDir>/token` (created on first start,
+ * mode 0600), so a restarted worker proves it is the same worker.
+ */
+function persistentToken(workDir: string): string {
+  const file = path.join(workDir, "token");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(workDir, { recursive: true });
+    const token = randomBytes(24).toString("base64url");
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    return token;
+  }
+}
+
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
   const name = overrides.name ?? env["JOBSERV_WORKER_NAME"] ?? os.hostname().replace(/[^A-Za-z0-9._-]/g, "-");
   return {
     serverUrl: env["JOBSERV_URL"] ?? "http://127.0.0.1:8080",
     name,
-    token: env["JOBSERV_WORKER_TOKEN"] ?? randomBytes(24).toString("base64url"),
+    token: env["JOBSERV_WORKER_TOKEN"] ?? persistentToken(env["JOBSERV_WORKER_DIR"] ?? path.join(os.tmpdir(), `jobserv-worker-${name}`)),
     hostTags: (env["JOBSERV_WORKER_TAGS"] ?? os.arch()).split(",").map((t) => t.trim()).filter(Boolean),
     concurrency: Number(env["JOBSERV_WORKER_CONCURRENCY"] ?? 2),
     protocol: (env["JOBSERV_WORKER_PROTOCOL"] ?? "connect") as WireProtocol,

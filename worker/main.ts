@@ -40,7 +40,11 @@ export function startWorker(config: WorkerConfig, executor: Executor = new Docke
     }
   };
 
-  const loop = runPullLoop({ client, config, onMessage, log, activeRunIds: () => [...active.keys()] }, stop.signal);
+  // A fresh process owns no runs: whatever containers carry our name are leftovers.
+  const loop = executor.removeLeftovers(config.name)
+    .then((left) => { if (left.length) log(`removed leftover containers: ${left.join(", ")}`); })
+    .catch((e: unknown) => log(`could not list leftover containers: ${(e as Error).message}`))
+    .then(() => runPullLoop({ client, config, onMessage, log, activeRunIds: () => [...active.keys()] }, stop.signal));
   return {
     get activeRuns() { return active.size; },
     async stop() {

@@ -12,6 +12,7 @@ import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { anyQueued, countActiveRuns, findRunById, insertRunEvent } from "../store/runs.js";
 import { claimRuns, type ClaimedRun } from "./claim.js";
+import { requeueUnacked } from "./requeue.js";
 import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
 
 export interface DispatcherConfig {
@@ -122,17 +123,7 @@ export class Dispatcher {
 
   /** Gives back a run whose assignment never reached its worker. */
   async requeue(runId: number, buildId: number, worker: string): Promise<void> {
-    const now = this.now();
-    const back = await this.store.db.updateTable("runs")
-      .set({ status: Status.QUEUED, worker_name: null, token_hash: null, started_at: null })
-      .where("id", "=", runId).where("status", "=", Status.RUNNING).where("acked", "=", 0).where("worker_name", "=", worker)
-      .executeTakeFirst();
-    if (Number(back.numUpdatedRows) === 1) {
-      await insertRunEvent(this.store.db, runId, Status.QUEUED, worker, "assignment not delivered; queued again", now);
-      this.events.run({ runId, buildId, status: Status.QUEUED, worker: null, message: "assignment not delivered; queued again" });
-      await refreshBuildStatus(this.store, this.events, buildId, now);
-      this.wake();
-    }
+    if (await requeueUnacked(this.store, this.events, { id: runId, buildId, worker }, "assignment not delivered; queued again", this.now())) this.wake();
   }
 }
 

@@ -8,7 +8,7 @@ import { WORKER_SECRET } from "./server.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export interface WorkerProcess { output(): string; stop(): Promise<void> }
+export interface WorkerProcess { output(): string; stop(): Promise<void>; kill(): Promise<void> }
 
 export function spawnWorker(t: ExecutionContext, opts: { url: string; name: string; tags: string[]; protocol: WireProtocol; concurrency?: number; env?: Record<string, string> }): WorkerProcess {
   const child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "worker"], {
@@ -35,6 +35,10 @@ export function spawnWorker(t: ExecutionContext, opts: { url: string; name: stri
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill("SIGKILL");
   };
+  const kill = async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await exited;
+  };
   t.teardown(stop);
-  return { output: () => out, stop };
+  return { output: () => out, stop, kill };
 }

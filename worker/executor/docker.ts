@@ -62,6 +62,12 @@ export class DockerExecutor implements Executor {
     }
   }
 
+  async removeLeftovers(worker: string): Promise<string[]> {
+    const left = await this.docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${worker}`] } });
+    await Promise.all(left.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => { /* gone already */ })));
+    return left.map((c) => c.Names[0] ?? c.Id);
+  }
+
   private async ensureImage(image: string, auth: ContainerSpec["auth"]): Promise<void> {
     try {
       await this.docker.getImage(image).inspect();

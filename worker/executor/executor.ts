@@ -31,6 +31,12 @@ export interface ContainerResult {
 
 export interface Executor {
   /**
+   * Removes containers a previous process of this worker left behind (it was
+   * killed mid-run); returns their names. Called once at start, before any run.
+   */
+  removeLeftovers(worker: string): Promise<string[]>;
+
+  /**
    * Runs `spec`. `onOutput` receives the bytes the program wrote, in order.
    * The container is killed after `timeoutMs` or when `cancel` aborts, and is
    * removed in every case before this resolves.

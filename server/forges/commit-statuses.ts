@@ -1,0 +1,65 @@
+// Outbound commit statuses: listens to committed run status changes and
+// reports each to the forge of its build. Reports of one run are sent in
+// order (a retried `pending` never lands after `success`); failures are
+// retried with back-off and logged, and never touch the run.
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { RunStatusEvent } from "../builds/events.js";
+import type { SecretCipher } from "../secrets/cipher.js";
+import type { Store } from "../store/db.js";
+import { send } from "./github/api.js";
+import { HttpStatusError, isClientError, withRetries } from "./retry.js";
+import { runStatusRequest } from "./status-request.js";
+
+export interface CommitStatusConfig {
+  store: Store;
+  cipher: SecretCipher;
+  githubApi: string;
+  publicUrl: () => string;
+  retryMs: number;
+  attempts: number;
+}
+
+export class CommitStatusReporter {
+  private readonly chains = new Map<number, Promise<void>>();
+
+  constructor(private readonly c: CommitStatusConfig) {}
+
+  /** Queues the report of one run event behind earlier reports of the same run. */
+  onRun(e: RunStatusEvent): Promise<void> {
+    const prev = this.chains.get(e.runId) ?? Promise.resolve();
+    const next = prev.then(() => this.report(e)).catch((err: unknown) => console.error(`commit status of run ${e.runId}:`, (err as Error).message));
+    this.chains.set(e.runId, next);
+    void next.then(() => { if (this.chains.get(e.runId) === next) this.chains.delete(e.runId); });
+    return next;
+  }
+
+  /** Resolves when every queued report finished (for a clean shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private async report(e: RunStatusEvent): Promise<void> {
+    const row = await this.c.store.db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id")
+      .innerJoin("projects", "projects.id", "builds.project_id")
+      .select(["runs.name as run", "runs.definition_json", "runs.secrets_enc", "builds.number", "builds.params_json", "projects.name as project"])
+      .where("runs.id", "=", e.runId).executeTakeFirst();
+    if (!row) return;
+    const triggerType = String((JSON.parse(row.definition_json) as { triggerType?: string }).triggerType ?? "");
+    if (triggerType !== "github_pr" && triggerType !== "gitlab_mr") return;
+    const req = runStatusRequest({
+      triggerType, params: JSON.parse(row.params_json) as Record<string, string>, secrets: this.c.cipher.openMap(row.secrets_enc),
+      project: row.project, buildNumber: row.number, runName: row.run, status: e.status, publicUrl: this.c.publicUrl(), githubApi: this.c.githubApi,
+    });
+    if (!req) return;
+    const what = `commit status ${Status[e.status]} of ${row.project}#${row.number}/${row.run}`;
+    await withRetries(async () => {
+      try {
+        await send(req, what);
+      } catch (err) {
+        // GitLab refuses a repeated state ("Cannot transition status via :run from :running"): already reported.
+        if (err instanceof HttpStatusError && err.status === 400 && err.body.includes("Cannot transition status")) return;
+        throw err;
+      }
+    }, { attempts: this.c.attempts, baseMs: this.c.retryMs, what, permanent: isClientError });
+  }
+}

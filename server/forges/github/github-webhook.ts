@@ -1,0 +1,61 @@
+// Handling one GitHub webhook delivery: authenticate it against the candidate
+// triggers' `webhook-key` secrets (nothing is parsed before that), parse the
+// event, pick the trigger for the PR's base branch, start the build.
+import { UnauthenticatedError } from "../../errors.js";
+import { parseJsonObject } from "../payload.js";
+import { startForgeBuild, type WebhookReply } from "../start-build.js";
+import { WEBHOOK_KEY, webhookContext, type ForgeDeps } from "../webhook-context.js";
+import { fetchPullRequest } from "./api.js";
+import { branchMatches, parseGithubEvent, pullRequestParams } from "./parse-event.js";
+import { verifyGithubSignature } from "./signature.js";
+import { isClientError, withRetries } from "../retry.js";
+
+export interface GithubDelivery {
+  project: string;
+  /** From the trigger-specific URL form `/github/{project}/{trigger}/`. */
+  trigger: string | undefined;
+  event: string;
+  signature: string | undefined;
+  deliveryId: string | undefined;
+  body: Buffer;
+}
+
+export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): Promise<WebhookReply> {
+  const { project, candidates } = await webhookContext(deps, d.project, d.trigger, "github_pr");
+  const verified = candidates.filter((c) => verifyGithubSignature(d.body, d.signature, c.secrets[WEBHOOK_KEY] ?? ""));
+  if (verified.length === 0) {
+    if (!d.signature) throw new UnauthenticatedError("X-Hub-Signature-256: header missing");
+    if (!candidates.some((c) => c.secrets[WEBHOOK_KEY])) throw new UnauthenticatedError(`no trigger has a "${WEBHOOK_KEY}" secret to verify the signature with`);
+    throw new UnauthenticatedError("X-Hub-Signature-256: signature does not match (sha256 HMAC of the body with the trigger's webhook-key)");
+  }
+  const hook = parseGithubEvent(d.event, parseJsonObject(d.body));
+  let params: Record<string, string>;
+  let reason: string;
+  switch (hook.kind) {
+    case "ping": return { status: 200, body: { message: "pong" } };
+    case "ignore": return { status: 202, body: { ignored: hook.reason } };
+    case "pull_request":
+      params = pullRequestParams(hook.pr, hook.owner, hook.repo);
+      reason = hook.reason;
+      break;
+    case "retest": {
+      const token = verified.map((c) => c.secrets["githubtok"]).find((t) => t);
+      const pr = await withRetries(() => fetchPullRequest(deps.githubApi, token, hook.owner, hook.repo, hook.number),
+        { attempts: 3, baseMs: deps.retryMs, what: `GitHub pull ${hook.owner}/${hook.repo}#${hook.number}`, permanent: isClientError });
+      params = pullRequestParams(pr, hook.owner, hook.repo, "pull request from the GitHub API");
+      reason = hook.reason;
+      break;
+    }
+    case "push":
+      params = hook.params;
+      reason = hook.reason;
+      break;
+  }
+  const branch = params["GH_BRANCH"] ?? "";
+  const chosen = verified.find((c) => branchMatches(c.spec.params, branch));
+  if (!chosen) return { status: 202, body: { ignored: `no github_pr trigger of project "${d.project}" handles branch "${branch}"` } };
+  return startForgeBuild(deps.trigger, {
+    deliveryKey: d.deliveryId ? `github:${d.deliveryId}` : undefined,
+    projectId: project.id, project: project.name, trigger: chosen.spec.name, params, reason,
+  });
+}

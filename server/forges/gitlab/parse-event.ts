@@ -1,0 +1,53 @@
+// GitLab webhook payload -> what to do (pure). Follows JobServ's gitlab.py:
+// a `Merge Request Hook` with action open/reopen/update (update only when it
+// brought new commits, i.e. carries `oldrev`) builds the MR's last commit; a
+// `Note Hook` on a merge request containing `ci-retest` rebuilds it.
+import { InvalidArgumentError } from "../../errors.js";
+import { fieldsOf, has, obj, str, type Json } from "../payload.js";
+
+export type GitlabHook =
+  | { kind: "ignore"; reason: string }
+  | { kind: "build"; params: Record<string, string>; reason: string };
+
+const MR_ACTIONS = new Set(["open", "reopen", "update"]);
+
+export function parseGitlabEvent(event: string, payload: Json, api: string): GitlabHook {
+  switch (event) {
+    case "Merge Request Hook": return mergeRequest(payload, api);
+    case "Note Hook": return note(payload, api);
+    case "": throw new InvalidArgumentError("X-Gitlab-Event: header missing");
+    default: return { kind: "ignore", reason: `event "${event}" is not handled` };
+  }
+}
+
+function mergeRequest(p: Json, api: string): GitlabHook {
+  const mr = obj(p, "object_attributes");
+  const action = str(mr, "action");
+  if (!MR_ACTIONS.has(action)) return { kind: "ignore", reason: `merge request action "${action}" does not start builds` };
+  if (action === "update" && !has(mr, "oldrev")) return { kind: "ignore", reason: "merge request update without new commits" };
+  return { kind: "build", params: mergeRequestParams(mr, "object_attributes", api), reason: `GitLab MR(${str(mr, "iid")}): ${action}, ${str(mr, "url")}` };
+}
+
+function note(p: Json, api: string): GitlabHook {
+  const attrs = obj(p, "object_attributes");
+  if (str(attrs, "noteable_type") !== "MergeRequest") return { kind: "ignore", reason: "note is not on a merge request" };
+  if (!str(attrs, "note").includes("ci-retest")) return { kind: "ignore", reason: "note does not contain ci-retest" };
+  const mr = obj(p, "merge_request");
+  return { kind: "build", params: mergeRequestParams(mr, "merge_request", api), reason: `GitLab MR(${str(mr, "iid")}): ci-retest, ${str(mr, "url")}` };
+}
+
+/** JobServ's gitlab_mr params; `where` prefixes field names in errors. */
+function mergeRequestParams(mr: Json, where: string, api: string): Record<string, string> {
+  const field = fieldsOf(mr, where);
+  const sha = field("last_commit.id");
+  const projectId = field("target_project_id");
+  const iid = field("iid");
+  return {
+    GIT_SHA: sha,
+    GIT_URL: field("source.http_url"),
+    GL_TARGET_REPO: field("target.http_url"),
+    GL_MR: iid,
+    GL_STATUS_URL: `${api}/projects/${projectId}/statuses/${sha}`,
+    GL_MR_API: `${api}/projects/${projectId}/merge_requests/${iid}`,
+  };
+}

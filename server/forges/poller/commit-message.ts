@@ -1,0 +1,23 @@
+// The head commit's message of a moved ref, for `[skip ci]`: fetched with git
+// itself (one shallow commit, trees filtered where the server allows) into a
+// scratch bare repository, which works for any smart-HTTP server and for
+// local repositories alike, without a forge-specific API.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export async function commitMessage(scratchRepo: string, url: string, ref: string, sha: string): Promise<string> {
+  const git = (...args: string[]) => run("git", ["-C", scratchRepo, ...args], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  await git("fetch", "--quiet", "--no-tags", "--depth=1", "--filter=tree:0", "--", url, `+${ref}:refs/jobserv/poll`);
+  for (const rev of [sha, "refs/jobserv/poll"]) {
+    try {
+      return (await git("log", "-1", "--format=%B", rev, "--")).stdout;
+    } catch { /* the ref moved again since it was listed: use what was fetched */ }
+  }
+  throw new Error(`commit ${sha} of ${url} not found after fetching ${ref}`);
+}
+
+export async function initScratchRepo(dir: string): Promise<void> {
+  await run("git", ["init", "--quiet", "--bare", dir]);
+}

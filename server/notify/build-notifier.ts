@@ -1,0 +1,68 @@
+// Build-complete notifications: on a committed build status change to PASSED
+// or FAILED (emitted once, on the instance that made it), sends the email
+// and signed webhooks the definition asks for. Failures are retried and
+// logged, never affecting the build.
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { BuildStatusEvent } from "../builds/events.js";
+import { parseProjectDefinition } from "../projects/parse.js";
+import type { SecretCipher } from "../secrets/cipher.js";
+import type { Store } from "../store/db.js";
+import { emailText, loadBuildSummary } from "./build-summary.js";
+import type { EmailSender } from "./email-sender.js";
+import { notificationTargets, recipients } from "./targets.js";
+import { sendSignedWebhook } from "./webhook-sender.js";
+
+export interface BuildNotifierConfig {
+  store: Store;
+  cipher: SecretCipher;
+  email: EmailSender;
+  publicUrl: () => string;
+  retryMs: number;
+}
+
+export class BuildNotifier {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly c: BuildNotifierConfig) {}
+
+  onBuild(e: BuildStatusEvent): Promise<void> {
+    if (e.status !== Status.PASSED && e.status !== Status.FAILED) return Promise.resolve();
+    const p = this.notify(e).catch((err: unknown) => console.error(`notifications of build ${e.buildId}:`, (err as Error).message));
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return p;
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  private async notify(e: BuildStatusEvent): Promise<void> {
+    const { store, cipher } = this.c;
+    const row = await store.db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
+      .select(["projects.id as projectId", "projects.definition_yaml", "builds.trigger_name"]).where("builds.id", "=", e.buildId).executeTakeFirst();
+    if (!row) return;
+    const targets = notificationTargets(parseProjectDefinition(row.definition_yaml), row.trigger_name, e.status);
+    if (!targets.email && targets.webhooks.length === 0) return;
+    const summary = await loadBuildSummary(store, e.buildId, this.c.publicUrl());
+    if (!summary) return;
+    const secretsRow = await store.db.selectFrom("project_triggers").select("secrets_enc")
+      .where("project_id", "=", row.projectId).where("name", "=", row.trigger_name).executeTakeFirst();
+    const secrets = cipher.openMap(secretsRow?.secrets_enc ?? "");
+    const sends: Promise<void>[] = [];
+    for (const hook of targets.webhooks) {
+      const secret = secrets[hook.secretName];
+      if (!secret) {
+        console.error(`build webhook to ${hook.url} skipped: trigger "${row.trigger_name}" has no secret "${hook.secretName}"`);
+        continue;
+      }
+      sends.push(sendSignedWebhook(hook.url, secret, summary, this.c.retryMs));
+    }
+    if (targets.email && this.c.email.enabled) {
+      const { subject, text } = emailText(summary);
+      sends.push(this.c.email.send(recipients(targets.email), subject, text));
+    }
+    const results = await Promise.allSettled(sends);
+    for (const r of results) if (r.status === "rejected") console.error(`notification of build ${e.buildId} failed:`, (r.reason as Error).message);
+  }
+}

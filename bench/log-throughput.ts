@@ -1,0 +1,87 @@
+// Benchmark 3: log throughput. A container writes N MB to stdout through
+// jobserv end to end (real worker process -> AppendLog -> store), timed from
+// trigger to the run complete with every byte committed, against
+// `docker run --rm --network none <image> sh -c '<same>' > /dev/null` on the
+// same image. Both include container start. The stored log is fetched back
+// over REST and compared by size and sha256: zero bytes may be lost.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { Status } from "../gen/jobserv/v1/status_pb.js";
+import { apiClients, IMAGE, projectYaml, waitForRun } from "./support/api.js";
+import { freshDb, type Dialect } from "./support/bench-db.js";
+import { row, type Row } from "./support/report.js";
+import { startServerProcess } from "./support/server-process.js";
+import { nowMs } from "./support/stats.js";
+import { spawnRealWorker } from "./support/worker-process.js";
+
+export interface ThroughputSizes { megabytes: number }
+
+const LINE = "jobserv log throughput 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const command = (bytes: number) => `yes '${LINE}' | head -c ${bytes}`;
+
+function expectedSha256(bytes: number): string {
+  const block = Buffer.from(`${LINE}\n`.repeat(Math.ceil(65536 / (LINE.length + 1))));
+  const hash = createHash("sha256");
+  let left = bytes;
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    hash.update(block.subarray(0, n)); // every block starts on a line boundary
+    left -= n;
+  }
+  return hash.digest("hex");
+}
+
+async function rawDockerMs(bytes: number): Promise<number> {
+  const t0 = nowMs();
+  const child = spawn("sh", ["-c", `docker run --rm --network none ${IMAGE} sh -c "${command(bytes)}" > /dev/null`], { stdio: "inherit" });
+  const code = await new Promise((r) => child.once("exit", r));
+  if (code !== 0) throw new Error(`raw docker run exited with ${String(code)}`);
+  return nowMs() - t0;
+}
+
+async function viaJobserv(dialect: Dialect, bytes: number): Promise<{ ms: number; size: number; prefix: number; sha: string }> {
+  const db = await freshDb(dialect);
+  const server = await startServerProcess(db.url);
+  const worker = spawnRealWorker(server.url, `throughput-${dialect}`, ["throughput"]);
+  try {
+    const api = apiClients(server.url);
+    await api.projects.createProject({ name: "tp", definitionYaml: projectYaml("throughput", `#!/bin/sh\n${command(bytes)}`) });
+    const t0 = nowMs();
+    await api.builds.triggerBuild({ project: "tp", triggerName: "ci" });
+    const run = await waitForRun(api, "tp", 1, "r", 30 * 60_000, 50);
+    const ms = nowMs() - t0;
+    if (run.status !== Status.PASSED) throw new Error(`run ended ${run.status} ${run.statusMessage}; worker said:\n${worker.output()}`);
+    const body = Buffer.from(await (await fetch(`${server.url}/projects/tp/builds/1/runs/r/console.log`)).arrayBuffer());
+    // The runner writes its "steps to recreate" stanza first: the container's
+    // bytes are what follows it, and nothing of them may be in the prefix.
+    const prefix = Math.max(0, body.length - bytes);
+    const head = body.subarray(0, prefix).toString();
+    const output = head.includes(LINE) ? body : body.subarray(prefix);
+    return { ms, size: output.length, prefix, sha: createHash("sha256").update(output).digest("hex") };
+  } finally {
+    await worker.stop();
+    await server.stop();
+    await db.drop();
+  }
+}
+
+export async function benchLogThroughput(s: ThroughputSizes): Promise<Row[]> {
+  const bytes = s.megabytes * 1024 * 1024;
+  const expected = expectedSha256(bytes);
+  const rawMs = await rawDockerMs(bytes);
+  const rawMBs = s.megabytes / (rawMs / 1000);
+  const rows: Row[] = [];
+  for (const dialect of ["sqlite", "mysql"] as Dialect[]) {
+    const got = await viaJobserv(dialect, bytes);
+    const mbs = s.megabytes / (got.ms / 1000);
+    const intact = got.size === bytes && got.sha === expected;
+    rows.push(row({
+      bench: "3 log throughput", figure: `MB/s ${dialect}`, size: `${s.megabytes} MB`, unit: "MB/s",
+      value: mbs, baseline: rawMBs, baselineLabel: "raw docker run", target: ">= 0.5x raw, 0 bytes lost",
+      met: mbs / rawMBs >= 0.5 && intact,
+      note: intact ? `${got.size} bytes stored after a ${got.prefix}-byte runner stanza, sha256 matches (${(got.ms / 1000).toFixed(1)} s vs raw ${(rawMs / 1000).toFixed(1)} s)`
+        : `LOST BYTES: stored ${got.size} of ${bytes}, sha256 ${got.sha === expected ? "matches" : "differs"}`,
+    }));
+  }
+  return rows;
+}

@@ -1,0 +1,50 @@
+// API clients and project set-up shared by the benchmarks.
+import { createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { BuildService } from "../../gen/jobserv/v1/build_pb.js";
+import { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
+import { RunService } from "../../gen/jobserv/v1/run_pb.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { waitFor } from "./stats.js";
+
+export const IMAGE = "jobserv/busybox:latest";
+
+export interface Api {
+  projects: Client<typeof ProjectService>;
+  builds: Client<typeof BuildService>;
+  runs: Client<typeof RunService>;
+}
+
+export function apiClients(url: string): Api {
+  const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1" });
+  return { projects: createClient(ProjectService, transport), builds: createClient(BuildService, transport), runs: createClient(RunService, transport) };
+}
+
+/** YAML of a project with one trigger "ci" whose single run executes `script` (loop-on `loop` values when given). */
+export function projectYaml(hostTag: string, script: string, loop: number = 0): string {
+  const indented = script.split("\n").map((l) => `    ${l}`).join("\n");
+  const loopOn = loop > 0 ? `\n        loop-on:\n          - param: N\n            values: [${Array.from({ length: loop }, (_, i) => i).join(", ")}]` : "";
+  return `timeout: 10
+triggers:
+  - name: ci
+    type: simple
+    runs:
+      - name: ${loop > 0 ? "r-{loop}" : "r"}
+        container: ${IMAGE}
+        host-tag: ${hostTag}
+        script: s${loopOn}
+scripts:
+  s: |
+${indented}
+`;
+}
+
+const COMPLETE = new Set([Status.PASSED, Status.FAILED]);
+
+/** Waits until run `run` of build `number` is PASSED or FAILED; returns it. */
+export async function waitForRun(api: Api, project: string, number: number, run: string, timeoutMs: number, everyMs = 20) {
+  return waitFor(async () => {
+    const { run: r } = await api.runs.getRun({ ref: { project, buildNumber: number, run } });
+    return r && COMPLETE.has(r.status) ? r : undefined;
+  }, timeoutMs, `run ${project}#${number}/${run} to complete`, everyMs);
+}

@@ -1,0 +1,18 @@
+// Entry point of a benchmark server process: one real jobserv instance
+// (startServer on port 0) whose RSS and CPU the parent can ask for over IPC.
+// argv[2] is a JSON object of ServerConfig overrides.
+import { loadServerConfig, type ServerConfig } from "../../server/config.js";
+import { startServer } from "../../server/main.js";
+
+const overrides = JSON.parse(process.argv[2] ?? "{}") as Partial<ServerConfig>;
+const server = await startServer(loadServerConfig({}, { port: 0, ...overrides }));
+
+process.on("message", (msg: { type: string }) => {
+  if (msg.type === "stats") {
+    const cpu = process.cpuUsage();
+    process.send!({ type: "stats", rss: process.memoryUsage().rss, cpuMs: (cpu.user + cpu.system) / 1000, at: performance.now() });
+  } else if (msg.type === "stop") {
+    void server.close().finally(() => process.exit(0));
+  }
+});
+process.send!({ type: "ready", url: server.url });

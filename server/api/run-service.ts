@@ -5,10 +5,14 @@ import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { TailLogResponseSchema, type RunService } from "../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { resolveBuild, resolveRun } from "../builds/lookup.js";
+import { readerDefinition } from "../secrets/reader-definition.js";
 import { cancelRun } from "../builds/run-updates.js";
 import { isComplete } from "../builds/status.js";
 import { findRunById, listRunsOfBuilds } from "../store/runs.js";
+import { listArtifacts } from "../store/artifacts.js";
+import { listTests } from "../store/tests.js";
 import { toRun } from "./convert.js";
+import { toArtifact, toTest } from "./convert-outputs.js";
 import type { ApiDeps } from "./deps.js";
 import { mapErrors } from "./errors.js";
 
@@ -40,16 +44,21 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
     },
     async getRunDefinition(req) {
       const { run } = await resolveRun(store, req.ref);
-      const definition = fromJsonString(RunDefinitionSchema, run.definition_json);
-      definition.runId = BigInt(run.id);
-      // Readers never see secret values (scoped access comes with API tokens).
-      for (const k of Object.keys(definition.secrets)) definition.secrets[k] = "";
-      return { definition };
+      // Readers never see secret values, only the names the run has.
+      return { definition: readerDefinition(run, deps.cipher) };
     },
     async cancelRun(req) {
       const { project, build, run } = await resolveRun(store, req.ref);
       await cancelRun(deps.runUpdates, run.id);
       return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
+    },
+    async listArtifacts(req) {
+      const { run } = await resolveRun(store, req.ref);
+      return { artifacts: (await listArtifacts(store.db, run.id)).map(toArtifact) };
+    },
+    async listTests(req) {
+      const { run } = await resolveRun(store, req.ref);
+      return { tests: (await listTests(store.db, run.id)).map(toTest) };
     },
   });
 }

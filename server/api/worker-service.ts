@@ -6,7 +6,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { PullResponseSchema, type WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import { hashToken, tokenMatches } from "../auth/tokens.js";
 import { authoriseRunToken, workerUpdateRun } from "../builds/run-updates.js";
-import { runsOfWorker } from "../store/runs.js";
+import { reportRunTests } from "../builds/run-tests.js";
 import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
 import type { ApiDeps } from "./deps.js";
 import { mapErrors } from "./errors.js";
@@ -53,16 +53,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       sendPing();
       const ping = setInterval(sendPing, PING_MS);
       try {
-        // Reconcile after a (re)connect: assignments the worker never got go back
-        // to the queue; runs being cancelled are cancelled again.
-        const active = new Set(req.activeRunIds.map(Number));
-        for (const run of await runsOfWorker(store.db, worker.name, [Status.RUNNING, Status.UPLOADING, Status.CANCELLING])) {
-          if (active.has(run.id)) {
-            if (run.status === Status.CANCELLING) dispatcher.cancel(run.id, worker.name);
-          } else if (run.status === Status.RUNNING && !run.acked) {
-            await dispatcher.requeue(run.id, run.build_id, worker.name);
-          }
-        }
+        await deps.leases.reconcile(worker.name, req.activeRunIds.map(Number));
         dispatcher.wake();
         yield* session.queue;
       } finally {
@@ -83,6 +74,13 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const worker = await auth.authenticate(ctx);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
       return workerUpdateRun(deps.runUpdates, run, req.status, req.message);
+    },
+
+    async reportTests(req, ctx) {
+      const worker = await auth.authenticate(ctx);
+      const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
+      await reportRunTests(store, run, req.tests, now());
+      return { cancelRequested: run.status === Status.CANCELLING };
     },
   });
 }

@@ -42,7 +42,15 @@ export function createRouter(routes: readonly Route[]): (req: Req, res: Res) => 
       if (!m) continue;
       allowed = true;
       if (route.method !== method) continue;
-      route.handle(req, res, m.slice(1).map((p) => decodeURIComponent(p)), url).catch((e: unknown) => {
+      let params: string[];
+      try {
+        params = m.slice(1).map((p) => decodeURIComponent(p));
+      } catch {
+        // A malformed %-escape: answer 400 rather than throw out of the request handler.
+        sendJson(res, 400, { error: `malformed %-escape in ${url.pathname}` });
+        return;
+      }
+      route.handle(req, res, params, url).catch((e: unknown) => {
         const status = statusOf(e);
         if (status === 500) console.error(`${req.method} ${url.pathname}:`, e);
         if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });

@@ -7,7 +7,7 @@ import {
   checkKeys, childPath, expectMap, expectSeq, fail, opt, optEntry, readBool, readString, readStringish,
   readStringList, readStringMap, req, reqEntry,
 } from "./node-readers.js";
-import { pythonRegExp } from "./python-regex.js";
+import { pythonRegExp } from "../../common/python-regex.js";
 import type { RunSpec, ScriptRepoSpec } from "./schema.js";
 import type { YMap, YNode } from "./yaml-source.js";
 

@@ -9,8 +9,10 @@ import path from "node:path";
 import type { RunDefinition } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ContainerSpec, Executor } from "../executor/executor.js";
+import { ConsoleCopy } from "./console-copy.js";
 import { MaskedOutput } from "./masked-output.js";
 import { prepareMounts, type MountConfig } from "./mounts.js";
+import { runPostScript } from "./post-script.js";
 import type { Reporter } from "./reporter.js";
 import { formatDuration, simulatorStanza } from "./stanza.js";
 
@@ -36,7 +38,8 @@ function registryAuth(def: RunDefinition): ContainerSpec["auth"] {
 }
 
 export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: AbortSignal): Promise<Status> {
-  const { reporter } = deps;
+  // Keeps a copy of the console for test-grepping; removed at the final status report.
+  const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`));
   await reporter.status(Status.RUNNING, "");
   const out = new MaskedOutput(reporter, Object.values(def.secrets));
   if (!def.simulated) out.write(simulatorStanza(def));
@@ -72,6 +75,7 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
           : { status: Status.FAILED, message: `exit code ${result.exitCode}` };
     if (result.ending !== "exited") out.write(`\n== ${verdict.message}\n`);
     // --- post-script: artifacts and tests (owned by the artifacts/tests work) ---
+    verdict = await runPostScript({ def, archiveDir: path.join(dir, "archive"), result, verdict, reporter, out, cancel });
     // --- end post-script ---
   } catch (e) {
     verdict = { status: Status.FAILED, message: `runner error: ${(e as Error).message}` };

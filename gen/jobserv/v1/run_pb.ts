@@ -6,17 +6,21 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Artifact } from "./artifact_pb.js";
+import { file_jobserv_v1_artifact } from "./artifact_pb.js";
 import type { RunDefinition } from "./run_definition_pb.js";
 import { file_jobserv_v1_run_definition } from "./run_definition_pb.js";
 import type { Status } from "./status_pb.js";
 import { file_jobserv_v1_status } from "./status_pb.js";
+import type { Test } from "./test_pb.js";
+import { file_jobserv_v1_test } from "./test_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file jobserv/v1/run.proto.
  */
 export const file_jobserv_v1_run: GenFile = /*@__PURE__*/
-  fileDesc("ChRqb2JzZXJ2L3YxL3J1bi5wcm90bxIKam9ic2Vydi52MSLDAgoDUnVuEg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSIgoGc3RhdHVzGAQgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSEAoIaG9zdF90YWcYBSABKAkSEwoLd29ya2VyX25hbWUYBiABKAkSEAoIbG9nX3NpemUYByABKAMSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNvbXBsZXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnN0YXR1c19tZXNzYWdlGAsgASgJIjwKBlJ1blJlZhIPCgdwcm9qZWN0GAEgASgJEhQKDGJ1aWxkX251bWJlchgCIAEoBRILCgNydW4YAyABKAkiMAoNR2V0UnVuUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiIuCg5HZXRSdW5SZXNwb25zZRIcCgNydW4YASABKAsyDy5qb2JzZXJ2LnYxLlJ1biI4Cg9MaXN0UnVuc1JlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIUCgxidWlsZF9udW1iZXIYAiABKAUiMQoQTGlzdFJ1bnNSZXNwb25zZRIdCgRydW5zGAEgAygLMg8uam9ic2Vydi52MS5SdW4iUQoOVGFpbExvZ1JlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYSDgoGb2Zmc2V0GAIgASgDEg4KBmZvbGxvdxgDIAEoCCJZCg9UYWlsTG9nUmVzcG9uc2USDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwSKAoMZmluYWxfc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMiOgoXR2V0UnVuRGVmaW5pdGlvblJlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYiSQoYR2V0UnVuRGVmaW5pdGlvblJlc3BvbnNlEi0KCmRlZmluaXRpb24YASABKAsyGS5qb2JzZXJ2LnYxLlJ1bkRlZmluaXRpb24iMwoQQ2FuY2VsUnVuUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiIxChFDYW5jZWxSdW5SZXNwb25zZRIcCgNydW4YASABKAsyDy5qb2JzZXJ2LnYxLlJ1bjKDAwoKUnVuU2VydmljZRI/CgZHZXRSdW4SGS5qb2JzZXJ2LnYxLkdldFJ1blJlcXVlc3QaGi5qb2JzZXJ2LnYxLkdldFJ1blJlc3BvbnNlEkUKCExpc3RSdW5zEhsuam9ic2Vydi52MS5MaXN0UnVuc1JlcXVlc3QaHC5qb2JzZXJ2LnYxLkxpc3RSdW5zUmVzcG9uc2USRAoHVGFpbExvZxIaLmpvYnNlcnYudjEuVGFpbExvZ1JlcXVlc3QaGy5qb2JzZXJ2LnYxLlRhaWxMb2dSZXNwb25zZTABEl0KEEdldFJ1bkRlZmluaXRpb24SIy5qb2JzZXJ2LnYxLkdldFJ1bkRlZmluaXRpb25SZXF1ZXN0GiQuam9ic2Vydi52MS5HZXRSdW5EZWZpbml0aW9uUmVzcG9uc2USSAoJQ2FuY2VsUnVuEhwuam9ic2Vydi52MS5DYW5jZWxSdW5SZXF1ZXN0Gh0uam9ic2Vydi52MS5DYW5jZWxSdW5SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_jobserv_v1_run_definition, file_jobserv_v1_status]);
+  fileDesc("ChRqb2JzZXJ2L3YxL3J1bi5wcm90bxIKam9ic2Vydi52MSLlAgoDUnVuEg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSIgoGc3RhdHVzGAQgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSEAoIaG9zdF90YWcYBSABKAkSEwoLd29ya2VyX25hbWUYBiABKAkSEAoIbG9nX3NpemUYByABKAMSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNvbXBsZXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnN0YXR1c19tZXNzYWdlGAsgASgJEiAKGGNvbnNvbGVfcHJvZ3Jlc3NfcGF0dGVybhgMIAEoCSI8CgZSdW5SZWYSDwoHcHJvamVjdBgBIAEoCRIUCgxidWlsZF9udW1iZXIYAiABKAUSCwoDcnVuGAMgASgJIjAKDUdldFJ1blJlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYiLgoOR2V0UnVuUmVzcG9uc2USHAoDcnVuGAEgASgLMg8uam9ic2Vydi52MS5SdW4iOAoPTGlzdFJ1bnNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFIjEKEExpc3RSdW5zUmVzcG9uc2USHQoEcnVucxgBIAMoCzIPLmpvYnNlcnYudjEuUnVuIlEKDlRhaWxMb2dSZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmEg4KBm9mZnNldBgCIAEoAxIOCgZmb2xsb3cYAyABKAgiWQoPVGFpbExvZ1Jlc3BvbnNlEg4KBm9mZnNldBgBIAEoAxIMCgRkYXRhGAIgASgMEigKDGZpbmFsX3N0YXR1cxgDIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzIjoKF0dldFJ1bkRlZmluaXRpb25SZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmIkkKGEdldFJ1bkRlZmluaXRpb25SZXNwb25zZRItCgpkZWZpbml0aW9uGAEgASgLMhkuam9ic2Vydi52MS5SdW5EZWZpbml0aW9uIjMKEENhbmNlbFJ1blJlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYiMQoRQ2FuY2VsUnVuUmVzcG9uc2USHAoDcnVuGAEgASgLMg8uam9ic2Vydi52MS5SdW4iNwoUTGlzdEFydGlmYWN0c1JlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYiQAoVTGlzdEFydGlmYWN0c1Jlc3BvbnNlEicKCWFydGlmYWN0cxgBIAMoCzIULmpvYnNlcnYudjEuQXJ0aWZhY3QiMwoQTGlzdFRlc3RzUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiI0ChFMaXN0VGVzdHNSZXNwb25zZRIfCgV0ZXN0cxgBIAMoCzIQLmpvYnNlcnYudjEuVGVzdDKjBAoKUnVuU2VydmljZRI/CgZHZXRSdW4SGS5qb2JzZXJ2LnYxLkdldFJ1blJlcXVlc3QaGi5qb2JzZXJ2LnYxLkdldFJ1blJlc3BvbnNlEkUKCExpc3RSdW5zEhsuam9ic2Vydi52MS5MaXN0UnVuc1JlcXVlc3QaHC5qb2JzZXJ2LnYxLkxpc3RSdW5zUmVzcG9uc2USRAoHVGFpbExvZxIaLmpvYnNlcnYudjEuVGFpbExvZ1JlcXVlc3QaGy5qb2JzZXJ2LnYxLlRhaWxMb2dSZXNwb25zZTABEl0KEEdldFJ1bkRlZmluaXRpb24SIy5qb2JzZXJ2LnYxLkdldFJ1bkRlZmluaXRpb25SZXF1ZXN0GiQuam9ic2Vydi52MS5HZXRSdW5EZWZpbml0aW9uUmVzcG9uc2USSAoJQ2FuY2VsUnVuEhwuam9ic2Vydi52MS5DYW5jZWxSdW5SZXF1ZXN0Gh0uam9ic2Vydi52MS5DYW5jZWxSdW5SZXNwb25zZRJUCg1MaXN0QXJ0aWZhY3RzEiAuam9ic2Vydi52MS5MaXN0QXJ0aWZhY3RzUmVxdWVzdBohLmpvYnNlcnYudjEuTGlzdEFydGlmYWN0c1Jlc3BvbnNlEkgKCUxpc3RUZXN0cxIcLmpvYnNlcnYudjEuTGlzdFRlc3RzUmVxdWVzdBodLmpvYnNlcnYudjEuTGlzdFRlc3RzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_artifact, file_jobserv_v1_run_definition, file_jobserv_v1_status, file_jobserv_v1_test]);
 
 /**
  * @generated from message jobserv.v1.Run
@@ -84,6 +88,14 @@ export type Run = Message<"jobserv.v1.Run"> & {
    * @generated from field: string status_message = 11;
    */
   statusMessage: string;
+
+  /**
+   * The run definition's console-progress pattern (a Python regex with named
+   * groups `current` and `total`), empty if none: JobServ's /progress-regex.
+   *
+   * @generated from field: string console_progress_pattern = 12;
+   */
+  consoleProgressPattern: string;
 };
 
 /**
@@ -326,6 +338,74 @@ export const CancelRunResponseSchema: GenMessage<CancelRunResponse> = /*@__PURE_
   messageDesc(file_jobserv_v1_run, 11);
 
 /**
+ * @generated from message jobserv.v1.ListArtifactsRequest
+ */
+export type ListArtifactsRequest = Message<"jobserv.v1.ListArtifactsRequest"> & {
+  /**
+   * @generated from field: jobserv.v1.RunRef ref = 1;
+   */
+  ref?: RunRef | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.ListArtifactsRequest.
+ * Use `create(ListArtifactsRequestSchema)` to create a new message.
+ */
+export const ListArtifactsRequestSchema: GenMessage<ListArtifactsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 12);
+
+/**
+ * @generated from message jobserv.v1.ListArtifactsResponse
+ */
+export type ListArtifactsResponse = Message<"jobserv.v1.ListArtifactsResponse"> & {
+  /**
+   * @generated from field: repeated jobserv.v1.Artifact artifacts = 1;
+   */
+  artifacts: Artifact[];
+};
+
+/**
+ * Describes the message jobserv.v1.ListArtifactsResponse.
+ * Use `create(ListArtifactsResponseSchema)` to create a new message.
+ */
+export const ListArtifactsResponseSchema: GenMessage<ListArtifactsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 13);
+
+/**
+ * @generated from message jobserv.v1.ListTestsRequest
+ */
+export type ListTestsRequest = Message<"jobserv.v1.ListTestsRequest"> & {
+  /**
+   * @generated from field: jobserv.v1.RunRef ref = 1;
+   */
+  ref?: RunRef | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.ListTestsRequest.
+ * Use `create(ListTestsRequestSchema)` to create a new message.
+ */
+export const ListTestsRequestSchema: GenMessage<ListTestsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 14);
+
+/**
+ * @generated from message jobserv.v1.ListTestsResponse
+ */
+export type ListTestsResponse = Message<"jobserv.v1.ListTestsResponse"> & {
+  /**
+   * @generated from field: repeated jobserv.v1.Test tests = 1;
+   */
+  tests: Test[];
+};
+
+/**
+ * Describes the message jobserv.v1.ListTestsResponse.
+ * Use `create(ListTestsResponseSchema)` to create a new message.
+ */
+export const ListTestsResponseSchema: GenMessage<ListTestsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 15);
+
+/**
  * RunService reads runs, their live logs and their run definitions.
  *
  * @generated from service jobserv.v1.RunService
@@ -385,6 +465,28 @@ export const RunService: GenService<{
     methodKind: "unary";
     input: typeof CancelRunRequestSchema;
     output: typeof CancelRunResponseSchema;
+  },
+  /**
+   * The files the run uploaded from /archive, sorted by path. Empty until the
+   * worker has uploaded them (status UPLOADING). NOT_FOUND for an unknown run.
+   *
+   * @generated from rpc jobserv.v1.RunService.ListArtifacts
+   */
+  listArtifacts: {
+    methodKind: "unary";
+    input: typeof ListArtifactsRequestSchema;
+    output: typeof ListArtifactsResponseSchema;
+  },
+  /**
+   * The run's tests (JUnit suites and test-grepping results) with their
+   * results, in the order the worker reported them. NOT_FOUND for an unknown run.
+   *
+   * @generated from rpc jobserv.v1.RunService.ListTests
+   */
+  listTests: {
+    methodKind: "unary";
+    input: typeof ListTestsRequestSchema;
+    output: typeof ListTestsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_run, 0);

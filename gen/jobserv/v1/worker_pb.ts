@@ -8,13 +8,15 @@ import type { RunDefinition } from "./run_definition_pb.js";
 import { file_jobserv_v1_run_definition } from "./run_definition_pb.js";
 import type { Status } from "./status_pb.js";
 import { file_jobserv_v1_status } from "./status_pb.js";
+import type { Test } from "./test_pb.js";
+import { file_jobserv_v1_test } from "./test_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file jobserv/v1/worker.proto.
  */
 export const file_jobserv_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("Chdqb2JzZXJ2L3YxL3dvcmtlci5wcm90bxIKam9ic2Vydi52MSKhAQoVUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEhsKE3JlZ2lzdHJhdGlvbl9zZWNyZXQYBSABKAkSJgoFZmFjdHMYBiABKAsyFy5qb2JzZXJ2LnYxLldvcmtlckZhY3RzImwKC1dvcmtlckZhY3RzEg4KBmRpc3RybxgBIAEoCRIQCghjcHVfdHlwZRgCIAEoCRIRCgljcHVfdG90YWwYAyABKAUSFwoPbWVtX3RvdGFsX2J5dGVzGAQgASgDEg8KB3ZlcnNpb24YBSABKAkiKgoWUmVnaXN0ZXJXb3JrZXJSZXNwb25zZRIQCghlbmxpc3RlZBgBIAEoCCI6CgtQdWxsUmVxdWVzdBITCgt3b3JrZXJfbmFtZRgBIAEoCRIWCg5hY3RpdmVfcnVuX2lkcxgCIAMoAyKOAQoMUHVsbFJlc3BvbnNlEiwKCmFzc2lnbm1lbnQYASABKAsyFi5qb2JzZXJ2LnYxLkFzc2lnbm1lbnRIABIkCgZjYW5jZWwYAiABKAsyEi5qb2JzZXJ2LnYxLkNhbmNlbEgAEiAKBHBpbmcYAyABKAsyEC5qb2JzZXJ2LnYxLlBpbmdIAEIICgZhY3Rpb24iTgoKQXNzaWdubWVudBItCgpkZWZpbml0aW9uGAEgASgLMhkuam9ic2Vydi52MS5SdW5EZWZpbml0aW9uEhEKCXJ1bl90b2tlbhgCIAEoCSIoCgZDYW5jZWwSDgoGcnVuX2lkGAEgASgDEg4KBnJlYXNvbhgCIAEoCSIGCgRQaW5nIlMKEEFwcGVuZExvZ1JlcXVlc3QSDgoGcnVuX2lkGAEgASgDEhEKCXJ1bl90b2tlbhgCIAEoCRIOCgZvZmZzZXQYAyABKAMSDAoEZGF0YRgEIAEoDCJHChFBcHBlbmRMb2dSZXNwb25zZRIYChBjb21taXR0ZWRfb2Zmc2V0GAEgASgDEhgKEGNhbmNlbF9yZXF1ZXN0ZWQYAiABKAgiIgoGTG9nR2FwEhgKEGNvbW1pdHRlZF9vZmZzZXQYASABKAMiagoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAMSEQoJcnVuX3Rva2VuGAIgASgJEiIKBnN0YXR1cxgDIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEg8KB21lc3NhZ2UYBCABKAkiLQoRVXBkYXRlUnVuUmVzcG9uc2USGAoQY2FuY2VsX3JlcXVlc3RlZBgBIAEoCDK5AgoNV29ya2VyU2VydmljZRJXCg5SZWdpc3RlcldvcmtlchIhLmpvYnNlcnYudjEuUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0GiIuam9ic2Vydi52MS5SZWdpc3RlcldvcmtlclJlc3BvbnNlEjsKBFB1bGwSFy5qb2JzZXJ2LnYxLlB1bGxSZXF1ZXN0Ghguam9ic2Vydi52MS5QdWxsUmVzcG9uc2UwARJICglBcHBlbmRMb2cSHC5qb2JzZXJ2LnYxLkFwcGVuZExvZ1JlcXVlc3QaHS5qb2JzZXJ2LnYxLkFwcGVuZExvZ1Jlc3BvbnNlEkgKCVVwZGF0ZVJ1bhIcLmpvYnNlcnYudjEuVXBkYXRlUnVuUmVxdWVzdBodLmpvYnNlcnYudjEuVXBkYXRlUnVuUmVzcG9uc2ViBnByb3RvMw", [file_jobserv_v1_run_definition, file_jobserv_v1_status]);
+  fileDesc("Chdqb2JzZXJ2L3YxL3dvcmtlci5wcm90bxIKam9ic2Vydi52MSKhAQoVUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEhsKE3JlZ2lzdHJhdGlvbl9zZWNyZXQYBSABKAkSJgoFZmFjdHMYBiABKAsyFy5qb2JzZXJ2LnYxLldvcmtlckZhY3RzImwKC1dvcmtlckZhY3RzEg4KBmRpc3RybxgBIAEoCRIQCghjcHVfdHlwZRgCIAEoCRIRCgljcHVfdG90YWwYAyABKAUSFwoPbWVtX3RvdGFsX2J5dGVzGAQgASgDEg8KB3ZlcnNpb24YBSABKAkiKgoWUmVnaXN0ZXJXb3JrZXJSZXNwb25zZRIQCghlbmxpc3RlZBgBIAEoCCI6CgtQdWxsUmVxdWVzdBITCgt3b3JrZXJfbmFtZRgBIAEoCRIWCg5hY3RpdmVfcnVuX2lkcxgCIAMoAyKOAQoMUHVsbFJlc3BvbnNlEiwKCmFzc2lnbm1lbnQYASABKAsyFi5qb2JzZXJ2LnYxLkFzc2lnbm1lbnRIABIkCgZjYW5jZWwYAiABKAsyEi5qb2JzZXJ2LnYxLkNhbmNlbEgAEiAKBHBpbmcYAyABKAsyEC5qb2JzZXJ2LnYxLlBpbmdIAEIICgZhY3Rpb24iTgoKQXNzaWdubWVudBItCgpkZWZpbml0aW9uGAEgASgLMhkuam9ic2Vydi52MS5SdW5EZWZpbml0aW9uEhEKCXJ1bl90b2tlbhgCIAEoCSIoCgZDYW5jZWwSDgoGcnVuX2lkGAEgASgDEg4KBnJlYXNvbhgCIAEoCSIGCgRQaW5nIlMKEEFwcGVuZExvZ1JlcXVlc3QSDgoGcnVuX2lkGAEgASgDEhEKCXJ1bl90b2tlbhgCIAEoCRIOCgZvZmZzZXQYAyABKAMSDAoEZGF0YRgEIAEoDCJHChFBcHBlbmRMb2dSZXNwb25zZRIYChBjb21taXR0ZWRfb2Zmc2V0GAEgASgDEhgKEGNhbmNlbF9yZXF1ZXN0ZWQYAiABKAgiIgoGTG9nR2FwEhgKEGNvbW1pdHRlZF9vZmZzZXQYASABKAMiagoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAMSEQoJcnVuX3Rva2VuGAIgASgJEiIKBnN0YXR1cxgDIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEg8KB21lc3NhZ2UYBCABKAkiLQoRVXBkYXRlUnVuUmVzcG9uc2USGAoQY2FuY2VsX3JlcXVlc3RlZBgBIAEoCCJYChJSZXBvcnRUZXN0c1JlcXVlc3QSDgoGcnVuX2lkGAEgASgDEhEKCXJ1bl90b2tlbhgCIAEoCRIfCgV0ZXN0cxgDIAMoCzIQLmpvYnNlcnYudjEuVGVzdCIvChNSZXBvcnRUZXN0c1Jlc3BvbnNlEhgKEGNhbmNlbF9yZXF1ZXN0ZWQYASABKAgyiQMKDVdvcmtlclNlcnZpY2USVwoOUmVnaXN0ZXJXb3JrZXISIS5qb2JzZXJ2LnYxLlJlZ2lzdGVyV29ya2VyUmVxdWVzdBoiLmpvYnNlcnYudjEuUmVnaXN0ZXJXb3JrZXJSZXNwb25zZRI7CgRQdWxsEhcuam9ic2Vydi52MS5QdWxsUmVxdWVzdBoYLmpvYnNlcnYudjEuUHVsbFJlc3BvbnNlMAESSAoJQXBwZW5kTG9nEhwuam9ic2Vydi52MS5BcHBlbmRMb2dSZXF1ZXN0Gh0uam9ic2Vydi52MS5BcHBlbmRMb2dSZXNwb25zZRJICglVcGRhdGVSdW4SHC5qb2JzZXJ2LnYxLlVwZGF0ZVJ1blJlcXVlc3QaHS5qb2JzZXJ2LnYxLlVwZGF0ZVJ1blJlc3BvbnNlEk4KC1JlcG9ydFRlc3RzEh4uam9ic2Vydi52MS5SZXBvcnRUZXN0c1JlcXVlc3QaHy5qb2JzZXJ2LnYxLlJlcG9ydFRlc3RzUmVzcG9uc2ViBnByb3RvMw", [file_jobserv_v1_run_definition, file_jobserv_v1_status, file_jobserv_v1_test]);
 
 /**
  * @generated from message jobserv.v1.RegisterWorkerRequest
@@ -380,6 +382,50 @@ export const UpdateRunResponseSchema: GenMessage<UpdateRunResponse> = /*@__PURE_
   messageDesc(file_jobserv_v1_worker, 12);
 
 /**
+ * @generated from message jobserv.v1.ReportTestsRequest
+ */
+export type ReportTestsRequest = Message<"jobserv.v1.ReportTestsRequest"> & {
+  /**
+   * @generated from field: int64 run_id = 1;
+   */
+  runId: bigint;
+
+  /**
+   * @generated from field: string run_token = 2;
+   */
+  runToken: string;
+
+  /**
+   * @generated from field: repeated jobserv.v1.Test tests = 3;
+   */
+  tests: Test[];
+};
+
+/**
+ * Describes the message jobserv.v1.ReportTestsRequest.
+ * Use `create(ReportTestsRequestSchema)` to create a new message.
+ */
+export const ReportTestsRequestSchema: GenMessage<ReportTestsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_worker, 13);
+
+/**
+ * @generated from message jobserv.v1.ReportTestsResponse
+ */
+export type ReportTestsResponse = Message<"jobserv.v1.ReportTestsResponse"> & {
+  /**
+   * @generated from field: bool cancel_requested = 1;
+   */
+  cancelRequested: boolean;
+};
+
+/**
+ * Describes the message jobserv.v1.ReportTestsResponse.
+ * Use `create(ReportTestsResponseSchema)` to create a new message.
+ */
+export const ReportTestsResponseSchema: GenMessage<ReportTestsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_worker, 14);
+
+/**
  * WorkerService is the protocol between a worker and the servers. Workers only
  * dial out; every call works over the Connect protocol on HTTP/1.1, gRPC-web,
  * and gRPC on HTTP/2 (no bidirectional streams), and every call is safe to
@@ -447,6 +493,27 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof UpdateRunRequestSchema;
     output: typeof UpdateRunResponseSchema;
+  },
+  /**
+   * Stores a run's tests and their results (from JUnit XML in /archive and
+   * from test-grepping), replacing whatever the run reported before, so a
+   * retried call stores them once. Sent after the script, before the final
+   * UpdateRun. INVALID_ARGUMENT when over the limits (10 000 results, 64 KiB
+   * of output per result).
+   *
+   * Artifacts are not uploaded through this service but over plain HTTP
+   * (HTTP/1.1 is enough): PUT /worker/runs/{run_id}/artifacts/{path} with the
+   * headers `jobserv-worker: <name>` and `jobserv-run-token: <run token>` and
+   * the file as the body. A repeated PUT replaces the file (safe to retry).
+   * 400 for a bad path, 403 for a wrong token or a complete run, 413 over the
+   * per-file or per-run size limit.
+   *
+   * @generated from rpc jobserv.v1.WorkerService.ReportTests
+   */
+  reportTests: {
+    methodKind: "unary";
+    input: typeof ReportTestsRequestSchema;
+    output: typeof ReportTestsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_worker, 0);

@@ -3,7 +3,7 @@ import test from "ava";
 import { ProjectDefinitionError } from "../../../server/projects/definition-error.js";
 import { findTrigger } from "../../../server/projects/find-trigger.js";
 import { parseProjectDefinition } from "../../../server/projects/parse.js";
-import { pythonRegExp } from "../../../server/projects/python-regex.js";
+import { pythonRegExp } from "../../../common/python-regex.js";
 import { runEnvironment } from "../../../server/projects/run-environment.js";
 import { fixture } from "./helpers.js";
 

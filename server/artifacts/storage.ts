@@ -1,0 +1,45 @@
+// The artifact storage contract: objects under keys
+// `<project>/<build>/<run>/<path>`, written and read as streams so that a
+// file never has to fit in memory. `local-storage.ts` keeps them in a
+// directory; an S3-compatible backend implements the same interface.
+import type { Readable } from "node:stream";
+
+export interface StoredObject {
+  key: string;
+  size: number;
+}
+
+export interface PutOptions {
+  /** The write fails with ArtifactTooLargeError once the body passes this many bytes. */
+  maxBytes: number;
+}
+
+export interface ArtifactStorage {
+  /**
+   * Streams `body` to `key`. The object appears only once the body is
+   * complete (readers never see part of a file) and then replaces any object
+   * at `key`, so a repeated put is safe. Rejects with ArtifactTooLargeError
+   * over `maxBytes`, or with the body's own error; nothing is left behind
+   * either way. Safe to call concurrently, also for the same key (last wins).
+   */
+  put(key: string, body: AsyncIterable<Uint8Array>, opts: PutOptions): Promise<{ size: number }>;
+  /** The object's size and a stream of its bytes, or undefined if there is none. */
+  get(key: string): Promise<{ size: number; body: Readable } | undefined>;
+  /** Every object whose key starts with `prefix`, in no particular order. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  /** Removes the object at `key`; no error if there is none. */
+  delete(key: string): Promise<void>;
+}
+
+/** A put stopped because the body passed its size limit. */
+export class ArtifactTooLargeError extends Error {
+  override name = "ArtifactTooLargeError";
+  constructor(readonly limit: number) {
+    super(`larger than the limit of ${limit} bytes`);
+  }
+}
+
+/** The storage key of a run's artifact; `path` must be normalised (see artifact-path.ts). */
+export function artifactKey(project: string, buildNumber: number, run: string, path: string): string {
+  return `${project}/${buildNumber}/${run}/${path}`;
+}

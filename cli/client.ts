@@ -1,10 +1,11 @@
-// API clients for CLI commands, from flags or JOBSERV_URL.
+// API clients for CLI commands, at the URL from --url, JOBSERV_URL or the config file (cli/config.ts).
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
+import { resolveUrl } from "./config.js";
 
 export function apiUrl(flag?: string): string {
-  return flag ?? process.env["JOBSERV_URL"] ?? "http://127.0.0.1:8080";
+  return resolveUrl(flag);
 }
 
 export function client<S extends DescService>(service: S, url?: string): Client<S> {

@@ -1,20 +1,21 @@
-// `jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow]`: starts a
-// build; with --follow prints run status changes until it completes and exits
-// 0 if it PASSED, 1 otherwise.
+// `jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow] [--json]`:
+// starts a build; with --follow shows run statuses until it completes (in
+// place on a terminal, plain lines otherwise) and exits 0 if it PASSED, 1 if
+// it FAILED. --json prints the build as proto JSON (the final one with --follow).
 import { parseArgs } from "node:util";
-import { BuildService } from "../gen/jobserv/v1/build_pb.js";
+import { BuildSchema, BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
 import { client } from "./client.js";
-
-const DONE = new Set([Status.PASSED, Status.FAILED, Status.PROMOTED]);
+import { followBuild } from "./follow.js";
+import { printJson } from "./output.js";
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
     trigger: { type: "string", default: "" }, param: { type: "string", short: "p", multiple: true, default: [] },
-    follow: { type: "boolean", default: false }, url: { type: "string" },
+    follow: { type: "boolean", default: false }, url: { type: "string" }, json: { type: "boolean", default: false },
   } });
   const project = positionals[0];
-  if (!project) { console.error("usage: jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow]"); return 2; }
+  if (!project) { console.error("usage: jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow] [--json]"); return 2; }
   const params: Record<string, string> = {};
   for (const kv of values.param) {
     const eq = kv.indexOf("=");
@@ -23,21 +24,17 @@ export async function run(argv: string[]): Promise<number> {
   }
   const builds = client(BuildService, values.url);
   const { build } = await builds.triggerBuild({ project, triggerName: values.trigger, params, reason: "jobserv CLI" });
-  console.log(`build ${project}#${build!.number}: ${build!.runs.map((r) => r.name).join(", ")}`);
-  if (!values.follow) return 0;
-  const seen = new Map<string, Status>();
-  for (;;) {
-    const { build: b } = await builds.getBuild({ project, number: build!.number });
-    for (const r of b!.runs) {
-      if (seen.get(r.name) !== r.status) {
-        seen.set(r.name, r.status);
-        console.log(`  ${r.name}: ${Status[r.status]}${r.statusMessage ? ` (${r.statusMessage})` : ""}`);
-      }
-    }
-    if (DONE.has(b!.status)) {
-      console.log(`build ${project}#${b!.number}: ${Status[b!.status]}`);
-      return b!.status === Status.FAILED ? 1 : 0;
-    }
-    await new Promise((r) => setTimeout(r, 300));
+  if (!values.follow) {
+    if (values.json) printJson(BuildSchema, build!);
+    else console.log(`build ${project}#${build!.number}: ${build!.runs.map((r) => r.name).join(", ")}`);
+    return 0;
   }
+  if (!values.json) console.log(`build ${project}#${build!.number}: ${build!.runs.map((r) => r.name).join(", ")}`);
+  // With --json only the final build goes to stdout; progress goes to stderr.
+  const stream = values.json ? process.stderr : process.stdout;
+  const final = await followBuild(builds, project, build!.number, {
+    write: (text) => stream.write(text), tty: stream.isTTY === true, columns: stream.columns || 80,
+  });
+  if (values.json) printJson(BuildSchema, final);
+  return final.status === Status.FAILED ? 1 : 0;
 }

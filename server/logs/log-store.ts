@@ -9,6 +9,8 @@ import { appendChunkAt, logSize, readChunks } from "../store/log-chunks.js";
 export interface LogStoreConfig {
   /** How often a follower re-reads when nothing woke it (appends on other instances). */
   pollMs: number;
+  /** Called with the number of new bytes each append committed (for the log-bytes metric). */
+  onAppended?: (bytes: number) => void;
 }
 
 export interface TailItem { offset: number; data: Uint8Array }
@@ -34,6 +36,7 @@ export class LogStore {
       if (end <= committed) return committed;
       const fresh = data.subarray(committed - offset);
       if (await appendChunkAt(this.store.db, runId, committed, fresh)) {
+        this.config.onAppended?.(fresh.length);
         this.appended.emit(String(runId));
         return end;
       }

@@ -1,10 +1,10 @@
-// !!! TEMPORARY NOTE FOR ENGINEERS WORKING CONCURRENTLY: read /work/CONCURRENT-RULES.md now and follow it
-// !!! (no git commit/stash/reset; small str_replace edits to shared files only). The lead removes this note.
 // startServer: the composition root of one API server instance. Opens the
 // store, wires domain pieces together (callbacks instead of imports between
 // them), mounts the Connect services and the REST gateway on one port.
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ConnectRouter } from "@connectrpc/connect";
+import { Registry } from "prom-client";
+import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../gen/jobserv/v1/project_pb.js";
 import { RunService } from "../gen/jobserv/v1/run_pb.js";
@@ -18,13 +18,30 @@ import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
 import { runFileRoutes } from "./gateway/run-files.js";
+import { webhookRoutes } from "./gateway/webhooks.js";
+import { triggerHttpRoutes } from "./gateway/trigger-http.js";
+import { CommitStatusReporter } from "./forges/commit-statuses.js";
+import { GitPoller } from "./forges/poller/git-poller.js";
+import { BuildNotifier } from "./notify/build-notifier.js";
+import { EmailSender } from "./notify/email-sender.js";
+import type { ForgeDeps } from "./forges/webhook-context.js";
+import { artifactRoutes } from "./gateway/artifacts.js";
+import { LocalArtifactStorage } from "./artifacts/local-storage.js";
+import { createHealthService, servedServices } from "./http/health.js";
 import { listen } from "./http/listener.js";
+import { registerReflection } from "./http/reflection.js";
+import { metricsRoutes } from "./gateway/metrics.js";
+import { ServerMetrics } from "./metrics.js";
+import { fireBuildTriggers, fireRunTriggers, type ChainDeps } from "./builds/chain.js";
+import { DefinitionCache } from "./projects/definition-cache.js";
 import { StatusEvents } from "./builds/events.js";
 import { LogStore } from "./logs/log-store.js";
 import { Dispatcher } from "./scheduler/dispatcher.js";
+import { LeaseKeeper } from "./scheduler/leases.js";
 import { SecretCipher } from "./secrets/cipher.js";
 import { loadSecretsKey } from "./secrets/key.js";
 import { openStore } from "./store/db.js";
+import { logSize } from "./store/log-chunks.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -37,40 +54,80 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const store = await openStore(config.databaseUrl);
   const now = () => Date.now();
   const events = new StatusEvents();
-  const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs });
-  const logs = new LogStore(store, { pollMs: config.pollMs });
+  const metrics = new ServerMetrics(new Registry(), { store, connectedWorkers: () => dispatcher.workers.list().length });
+  const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
+  const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n) });
   let publicUrl = config.publicUrl;
+  const note = async (runId: number, text: string) => { await logs.append(runId, (await logSize(store.db, runId)) ?? 0, Buffer.from(text)); };
+  const leases = new LeaseKeeper({
+    store, events, workers: dispatcher.workers, now, note,
+    onRequeued: () => dispatcher.wake(),
+    onCompleted: (runId) => { logs.notify(runId); dispatcher.wake(); },
+    cancel: (runId, worker) => dispatcher.cancel(runId, worker),
+  }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   const deps: ApiDeps = {
-    store, cipher, logs, dispatcher, now,
+    store, cipher, logs, dispatcher, leases, now,
     workerRegistrationSecret: config.workerRegistrationSecret,
     trigger: { store, cipher, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
     runUpdates: {
       store, events, now,
-      onRunCompleted: (run) => { logs.notify(run.id); dispatcher.wake(); },
+      onRunCompleted: (run) => { logs.notify(run.id); if (run.worker_name) dispatcher.wakeWorker(run.worker_name); },
       onCancelRequested: (runId, worker) => dispatcher.cancel(runId, worker),
+      chain: {
+        runPassed: (run) => fireRunTriggers(chainDeps, run),
+        buildPassed: (buildId) => fireBuildTriggers(chainDeps, buildId),
+        note,
+      },
     },
   };
+  const chainDeps: ChainDeps = { store, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake(), definitions: new DefinitionCache() };
+  const forge: ForgeDeps = { trigger: deps.trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs };
+  const statuses = new CommitStatusReporter({ store, cipher, githubApi: config.githubApi, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, attempts: 4 });
+  events.onRun((e) => statuses.onRun(e));
+  const gitPoller = new GitPoller(deps.trigger, { intervalMs: config.gitPollIntervalMs });
+  const email = new EmailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, retryMs: config.forgeRetryMs });
+  const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs });
+  events.onBuild((e) => notifier.onBuild(e));
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));
     router.service(RunService, createRunService(deps));
     router.service(WorkerService, createWorkerService(deps));
+    router.service(Health, createHealthService({
+      services: () => servedServices(router),
+      probe: () => store.db.selectFrom("projects").select("id").limit(1).execute(),
+    }));
+    registerReflection(router); // last: it describes the services registered before it
   };
   const gateway = createRouter([
     ...healthRoutes(store),
-    ...runFileRoutes({ store, logs }),
+    ...runFileRoutes({ store, logs, cipher }),
+    ...artifactRoutes({
+      store, now, storage: new LocalArtifactStorage(config.artifactsDir),
+      maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
+    }),
+    ...metricsRoutes(metrics.registry),
+    ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes }),
+    ...triggerHttpRoutes({ trigger: deps.trigger, maxBytes: config.webhookMaxBytes }),
   ]);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
-  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback });
+  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [metrics.interceptor()] });
   const listener = await listen(handler, config.port, config.host);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
   dispatcher.start();
+  leases.start();
+  gitPoller.start();
   return {
     url, port: listener.port,
     async close() {
+      await leases.stop();
       dispatcher.stop();
+      await gitPoller.stop();
       await listener.close();
+      await statuses.idle();
+      await notifier.idle();
+      email.close();
       await store.close();
     },
   };

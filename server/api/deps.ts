@@ -3,6 +3,7 @@ import type { RunUpdateDeps } from "../builds/run-updates.js";
 import type { TriggerDeps } from "../builds/trigger.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { Dispatcher } from "../scheduler/dispatcher.js";
+import type { LeaseKeeper } from "../scheduler/leases.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 
@@ -11,6 +12,7 @@ export interface ApiDeps {
   cipher: SecretCipher;
   logs: LogStore;
   dispatcher: Dispatcher;
+  leases: LeaseKeeper;
   trigger: TriggerDeps;
   runUpdates: RunUpdateDeps;
   now: () => number;

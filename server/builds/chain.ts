@@ -10,7 +10,7 @@ import { fromJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { findTrigger } from "../projects/find-trigger.js";
-import { parseProjectDefinition } from "../projects/parse.js";
+import type { DefinitionCache } from "../projects/definition-cache.js";
 import type { ChainedTrigger, ProjectDefinition, TriggerSpec } from "../projects/schema.js";
 import type { BuildRow, RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
@@ -25,15 +25,17 @@ export interface ChainDeps {
   now: () => number;
   publicUrl: string;
   onQueued: () => void;
+  definitions: DefinitionCache;
 }
 
 const H_VARS = new Set(["H_PROJECT", "H_BUILD", "H_RUN", "H_RUN_URL", "H_WORKER", "H_TRIGGER_URL"]);
 
-async function buildContext(store: Store, buildId: number): Promise<{ build: BuildRow; project: string; def: ProjectDefinition }> {
+async function buildContext(deps: ChainDeps, buildId: number): Promise<{ build: BuildRow; project: string; def: ProjectDefinition }> {
+  const { store } = deps;
   const build = await findBuildById(store.db, buildId);
   if (!build) throw new Error(`build ${buildId} vanished`);
   const project = await store.db.selectFrom("projects").select(["name", "definition_yaml"]).where("id", "=", build.project_id).executeTakeFirstOrThrow();
-  return { build, project: project.name, def: parseProjectDefinition(build.definition_yaml ?? project.definition_yaml) };
+  return { build, project: project.name, def: deps.definitions.get(build.definition_yaml ?? project.definition_yaml) };
 }
 
 /** The runs a chained trigger adds: names from `run-names` (`{name}` = the run's own name). */
@@ -64,7 +66,7 @@ async function addRuns(deps: ChainDeps, ctx: { build: BuildRow; project: string;
 
 export async function fireRunTriggers(deps: ChainDeps, run: RunRow): Promise<void> {
   const parent = fromJsonString(RunDefinitionSchema, run.definition_json);
-  const ctx = await buildContext(deps.store, run.build_id);
+  const ctx = await buildContext(deps, run.build_id);
   const spec = findTrigger(ctx.def, parent.triggerName).runs.find((r) => r.name === run.name);
   if (!spec?.triggers.length) return;
   const params = Object.fromEntries(Object.entries(parent.env).filter(([k]) => !H_VARS.has(k)));
@@ -74,7 +76,7 @@ export async function fireRunTriggers(deps: ChainDeps, run: RunRow): Promise<voi
 
 /** Idempotent: a chained trigger whose runs are already in the build is not fired again. */
 export async function fireBuildTriggers(deps: ChainDeps, buildId: number): Promise<void> {
-  const ctx = await buildContext(deps.store, buildId);
+  const ctx = await buildContext(deps, buildId);
   const trigger = findTrigger(ctx.def, ctx.build.trigger_name);
   if (!trigger.triggers.length) return;
   const existing = new Set((await deps.store.db.selectFrom("runs").select("name").where("build_id", "=", buildId).execute()).map((r) => r.name));

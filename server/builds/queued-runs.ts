@@ -16,5 +16,6 @@ export function queuedRunRows(def: ProjectDefinition, trigger: TriggerSpec, runs
     started_at: null, completed_at: null,
     definition_json: toJsonString(RunDefinitionSchema, buildRunDefinition(def, trigger, run, ctx)),
     secrets_enc: secretsEnc,
+    trigger_type: trigger.type,
   }));
 }

@@ -1,27 +1,27 @@
 // REST routes for a run's files: the console log (live with `?follow`) and the
 // run definition as JSON (secret values redacted).
-import { fromJsonString, toJsonString } from "@bufbuild/protobuf";
+import { toJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { resolveRun } from "../builds/lookup.js";
 import { isComplete } from "../builds/status.js";
 import type { LogStore } from "../logs/log-store.js";
+import { readerDefinition } from "../secrets/reader-definition.js";
+import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { findRunById } from "../store/runs.js";
 import type { Route } from "./router.js";
 
 const RUN = "^/projects/([^/]+)/builds/(\\d+)/runs/([^/]+)";
 
-export function runFileRoutes(deps: { store: Store; logs: LogStore }): Route[] {
+export function runFileRoutes(deps: { store: Store; logs: LogStore; cipher: SecretCipher }): Route[] {
   const ref = (p: string[]) => ({ project: p[0]!, buildNumber: Number(p[1]), run: p[2]! });
   return [
     {
       method: "GET", path: new RegExp(`${RUN}/\\.rundef\\.json$`),
       async handle(_req, res, params) {
         const { run } = await resolveRun(deps.store, ref(params));
-        const def = fromJsonString(RunDefinitionSchema, run.definition_json);
-        def.runId = BigInt(run.id);
-        for (const k of Object.keys(def.secrets)) def.secrets[k] = "";
+        const def = readerDefinition(run, deps.cipher);
         res.writeHead(200, { "content-type": "application/json" });
         res.end(toJsonString(RunDefinitionSchema, def, { prettySpaces: 2 }));
       },

@@ -7,16 +7,17 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { hashToken, newToken } from "../auth/tokens.js";
 import type { Database } from "../store/database.js";
 import type { Store } from "../store/db.js";
-import { transitionRun } from "../store/runs.js";
+import { queuedHostTags, transitionRun } from "../store/runs.js";
 import type { WorkerIdentity } from "./connected-workers.js";
 import { hostTagMatches } from "./host-tag.js";
 
 export interface ClaimedRun { id: number; buildId: number; token: string }
 
-export async function claimRuns(store: Store, worker: WorkerIdentity, limit: number, now: number): Promise<ClaimedRun[]> {
+/** `queuedTags`: the host-tag patterns of queued runs, if the caller already read them. */
+export async function claimRuns(store: Store, worker: WorkerIdentity, limit: number, now: number, queuedTags?: readonly string[]): Promise<ClaimedRun[]> {
   if (limit <= 0) return [];
-  const tags = await store.db.selectFrom("runs").select("host_tag").where("status", "=", Status.QUEUED).groupBy("host_tag").execute();
-  const matching = tags.map((t) => t.host_tag).filter((p) => hostTagMatches(p, worker));
+  const tags = queuedTags ?? await queuedHostTags(store.db);
+  const matching = tags.filter((p) => hostTagMatches(p, worker));
   if (!matching.length) return [];
   const claim = async (db: Kysely<Database>): Promise<ClaimedRun[]> => {
     const candidates = await db.selectFrom("runs").select(["id", "build_id"])

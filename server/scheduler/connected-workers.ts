@@ -12,6 +12,12 @@ export interface WorkerIdentity {
 
 export class WorkerSession {
   readonly queue = new AsyncQueue<PullResponse>();
+  /** Claims for one session never overlap (so it never gets more than its free slots). */
+  serving = false;
+  /** Another claim was asked for while one was running. */
+  serveAgain = false;
+  /** Bumped by every claim, so a pass knows its slot counts may be stale. */
+  claims = 0;
   constructor(readonly worker: WorkerIdentity) {}
   get closed(): boolean {
     return this.queue.isClosed;

@@ -10,7 +10,7 @@ import type { StatusEvents } from "../builds/events.js";
 import { refreshBuildStatus } from "../builds/refresh.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
-import { anyQueued, countActiveRuns, findRunById, insertRunEvent } from "../store/runs.js";
+import { activeRunsByWorker, countActiveRuns, insertRunEvents, queuedHostTags } from "../store/runs.js";
 import { claimRuns, type ClaimedRun } from "./claim.js";
 import { requeueUnacked } from "./requeue.js";
 import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
@@ -94,31 +94,75 @@ export class Dispatcher {
   }
 
   private async pass(): Promise<void> {
-    if (!this.workers.size || !(await anyQueued(this.store.db))) return;
-    for (const session of this.workers.list(this.rotation++)) {
-      if (session.closed) continue;
-      const free = session.worker.concurrency - (await countActiveRuns(this.store.db, session.worker.name));
-      if (free <= 0) continue;
-      const claimed = await claimRuns(this.store, session.worker, free, this.now());
-      for (const run of claimed) await this.deliver(session, run);
+    if (!this.workers.size) return;
+    const queuedTags = await queuedHostTags(this.store.db);
+    if (!queuedTags.length) return;
+    const sessions = this.workers.list(this.rotation++);
+    const seen = sessions.map((s) => s.claims);
+    const busy = await activeRunsByWorker(this.store.db, sessions.map((s) => s.worker.name));
+    for (const [i, session] of sessions.entries()) {
+      const known = session.claims === seen[i] ? busy.get(session.worker.name) ?? 0 : undefined;
+      if (known !== undefined && known >= session.worker.concurrency) continue;
+      await this.serve(session, known, queuedTags);
     }
   }
 
-  private async deliver(session: WorkerSession, claimed: ClaimedRun): Promise<void> {
+  /** A slot of `worker` freed on this instance: serve it at once instead of waiting for a pass. */
+  wakeWorker(worker: string): void {
+    for (const session of this.workers.byName(worker)) {
+      this.serve(session).catch((e: unknown) => console.error("dispatch failed:", e));
+    }
+  }
+
+  /** Claims runs for one session up to its free slots and delivers them; never overlaps itself. */
+  private async serve(session: WorkerSession, busyKnown?: number, queuedTags?: readonly string[]): Promise<void> {
+    if (session.serving) { session.serveAgain = true; return; }
+    session.serving = true;
+    try {
+      let busy = busyKnown;
+      do {
+        session.serveAgain = false;
+        if (session.closed) return;
+        busy ??= await countActiveRuns(this.store.db, session.worker.name);
+        const free = session.worker.concurrency - busy;
+        busy = undefined;
+        if (free <= 0) continue;
+        const claimed = await claimRuns(this.store, session.worker, free, this.now(), queuedTags);
+        queuedTags = undefined;
+        session.claims++;
+        if (claimed.length) await this.deliver(session, claimed);
+      } while (session.serveAgain);
+    } finally {
+      session.serving = false;
+    }
+  }
+
+  /** Pushes the claimed runs to the worker first, then records the events: assignment latency comes first. */
+  private async deliver(session: WorkerSession, claimed: ClaimedRun[]): Promise<void> {
+    const rows = await this.store.db.selectFrom("runs").select(["id", "definition_json", "secrets_enc", "created_at"])
+      .where("id", "in", claimed.map((c) => c.id)).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const worker = session.worker.name;
+    const delivered: ClaimedRun[] = [];
+    for (const c of claimed) {
+      const run = byId.get(c.id)!;
+      const definition = fromJsonString(RunDefinitionSchema, run.definition_json);
+      definition.runId = BigInt(c.id);
+      definition.secrets = this.cipher.openMap(run.secrets_enc);
+      definition.env["H_WORKER"] = worker;
+      const pushed = session.queue.push(create(PullResponseSchema, { action: { case: "assignment", value: { definition, runToken: c.token } } }));
+      if (pushed) {
+        delivered.push(c);
+        this.config.onAssigned?.(run.created_at, this.now());
+      } else {
+        await this.requeue(c.id, c.buildId, worker);
+      }
+    }
+    if (!delivered.length) return;
     const now = this.now();
-    await insertRunEvent(this.store.db, claimed.id, Status.RUNNING, session.worker.name, "", now);
-    this.events.run({ runId: claimed.id, buildId: claimed.buildId, status: Status.RUNNING, worker: session.worker.name, message: "" });
-    await refreshBuildStatus(this.store, this.events, claimed.buildId, now);
-    const run = await findRunById(this.store.db, claimed.id);
-    const definition = fromJsonString(RunDefinitionSchema, run!.definition_json);
-    definition.runId = BigInt(claimed.id);
-    definition.secrets = this.cipher.openMap(run!.secrets_enc);
-    definition.env["H_WORKER"] = session.worker.name;
-    const pushed = session.queue.push(create(PullResponseSchema, {
-      action: { case: "assignment", value: { definition, runToken: claimed.token } },
-    }));
-    if (!pushed) await this.requeue(claimed.id, claimed.buildId, session.worker.name);
-    else this.config.onAssigned?.(run!.created_at, this.now());
+    await insertRunEvents(this.store.db, delivered.map((c) => ({ run_id: c.id, status: Status.RUNNING, worker_name: worker, message: "", time: now })));
+    for (const c of delivered) this.events.run({ runId: c.id, buildId: c.buildId, status: Status.RUNNING, worker, message: "" });
+    for (const buildId of new Set(delivered.map((c) => c.buildId))) await refreshBuildStatus(this.store, this.events, buildId, now);
   }
 
   /** Gives back a run whose assignment never reached its worker. */

@@ -31,6 +31,8 @@ export interface BuildsTable {
   trigger_name: string;
   reason: string;
   params_json: string;
+  /** The project YAML the build was created from (null for builds older than this column). */
+  definition_yaml: string | null;
   created_at: number;
   completed_at: number | null;
 }
@@ -57,6 +59,8 @@ export interface RunsTable {
   acked: number;
   /** The RunDefinition as proto JSON; `run_id` and `env.H_*` filled at creation. */
   definition_json: string;
+  /** simple, github_pr, gitlab_mr or git_poller (after a chained trigger's upgrade). */
+  trigger_type: ColumnType<string, string | undefined, string>;
   /** The trigger's secrets when the run was created (SecretCipher ciphertext, "" for none). */
   secrets_enc: string;
   log_size: number;
@@ -92,6 +96,14 @@ export interface TestResultsTable {
   output: string;
 }
 
+/** A file a run uploaded from /archive; its bytes are in artifact storage. */
+export interface ArtifactsTable {
+  run_id: number;
+  path: string;
+  size: number;
+  created_at: number;
+}
+
 export interface WorkersTable {
   name: string;
   token_hash: string;
@@ -106,6 +118,31 @@ export interface WorkersTable {
   version: string;
   last_seen: number;
   created_at: number;
+}
+
+/** A forge delivery already handled (`<forge>:<delivery id>`): a redelivery creates nothing. */
+export interface WebhookDeliveriesTable {
+  delivery_key: string;
+  project_id: number;
+  created_at: number;
+}
+
+/** The git poller's last-seen SHA of one ref of one URL of one git_poller trigger. */
+export interface PollerRefsTable {
+  project_id: number;
+  ref_key: string;
+  trigger_name: string;
+  url: string;
+  ref: string;
+  sha: string;
+  updated_at: number;
+}
+
+/** A named lease: `holder` acts alone until `expires_at` (ms) unless it renews. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }
 
 export interface LogChunksTable {
@@ -126,6 +163,10 @@ export interface Database {
   test_results: TestResultsTable;
   workers: WorkersTable;
   log_chunks: LogChunksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  poller_refs: PollerRefsTable;
+  named_leases: LeasesTable;
+  artifacts: ArtifactsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -133,3 +174,6 @@ export type BuildRow = Selectable<BuildsTable>;
 export type RunRow = Selectable<RunsTable>;
 export type NewRun = Insertable<RunsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
+export type ArtifactRow = Selectable<ArtifactsTable>;
+export type TestRow = Selectable<TestsTable>;
+export type TestResultRow = Selectable<TestResultsTable>;

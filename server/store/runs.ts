@@ -65,6 +65,24 @@ export async function queuedCandidates(db: Kysely<Database>, caps: DialectCaps, 
     .execute();
 }
 
+export async function insertRunEvents(db: Kysely<Database>, events: { run_id: number; status: Status; worker_name: string | null; message: string; time: number }[]): Promise<void> {
+  if (events.length) await db.insertInto("run_events").values(events).execute();
+}
+
+/** Host-tag patterns of the queued runs (few distinct values; from the queue index). */
+export async function queuedHostTags(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom("runs").select("host_tag").where("status", "=", Status.QUEUED).groupBy("host_tag").execute();
+  return rows.map((r) => r.host_tag);
+}
+
+/** How many runs occupy a slot of each of `workers`. */
+export async function activeRunsByWorker(db: Kysely<Database>, workers: readonly string[]): Promise<Map<string, number>> {
+  if (!workers.length) return new Map();
+  const rows = await db.selectFrom("runs").select(["worker_name", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("worker_name", "in", [...new Set(workers)]).where("status", "in", ACTIVE_STATUSES).groupBy("worker_name").execute();
+  return new Map(rows.map((r) => [r.worker_name!, Number(r.n)]));
+}
+
 export async function countActiveRuns(db: Kysely<Database>, worker: string): Promise<number> {
   const row = await db.selectFrom("runs").select((eb) => eb.fn.countAll<number>().as("n"))
     .where("worker_name", "=", worker).where("status", "in", ACTIVE_STATUSES).executeTakeFirstOrThrow();
@@ -75,8 +93,9 @@ export function runsOfWorker(db: Kysely<Database>, worker: string, statuses: rea
   return db.selectFrom("runs").selectAll().where("worker_name", "=", worker).where("status", "in", [...statuses]).execute();
 }
 
+/** The distinct statuses of a build's runs (all the roll-up needs), from the (build_id, status) index. */
 export async function runStatusesOfBuild(db: Kysely<Database>, buildId: number): Promise<Status[]> {
-  const rows = await db.selectFrom("runs").select("status").where("build_id", "=", buildId).execute();
+  const rows = await db.selectFrom("runs").select("status").where("build_id", "=", buildId).groupBy("status").execute();
   return rows.map((r) => r.status as Status);
 }
 

@@ -1,7 +1,15 @@
 // The explicit list of migrations, in order. Names sort by time; never rename one.
 import type { Migration } from "kysely/migration";
 import * as initial from "./2026_11_25_0001_initial.js";
+import * as forges from "./2026_11_25_0100_forges.js";
+import * as artifacts from "./2026_11_25_0200_artifacts.js";
+import * as buildDefinitions from "./2026_11_25_0400_build_definitions.js";
+import * as runHotPaths from "./2026_11_25_0500_run_hot_paths.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
+  "2026_11_25_0100_forges": forges,
+  "2026_11_25_0200_artifacts": artifacts,
+  "2026_11_25_0400_build_definitions": buildDefinitions,
+  "2026_11_25_0500_run_hot_paths": runHotPaths,
 };

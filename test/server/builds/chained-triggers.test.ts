@@ -54,7 +54,7 @@ async function passEverything(t: ExecutionContext, url: string) {
       await client.updateRun({ runId: a.definition!.runId, runToken: a.runToken, status: Status.RUNNING });
       await client.appendLog({ runId: a.definition!.runId, runToken: a.runToken, offset: 0n, data: Buffer.from(`ran ${a.definition!.runName}\n`) });
       await client.updateRun({ runId: a.definition!.runId, runToken: a.runToken, status: Status.PASSED });
-    })();
+    })().catch(() => { /* the server may already be closing at teardown; assertions catch real failures */ });
   });
   return seen;
 }

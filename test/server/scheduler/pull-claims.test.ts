@@ -46,7 +46,7 @@ for (const dialect of dialects) {
         void (async () => {
           await client.updateRun({ runId: asg.definition!.runId, runToken: asg.runToken, status: Status.RUNNING });
           await client.updateRun({ runId: asg.definition!.runId, runToken: asg.runToken, status: Status.PASSED, message: "ok" });
-        })();
+        })().catch(() => { /* the server may already be closing at teardown; assertions catch real failures */ });
       });
     }));
     await Promise.all(workers.map((w) => w.connected));

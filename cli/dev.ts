@@ -16,14 +16,17 @@ export async function run(argv: string[]): Promise<number> {
     concurrency: { type: "string", default: "2" },
   } });
   const secret = randomBytes(18).toString("base64url");
-  const server = await startServer(loadServerConfig(process.env, { port: Number(values.port), databaseUrl: values.db, workerRegistrationSecret: secret }));
+  const adminToken = process.env["JOBSERV_ADMIN_TOKEN"] || `jst_${randomBytes(18).toString("base64url")}`;
+  const server = await startServer(loadServerConfig(process.env, { port: Number(values.port), databaseUrl: values.db, workerRegistrationSecret: secret, adminToken }));
   const worker = startWorker(loadWorkerConfig(process.env, {
     serverUrl: server.url, name: `local-${os.hostname().replace(/[^A-Za-z0-9._-]/g, "-")}`.slice(0, 80),
     registrationSecret: secret, concurrency: Number(values.concurrency),
   }));
   console.log(`jobserv dev: API and worker on ${server.url} (store ${values.db})`);
-  console.log(`  try: JOBSERV_URL=${server.url} node cli/jobserv.js project apply -f examples/hello.yml`);
-  console.log(`       JOBSERV_URL=${server.url} node cli/jobserv.js trigger hello --follow`);
+  console.log(`  admin token: ${adminToken}`);
+  console.log(`  try: export JOBSERV_URL=${server.url} JOBSERV_TOKEN=${adminToken}`);
+  console.log("       node cli/jobserv.js project apply -f examples/hello.yml");
+  console.log("       node cli/jobserv.js trigger hello --follow");
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);

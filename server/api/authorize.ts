@@ -1,0 +1,28 @@
+// Applies the access rules (auth/access.ts) to RPC calls: every handler
+// starts with one of these, naming the scope it needs.
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Scope } from "../../gen/jobserv/v1/token_pb.js";
+import type { Access, Principal } from "../auth/access.js";
+import type { Store } from "../store/db.js";
+import { findProjectByName } from "../store/projects.js";
+
+export class Authorizer {
+  constructor(readonly access: Access, private readonly store: Store) {}
+
+  caller(ctx: HandlerContext): Promise<Principal> {
+    return this.access.principal(ctx.requestHeader.get("authorization"));
+  }
+
+  async admin(ctx: HandlerContext): Promise<Principal> {
+    const p = await this.caller(ctx);
+    this.access.requireAdmin(p);
+    return p;
+  }
+
+  /** `scope` on project `name`; a missing project is left for the handler to report (NOT_FOUND) once access is settled. */
+  async project(ctx: HandlerContext, name: string, scope: Scope): Promise<Principal> {
+    const p = await this.caller(ctx);
+    this.access.requireOnProject(p, scope, await findProjectByName(this.store.db, name), name);
+    return p;
+  }
+}

@@ -1,0 +1,45 @@
+// WorkerAdminService: list, enlist/disable and delete workers (unrestricted admins only).
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { WorkerSchema, type Worker, type WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
+import { NotFoundError } from "../errors.js";
+import type { WorkerRow } from "../store/database.js";
+import { activeRunsByWorker } from "../store/runs.js";
+import { findWorker } from "../store/workers.js";
+import type { ApiDeps } from "./deps.js";
+import { mapErrors } from "./errors.js";
+
+export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number }): ServiceImpl<typeof WorkerAdminService> {
+  const { store } = deps;
+  const toWorker = (row: WorkerRow, active: number): Worker => create(WorkerSchema, {
+    name: row.name, enlisted: Boolean(row.enlisted), hostTags: JSON.parse(row.host_tags) as string[], concurrency: row.concurrency,
+    facts: { distro: row.distro, cpuType: row.cpu_type, cpuTotal: row.cpu_total, memTotalBytes: BigInt(row.mem_total), version: row.version },
+    online: Number(row.last_seen) > deps.now() - deps.workerLeaseMs, lastSeenTime: timestampFromMs(Number(row.last_seen)), activeRuns: active,
+  });
+  const load = async (name: string): Promise<Worker> => {
+    const row = await findWorker(store.db, name);
+    if (!row) throw new NotFoundError(`worker "${name}" not found`);
+    return toWorker(row, (await activeRunsByWorker(store.db, [name])).get(name) ?? 0);
+  };
+  return mapErrors<ServiceImpl<typeof WorkerAdminService>>({
+    async listWorkers(_req, ctx) {
+      await deps.authz.admin(ctx);
+      const rows = await store.db.selectFrom("workers").selectAll().orderBy("name").execute();
+      const active = await activeRunsByWorker(store.db, rows.map((r) => r.name));
+      return { workers: rows.map((r) => toWorker(r, active.get(r.name) ?? 0)) };
+    },
+    async enlistWorker(req, ctx) {
+      await deps.authz.admin(ctx);
+      await load(req.name);
+      await store.db.updateTable("workers").set({ enlisted: req.enlisted ? 1 : 0 }).where("name", "=", req.name).execute();
+      return { worker: await load(req.name) };
+    },
+    async deleteWorker(req, ctx) {
+      await deps.authz.admin(ctx);
+      await load(req.name);
+      await store.db.deleteFrom("workers").where("name", "=", req.name).execute();
+      return {};
+    },
+  });
+}

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
-import { apiClients, IMAGE, projectYaml, waitForRun } from "./support/api.js";
+import { apiClients, IMAGE, projectYaml, waitForRun, adminHeaders } from "./support/api.js";
 import { freshDb, type Dialect } from "./support/bench-db.js";
 import { row, type Row } from "./support/report.js";
 import { startServerProcess } from "./support/server-process.js";
@@ -51,7 +51,7 @@ async function viaJobserv(dialect: Dialect, bytes: number): Promise<{ ms: number
     const run = await waitForRun(api, "tp", 1, "r", 30 * 60_000, 50);
     const ms = nowMs() - t0;
     if (run.status !== Status.PASSED) throw new Error(`run ended ${run.status} ${run.statusMessage}; worker said:\n${worker.output()}`);
-    const body = Buffer.from(await (await fetch(`${server.url}/projects/tp/builds/1/runs/r/console.log`)).arrayBuffer());
+    const body = Buffer.from(await (await fetch(`${server.url}/projects/tp/builds/1/runs/r/console.log`, { headers: adminHeaders })).arrayBuffer());
     // The runner writes its "steps to recreate" stanza first: the container's
     // bytes are what follows it, and nothing of them may be in the prefix.
     const prefix = Math.max(0, body.length - bytes);

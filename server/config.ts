@@ -12,6 +12,8 @@ export interface ServerConfig {
   /** Base64 of 32 bytes; encrypts secrets at rest. Empty: use (or create) `secretsKeyFile`. */
   secretsKey: string;
   secretsKeyFile: string;
+  /** An admin API token created (by its hash) at start if absent: the first way in. Empty: none. */
+  adminToken: string;
   /** How often instances look for work queued elsewhere, and tailers for bytes appended elsewhere. */
   pollMs: number;
   /** A worker silent this long loses its runs (FAILED, or QUEUED again if never acknowledged). */
@@ -59,6 +61,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     artifactMaxRunBytes: Number(env["JOBSERV_ARTIFACT_MAX_RUN_BYTES"] ?? 5 * 2 ** 30),
     secretsKey: env["JOBSERV_SECRETS_KEY"] ?? "",
     secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
+    adminToken: env["JOBSERV_ADMIN_TOKEN"] ?? "",
     ...overrides,
   };
 }

@@ -41,6 +41,13 @@ import { LeaseKeeper } from "./scheduler/leases.js";
 import { SecretCipher } from "./secrets/cipher.js";
 import { loadSecretsKey } from "./secrets/key.js";
 import { openStore } from "./store/db.js";
+import { Access } from "./auth/access.js";
+import { ensureToken } from "./auth/api-tokens.js";
+import { Authorizer } from "./api/authorize.js";
+import { createTokenService } from "./api/token-service.js";
+import { createWorkerAdminService } from "./api/worker-admin-service.js";
+import { Scope, TokenService } from "../gen/jobserv/v1/token_pb.js";
+import { WorkerAdminService } from "../gen/jobserv/v1/worker_admin_pb.js";
 import { logSize } from "./store/log-chunks.js";
 
 export interface RunningServer {
@@ -65,8 +72,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     onCompleted: (runId) => { logs.notify(runId); dispatcher.wake(); },
     cancel: (runId, worker) => dispatcher.cancel(runId, worker),
   }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
+  if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
+  const access = new Access(store);
   const deps: ApiDeps = {
-    store, cipher, logs, dispatcher, leases, now,
+    store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store),
     workerRegistrationSecret: config.workerRegistrationSecret,
     trigger: { store, cipher, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
     runUpdates: {
@@ -93,6 +102,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(BuildService, createBuildService(deps));
     router.service(RunService, createRunService(deps));
     router.service(WorkerService, createWorkerService(deps));
+    router.service(TokenService, createTokenService(deps));
+    router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs }));
     router.service(Health, createHealthService({
       services: () => servedServices(router),
       probe: () => store.db.selectFrom("projects").select("id").limit(1).execute(),
@@ -101,14 +112,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const gateway = createRouter([
     ...healthRoutes(store),
-    ...runFileRoutes({ store, logs, cipher }),
+    ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
-      store, now, storage: new LocalArtifactStorage(config.artifactsDir),
+      store, now, access, storage: new LocalArtifactStorage(config.artifactsDir),
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),
     ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes }),
-    ...triggerHttpRoutes({ trigger: deps.trigger, maxBytes: config.webhookMaxBytes }),
+    ...triggerHttpRoutes({ trigger: deps.trigger, maxBytes: config.webhookMaxBytes, access }),
   ]);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
   const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [metrics.interceptor()] });
@@ -122,7 +133,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     url, port: listener.port,
     async close() {
       await leases.stop();
-      dispatcher.stop();
+      await dispatcher.stop();
       await gitPoller.stop();
       await listener.close();
       await statuses.idle();

@@ -1,5 +1,5 @@
 // API clients and project set-up shared by the benchmarks.
-import { createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { BuildService } from "../../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
@@ -15,8 +15,16 @@ export interface Api {
   runs: Client<typeof RunService>;
 }
 
+/** The admin API token benchmark servers are started with. */
+export const BENCH_ADMIN_TOKEN = "jst_bench-admin-token-0123456789";
+export const adminHeaders = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
+
 export function apiClients(url: string): Api {
-  const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1" });
+  const bearer: Interceptor = (next) => (req) => {
+    req.header.set("authorization", adminHeaders.authorization);
+    return next(req);
+  };
+  const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [bearer] });
   return { projects: createClient(ProjectService, transport), builds: createClient(BuildService, transport), runs: createClient(RunService, transport) };
 }
 

@@ -3,6 +3,7 @@
 // BENCH_CPU_PROF=<dir> runs it under `node --cpu-prof` into that folder.
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { BENCH_ADMIN_TOKEN } from "./api.js";
 
 export interface ServerStats { rss: number; cpuMs: number; at: number }
 
@@ -17,7 +18,7 @@ export const WORKER_SECRET = "bench-registration-secret";
 
 export async function startServerProcess(databaseUrl: string, extra: Record<string, unknown> = {}): Promise<ServerProcess> {
   const profDir = process.env["BENCH_CPU_PROF"];
-  const overrides = { databaseUrl, workerRegistrationSecret: WORKER_SECRET, secretsKey: SECRETS_KEY, ...extra };
+  const overrides = { databaseUrl, workerRegistrationSecret: WORKER_SECRET, secretsKey: SECRETS_KEY, adminToken: BENCH_ADMIN_TOKEN, ...extra };
   const child: ChildProcess = fork(path.join(import.meta.dirname, "server-child.ts"), [JSON.stringify(overrides)], {
     execArgv: ["--import", "tsx", ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -1,6 +1,7 @@
 // BuildService: trigger, read, list, cancel builds.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { BuildService } from "../../gen/jobserv/v1/build_pb.js";
+import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveProject } from "../builds/lookup.js";
 import { cancelRun } from "../builds/run-updates.js";
 import { triggerBuild } from "../builds/trigger.js";
@@ -19,7 +20,8 @@ async function loadBuild(store: Store, project: string, number: number) {
 export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildService> {
   const { store } = deps;
   return mapErrors<ServiceImpl<typeof BuildService>>({
-    async triggerBuild(req) {
+    async triggerBuild(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.TRIGGER);
       requireField(req.project, "project");
       const { buildId } = await triggerBuild(deps.trigger, {
         project: req.project, triggerName: req.triggerName, params: req.params, reason: req.reason || "triggered through the API",
@@ -27,10 +29,12 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
       const build = (await findBuildById(store.db, buildId))!;
       return { build: toBuild(build, req.project, await listRunsOfBuilds(store.db, [buildId])) };
     },
-    async getBuild(req) {
+    async getBuild(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.READ);
       return { build: await loadBuild(store, req.project, req.number) };
     },
-    async listBuilds(req) {
+    async listBuilds(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.READ);
       const project = await resolveProject(store, req.project);
       const limit = pageSize(req.pageSize, 50);
       const before = req.pageToken ? Number(decodePageToken(req.pageToken)) : Number.MAX_SAFE_INTEGER;
@@ -41,7 +45,8 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
         nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.number) : "",
       };
     },
-    async cancelBuild(req) {
+    async cancelBuild(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.TRIGGER);
       const { build } = await resolveBuild(store, req.project, req.number);
       for (const run of await listRunsOfBuilds(store.db, [build.id])) await cancelRun(deps.runUpdates, run.id);
       return { build: await loadBuild(store, req.project, req.number) };

@@ -11,7 +11,7 @@ const ts = (ms: number | null): Timestamp | undefined => (ms === null ? undefine
 export function toProject(row: ProjectRow, triggerNames: string[]): Project {
   return create(ProjectSchema, {
     name: row.name, definitionYaml: row.definition_yaml, triggerNames,
-    createTime: ts(row.created_at), updateTime: ts(row.updated_at),
+    createTime: ts(row.created_at), updateTime: ts(row.updated_at), public: Boolean(row.public),
   });
 }
 

@@ -5,11 +5,13 @@ import type { LogStore } from "../logs/log-store.js";
 import type { Dispatcher } from "../scheduler/dispatcher.js";
 import type { LeaseKeeper } from "../scheduler/leases.js";
 import type { SecretCipher } from "../secrets/cipher.js";
+import type { Authorizer } from "./authorize.js";
 import type { Store } from "../store/db.js";
 
 export interface ApiDeps {
   store: Store;
   cipher: SecretCipher;
+  authz: Authorizer;
   logs: LogStore;
   dispatcher: Dispatcher;
   leases: LeaseKeeper;

@@ -23,9 +23,25 @@ export function toConnectError(e: unknown): unknown {
   return e;
 }
 
+/**
+ * The store is briefly away or busy: worth a retry. mysql2's codes seen when
+ * MariaDB stops or restarts: ECONNREFUSED (down), PROTOCOL_CONNECTION_LOST and
+ * ECONNRESET (connection cut mid-query, e.g. SIGKILL), ER_SERVER_SHUTDOWN
+ * (1053) and MariaDB's ER_CONNECTION_KILLED (errno 1927, unnamed in mysql2)
+ * while it shuts down; a full server (ER_CON_COUNT_ERROR); and SQLite's busy
+ * variants (SQLITE_BUSY_SNAPSHOT...).
+ */
+const STORE_UNAVAILABLE = new Set([
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR",
+  "ER_SERVER_SHUTDOWN", "ER_CON_COUNT_ERROR", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT",
+]);
+
 function isStoreUnavailable(e: unknown): boolean {
-  const code = (e as { code?: string } | null)?.code ?? "";
-  return ["ECONNREFUSED", "PROTOCOL_CONNECTION_LOST", "ETIMEDOUT", "SQLITE_BUSY", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"].includes(code);
+  const err = e as { code?: string; errno?: number; fatal?: boolean; message?: string } | null;
+  const code = err?.code ?? "";
+  if (STORE_UNAVAILABLE.has(code) || err?.errno === 1927 || code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return true;
+  // mysql2 reusing a connection the server closed: fatal, without a code.
+  return err?.fatal === true && /closed state/.test(err.message ?? "");
 }
 
 /** Wraps every method of a service implementation so thrown domain errors are mapped. */

@@ -3,6 +3,8 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { resolveProject } from "../builds/lookup.js";
 import { AlreadyExistsError } from "../errors.js";
+import { Scope } from "../../gen/jobserv/v1/token_pb.js";
+import type { ProjectRow } from "../store/database.js";
 import { parseProjectDefinition } from "../projects/parse.js";
 import { setTriggerSecrets } from "../secrets/trigger-secrets.js";
 import { deleteProject, findProjectByName, insertProject, listProjects, syncTriggers, updateProjectDefinition } from "../store/projects.js";
@@ -23,13 +25,14 @@ const triggerNamesOf = (yaml: string) => parseProjectDefinition(yaml).triggers.m
 export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectService> {
   const { store, now } = deps;
   return mapErrors<ServiceImpl<typeof ProjectService>>({
-    async createProject(req) {
+    async createProject(req, ctx) {
+      await deps.authz.admin(ctx);
       checkName(req.name);
       const def = parseProjectDefinition(req.definitionYaml);
       if (await findProjectByName(store.db, req.name)) throw new AlreadyExistsError(`project "${req.name}" already exists`);
       let row;
       try {
-        row = await insertProject(store.db, req.name, req.definitionYaml, now());
+        row = await insertProject(store.db, req.name, req.definitionYaml, now(), req.public);
       } catch (e) {
         if (await findProjectByName(store.db, req.name)) throw new AlreadyExistsError(`project "${req.name}" already exists`);
         throw e;
@@ -37,32 +40,46 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       await syncTriggers(store.db, row.id, def.triggers);
       return { project: toProject(row, def.triggers.map((t) => t.name)) };
     },
-    async updateProject(req) {
-      const def = parseProjectDefinition(req.definitionYaml);
+    async updateProject(req, ctx) {
+      await deps.authz.project(ctx, req.name, Scope.ADMIN);
+      const def = req.definitionYaml ? parseProjectDefinition(req.definitionYaml) : undefined;
       const project = await resolveProject(store, req.name);
-      await updateProjectDefinition(store.db, project.id, req.definitionYaml, now());
-      await syncTriggers(store.db, project.id, def.triggers);
-      const row = await resolveProject(store, req.name);
-      return { project: toProject(row, def.triggers.map((t) => t.name)) };
-    },
-    async getProject(req) {
+      await updateProjectDefinition(store.db, project.id, req.definitionYaml || project.definition_yaml, now(), req.public);
+      if (def) await syncTriggers(store.db, project.id, def.triggers);
       const row = await resolveProject(store, req.name);
       return { project: toProject(row, triggerNamesOf(row.definition_yaml)) };
     },
-    async listProjects(req) {
+    async getProject(req, ctx) {
+      await deps.authz.project(ctx, req.name, Scope.READ);
+      const row = await resolveProject(store, req.name);
+      return { project: toProject(row, triggerNamesOf(row.definition_yaml)) };
+    },
+    async listProjects(req, ctx) {
+      const caller = await deps.authz.caller(ctx);
       const limit = pageSize(req.pageSize, 100);
-      const rows = await listProjects(store.db, req.pageToken ? decodePageToken(req.pageToken) : "", limit + 1);
+      // Page over visible projects only: read batches until the page is full.
+      const visible: ProjectRow[] = [];
+      let after = req.pageToken ? decodePageToken(req.pageToken) : "";
+      let rows = await listProjects(store.db, after, 200);
+      while (rows.length && visible.length <= limit) {
+        visible.push(...rows.filter((r) => deps.authz.access.canRead(caller, r)));
+        after = rows[rows.length - 1]!.name;
+        rows = rows.length < 200 ? [] : await listProjects(store.db, after, 200);
+      }
+      rows = visible;
       const page = rows.slice(0, limit);
       return {
         projects: page.map((r) => toProject(r, triggerNamesOf(r.definition_yaml))),
         nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.name) : "",
       };
     },
-    async setTriggerSecrets(req) {
+    async setTriggerSecrets(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.ADMIN);
       const project = await resolveProject(store, req.project);
       return { secretNames: await setTriggerSecrets(store, deps.cipher, project.id, req.triggerName, req.secrets, req.replace) };
     },
-    async deleteProject(req) {
+    async deleteProject(req, ctx) {
+      await deps.authz.project(ctx, req.name, Scope.ADMIN);
       const row = await resolveProject(store, req.name);
       await deleteProject(store.db, row.id);
       return {};

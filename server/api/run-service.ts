@@ -4,6 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { TailLogResponseSchema, type RunService } from "../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveRun } from "../builds/lookup.js";
 import { readerDefinition } from "../secrets/reader-definition.js";
 import { cancelRun } from "../builds/run-updates.js";
@@ -19,15 +20,18 @@ import { mapErrors } from "./errors.js";
 export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> {
   const { store } = deps;
   return mapErrors<ServiceImpl<typeof RunService>>({
-    async getRun(req) {
+    async getRun(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { project, build, run } = await resolveRun(store, req.ref);
       return { run: toRun(run, project.name, build.number) };
     },
-    async listRuns(req) {
+    async listRuns(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.READ);
       const { project, build } = await resolveBuild(store, req.project, req.buildNumber);
       return { runs: (await listRunsOfBuilds(store.db, [build.id])).map((r) => toRun(r, project.name, build.number)) };
     },
     async *tailLog(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { run } = await resolveRun(store, req.ref);
       let finalStatus = run.status as Status;
       const isDone = async () => {
@@ -42,21 +46,25 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
         yield create(TailLogResponseSchema, { offset: BigInt(end), finalStatus });
       }
     },
-    async getRunDefinition(req) {
+    async getRunDefinition(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { run } = await resolveRun(store, req.ref);
       // Readers never see secret values, only the names the run has.
       return { definition: readerDefinition(run, deps.cipher) };
     },
-    async cancelRun(req) {
+    async cancelRun(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.TRIGGER);
       const { project, build, run } = await resolveRun(store, req.ref);
       await cancelRun(deps.runUpdates, run.id);
       return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
     },
-    async listArtifacts(req) {
+    async listArtifacts(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { run } = await resolveRun(store, req.ref);
       return { artifacts: (await listArtifacts(store.db, run.id)).map(toArtifact) };
     },
-    async listTests(req) {
+    async listTests(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { run } = await resolveRun(store, req.ref);
       return { tests: (await listTests(store.db, run.id)).map(toTest) };
     },

@@ -65,6 +65,8 @@ async function addRuns(deps: ChainDeps, ctx: { build: BuildRow; project: string;
 }
 
 export async function fireRunTriggers(deps: ChainDeps, run: RunRow): Promise<void> {
+  // Set when the run was queued: most runs chain nothing, and need no reads to find out.
+  if (!run.run_triggers) return;
   const parent = fromJsonString(RunDefinitionSchema, run.definition_json);
   const ctx = await buildContext(deps, run.build_id);
   const spec = findTrigger(ctx.def, parent.triggerName).runs.find((r) => r.name === run.name);

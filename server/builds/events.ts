@@ -11,6 +11,8 @@ export interface RunStatusEvent {
   status: Status;
   worker: string | null;
   message: string;
+  /** The run's trigger type when the emitter has it at hand (listeners then need not read it). */
+  triggerType?: string;
 }
 
 export interface BuildStatusEvent {

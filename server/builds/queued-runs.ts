@@ -17,5 +17,6 @@ export function queuedRunRows(def: ProjectDefinition, trigger: TriggerSpec, runs
     definition_json: toJsonString(RunDefinitionSchema, buildRunDefinition(def, trigger, run, ctx)),
     secrets_enc: secretsEnc,
     trigger_type: trigger.type,
+    run_triggers: run.triggers.length ? 1 : 0,
   }));
 }

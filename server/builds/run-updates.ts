@@ -6,7 +6,7 @@ import { tokenMatches } from "../auth/tokens.js";
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
 import type { RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
-import { findRunById, insertRunEvent, runStatusesOfBuild, transitionRun } from "../store/runs.js";
+import { buildRollupState, findRunById, insertRunEvent, transitionRun, type RollupState } from "../store/runs.js";
 import type { StatusEvents } from "./events.js";
 import { refreshBuildStatus } from "./refresh.js";
 import { cumulativeStatus, isComplete } from "./status.js";
@@ -66,13 +66,18 @@ export async function workerUpdateRun(deps: RunUpdateDeps, run: RunRow, status: 
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE;
   if (await transitionRun(deps.store.db, run.id, from, status, { now, message })) {
     await insertRunEvent(deps.store.db, run.id, status, run.worker_name, message, now);
-    deps.events.run({ runId: run.id, buildId: run.build_id, status, worker: run.worker_name, message });
+    deps.events.run({ runId: run.id, buildId: run.build_id, status, worker: run.worker_name, message, triggerType: run.trigger_type });
+    let known: RollupState | undefined;
     if (status === Status.PASSED && deps.chain) {
       await chainFromRun(deps, deps.chain, run, now);
       // Build-level chains are added before the roll-up, so the build never shows PASSED in between.
-      if (cumulativeStatus(await runStatusesOfBuild(deps.store.db, run.build_id)) === Status.PASSED) await deps.chain.buildPassed(run.build_id);
+      known = await buildRollupState(deps.store.db, run.build_id);
+      if (known && cumulativeStatus(known.runStatuses) === Status.PASSED) {
+        await deps.chain.buildPassed(run.build_id);
+        known = undefined; // it may have added runs: read again
+      }
     }
-    await refreshBuildStatus(deps.store, deps.events, run.build_id, now);
+    await refreshBuildStatus(deps.store, deps.events, run.build_id, now, known);
     if (isComplete(status)) deps.onRunCompleted(run);
   }
   return { cancelRequested: cancelling };

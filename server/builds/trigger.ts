@@ -58,7 +58,7 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
     return { buildId, number };
   });
   const runs = await deps.store.db.selectFrom("runs").select(["id"]).where("build_id", "=", result.buildId).execute();
-  for (const r of runs) deps.events.run({ runId: r.id, buildId: result.buildId, status: Status.QUEUED, worker: null, message: "" });
+  for (const r of runs) deps.events.run({ runId: r.id, buildId: result.buildId, status: Status.QUEUED, worker: null, message: "", triggerType: trigger.type });
   deps.onQueued();
   return result;
 }

@@ -40,8 +40,8 @@ export class CommitStatusReporter {
 
   private async report(e: RunStatusEvent): Promise<void> {
     // Most runs are not from forge triggers: decide from a tiny row before reading the rest.
-    const kind = await this.c.store.db.selectFrom("runs").select("trigger_type").where("id", "=", e.runId).executeTakeFirst();
-    if (kind?.trigger_type !== "github_pr" && kind?.trigger_type !== "gitlab_mr") return;
+    const kind = e.triggerType ?? (await this.c.store.db.selectFrom("runs").select("trigger_type").where("id", "=", e.runId).executeTakeFirst())?.trigger_type;
+    if (kind !== "github_pr" && kind !== "gitlab_mr") return;
     const row = await this.c.store.db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id")
       .innerJoin("projects", "projects.id", "builds.project_id")
       .select(["runs.name as run", "runs.definition_json", "runs.secrets_enc", "builds.number", "builds.params_json", "projects.name as project"])

@@ -1,6 +1,6 @@
 // REST routes for artifacts: the worker's upload (PUT, authorised by the run
 // token, body streamed into artifact storage) and the public download
-// `GET /projects/{p}/builds/{n}/runs/{r}/{path}`. Register these after the
+// `GET /projects/{p}/builds/{n}/runs/{r}/{path}` (read access to the project). Register these after the
 // run-files routes so console.log and .rundef.json keep their own handlers.
 import path from "node:path";
 import { openArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
@@ -9,6 +9,8 @@ import { resolveRun } from "../builds/lookup.js";
 import { authoriseRunToken } from "../builds/run-updates.js";
 import { UnauthenticatedError } from "../errors.js";
 import { HttpError, sendJson, type Route } from "./router.js";
+import type { Access } from "../auth/access.js";
+import { requireProject } from "./rest-access.js";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
@@ -17,7 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".png": "image/png", ".jpg": "image/jpeg", ".gz": "application/gzip", ".tar": "application/x-tar",
 };
 
-export function artifactRoutes(deps: ArtifactDeps): Route[] {
+export function artifactRoutes(deps: ArtifactDeps & { access: Access }): Route[] {
   return [
     {
       method: "PUT", path: /^\/worker\/runs\/(\d+)\/artifacts\/(.+)$/,
@@ -43,6 +45,7 @@ export function artifactRoutes(deps: ArtifactDeps): Route[] {
       method: "GET", path: /^\/projects\/([^/]+)\/builds\/(\d+)\/runs\/([^/]+)\/(.+)$/,
       async handle(req, res, params) {
         const names = { project: params[0]!, build: Number(params[1]), run: params[2]! };
+        await requireProject(deps.access, deps.store, req, names.project);
         const { run } = await resolveRun(deps.store, { project: names.project, buildNumber: names.build, run: names.run });
         const artifact = await openArtifact(deps, run, params[3]!, names);
         res.writeHead(200, {

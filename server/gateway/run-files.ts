@@ -10,16 +10,19 @@ import { readerDefinition } from "../secrets/reader-definition.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { findRunById } from "../store/runs.js";
+import type { Access } from "../auth/access.js";
+import { requireProject } from "./rest-access.js";
 import type { Route } from "./router.js";
 
 const RUN = "^/projects/([^/]+)/builds/(\\d+)/runs/([^/]+)";
 
-export function runFileRoutes(deps: { store: Store; logs: LogStore; cipher: SecretCipher }): Route[] {
+export function runFileRoutes(deps: { store: Store; logs: LogStore; cipher: SecretCipher; access: Access }): Route[] {
   const ref = (p: string[]) => ({ project: p[0]!, buildNumber: Number(p[1]), run: p[2]! });
   return [
     {
       method: "GET", path: new RegExp(`${RUN}/\\.rundef\\.json$`),
-      async handle(_req, res, params) {
+      async handle(req, res, params) {
+        await requireProject(deps.access, deps.store, req, params[0]!);
         const { run } = await resolveRun(deps.store, ref(params));
         const def = readerDefinition(run, deps.cipher);
         res.writeHead(200, { "content-type": "application/json" });
@@ -29,6 +32,7 @@ export function runFileRoutes(deps: { store: Store; logs: LogStore; cipher: Secr
     {
       method: "GET", path: new RegExp(`${RUN}/console\\.log$`),
       async handle(req, res, params, url) {
+        await requireProject(deps.access, deps.store, req, params[0]!);
         const { run } = await resolveRun(deps.store, ref(params));
         const follow = url.searchParams.has("follow");
         const abort = new AbortController();

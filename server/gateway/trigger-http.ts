@@ -15,8 +15,10 @@ import { getTriggerSecrets } from "../secrets/trigger-secrets.js";
 import { resolveProject } from "../builds/lookup.js";
 import { readBody } from "./read-body.js";
 import { HttpError, sendJson, type Route } from "./router.js";
+import { Scope } from "../../gen/jobserv/v1/token_pb.js";
+import type { Access } from "../auth/access.js";
 
-export function triggerHttpRoutes(deps: { trigger: TriggerDeps; maxBytes: number }): Route[] {
+export function triggerHttpRoutes(deps: { trigger: TriggerDeps; maxBytes: number; access: Access }): Route[] {
   return [{
     method: "POST", path: /^\/projects\/([^/]+)\/builds\/$/,
     async handle(req, res, [projectName = ""]) {
@@ -35,11 +37,17 @@ export function triggerHttpRoutes(deps: { trigger: TriggerDeps; maxBytes: number
       } catch (e) {
         throw new HttpError(404, (e as Error).message);
       }
-      const key = (await getTriggerSecrets(deps.trigger.store, deps.trigger.cipher, project.id, spec.name))[WEBHOOK_KEY] ?? "";
+      // An API token with trigger scope on the project, or the trigger's webhook key.
       const auth = req.headers["authorization"] ?? "";
-      const given = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-      if (!secretsEqual(given, key) || key === "" || given === "") {
-        throw new UnauthenticatedError(`Authorization: Bearer <the trigger's ${WEBHOOK_KEY} secret> required`);
+      const apiCaller = await deps.access.principal(auth).catch(() => undefined);
+      if (apiCaller?.kind === "token") {
+        deps.access.requireOnProject(apiCaller, Scope.TRIGGER, project, project.name);
+      } else {
+        const key = (await getTriggerSecrets(deps.trigger.store, deps.trigger.cipher, project.id, spec.name))[WEBHOOK_KEY] ?? "";
+        const given = auth.startsWith("Bearer ") ? auth.slice(7) : "";
+        if (!secretsEqual(given, key) || key === "" || given === "") {
+          throw new UnauthenticatedError(`Authorization: Bearer <an API token with trigger scope, or the trigger's ${WEBHOOK_KEY} secret> required`);
+        }
       }
       const { number } = await triggerBuild(deps.trigger, {
         project: project.name, triggerName: spec.name, params: params as Record<string, string>, reason: reason ?? "HTTP API",

@@ -11,7 +11,13 @@ import { queuedHostTags, transitionRun } from "../store/runs.js";
 import type { WorkerIdentity } from "./connected-workers.js";
 import { hostTagMatches } from "./host-tag.js";
 
-export interface ClaimedRun { id: number; buildId: number; token: string }
+/** A claimed run, with the columns its assignment needs (read with the claim, not again). */
+export interface ClaimedRun {
+  id: number; buildId: number; token: string;
+  definitionJson: string; secretsEnc: string; createdAt: number; triggerType: string;
+}
+
+type Candidate = { id: number; build_id: number; queue_rank: number; definition_json: string; secrets_enc: string; created_at: number; trigger_type: string };
 
 /** `queuedTags`: the host-tag patterns of queued runs, if the caller already read them. */
 export async function claimRuns(store: Store, worker: WorkerIdentity, limit: number, now: number, queuedTags?: readonly string[]): Promise<ClaimedRun[]> {
@@ -19,18 +25,28 @@ export async function claimRuns(store: Store, worker: WorkerIdentity, limit: num
   const tags = queuedTags ?? await queuedHostTags(store.db);
   const matching = tags.filter((p) => hostTagMatches(p, worker));
   if (!matching.length) return [];
-  const claim = async (db: Kysely<Database>): Promise<ClaimedRun[]> => {
-    const candidates = await db.selectFrom("runs").select(["id", "build_id"])
-      .where("status", "=", Status.QUEUED).where("host_tag", "in", matching)
-      .orderBy("queue_priority", "desc").orderBy("id").limit(limit)
+  const pick = (db: Kysely<Database>, patterns: string[]): Promise<Candidate[]> =>
+    db.selectFrom("runs").select(["id", "build_id", "queue_rank", "definition_json", "secrets_enc", "created_at", "trigger_type"])
+      .where("status", "=", Status.QUEUED).where("host_tag", "in", patterns)
+      .orderBy("queue_rank").orderBy("id").limit(limit)
       .$if(store.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
       .execute();
+  const claim = async (db: Kysely<Database>): Promise<ClaimedRun[]> => {
+    // With row locks, one pattern per query: then the queue index gives the
+    // order and SKIP LOCKED locks only the rows returned (an IN list of several
+    // patterns needs a sort, which locks every queued row of those patterns).
+    const candidates = !store.caps.skipLocked || matching.length === 1 ? await pick(db, matching)
+      : (await Promise.all(matching.map((p) => pick(db, [p])))).flat()
+        .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id).slice(0, limit);
     const claimed: ClaimedRun[] = [];
     for (const c of candidates) {
       const token = newToken();
       const won = await transitionRun(db, c.id, [Status.QUEUED], Status.RUNNING,
         { now, worker: worker.name, acked: 0, tokenHash: hashToken(token), message: "" });
-      if (won) claimed.push({ id: c.id, buildId: c.build_id, token });
+      if (won) {
+        claimed.push({ id: c.id, buildId: c.build_id, token, definitionJson: c.definition_json, secretsEnc: c.secrets_enc,
+          createdAt: c.created_at, triggerType: c.trigger_type });
+      }
     }
     return claimed;
   };
@@ -40,7 +56,8 @@ export async function claimRuns(store: Store, worker: WorkerIdentity, limit: num
   // A deadlock is still possible under load; the claim is simply retried.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await store.db.transaction().setIsolationLevel("read committed").execute(claim);
+      const trx = store.caps.readCommittedSessions ? store.db.transaction() : store.db.transaction().setIsolationLevel("read committed");
+      return await trx.execute(claim);
     } catch (e) {
       if ((e as { code?: string }).code !== "ER_LOCK_DEADLOCK" || attempt >= 4) throw e;
     }

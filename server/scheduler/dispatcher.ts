@@ -10,8 +10,10 @@ import type { StatusEvents } from "../builds/events.js";
 import { refreshBuildStatus } from "../builds/refresh.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
-import { activeRunsByWorker, countActiveRuns, insertRunEvents, queuedHostTags } from "../store/runs.js";
+import { BatchedReads } from "../store/coalesce.js";
+import { activeRunsByWorker, insertRunEvents, queuedHostTags } from "../store/runs.js";
 import { claimRuns, type ClaimedRun } from "./claim.js";
+import { hostTagMatches } from "./host-tag.js";
 import { requeueUnacked } from "./requeue.js";
 import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
 
@@ -62,16 +64,28 @@ export class Dispatcher {
     }
   }
 
-  stop(): void {
+  /** Closes every stream; resolves when passes and claims in flight have finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.workers.closeAll();
+    await Promise.all([...this.inFlight]);
+  }
+
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
   }
 
   /** Asks for a dispatch pass; passes never overlap, requests during one cause another. */
   wake(): void {
     if (this.passing) { this.again = true; return; }
+    if (this.stopped) return;
     this.passing = true;
-    void (async () => {
+    this.track((async () => {
       try {
         do {
           this.again = false;
@@ -83,7 +97,7 @@ export class Dispatcher {
       } finally {
         this.passing = false;
       }
-    })();
+    })());
   }
 
   /** Pushes a Cancel to the sessions of `worker` open on this instance. */
@@ -96,6 +110,7 @@ export class Dispatcher {
   private async pass(): Promise<void> {
     if (!this.workers.size) return;
     const queuedTags = await queuedHostTags(this.store.db);
+    this.queued = { tags: queuedTags, at: performance.now() };
     if (!queuedTags.length) return;
     const sessions = this.workers.list(this.rotation++);
     const seen = sessions.map((s) => s.claims);
@@ -107,10 +122,29 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Host-tag patterns of queued runs as last read (every pass re-reads them).
+   * Serving a freed slot reuses them: a pattern queued on this instance since
+   * woke a pass, one queued elsewhere is seen by the next poll pass as it would
+   * be anyway, and a pattern that ran dry is dropped when a claim comes back short.
+   */
+  private queued: { tags: readonly string[]; at: number } | undefined;
+  private tagsRead: Promise<readonly string[]> | undefined;
+  /** Busy slots of workers; serves asking at once share one grouped count. */
+  private readonly activeCounts = new BatchedReads<string, number>((names) => activeRunsByWorker(this.store.db, names), 0);
+
+  private currentQueuedTags(): Promise<readonly string[]> {
+    if (this.queued && performance.now() - this.queued.at < 10 * this.config.pollMs) return Promise.resolve(this.queued.tags);
+    this.tagsRead ??= queuedHostTags(this.store.db)
+      .then((tags) => { this.queued = { tags, at: performance.now() }; return tags; })
+      .finally(() => { this.tagsRead = undefined; });
+    return this.tagsRead;
+  }
+
   /** A slot of `worker` freed on this instance: serve it at once instead of waiting for a pass. */
   wakeWorker(worker: string): void {
     for (const session of this.workers.byName(worker)) {
-      this.serve(session).catch((e: unknown) => console.error("dispatch failed:", e));
+      if (!this.stopped) this.track(this.serve(session).catch((e: unknown) => console.error("dispatch failed:", e)));
     }
   }
 
@@ -123,12 +157,16 @@ export class Dispatcher {
       do {
         session.serveAgain = false;
         if (session.closed) return;
-        busy ??= await countActiveRuns(this.store.db, session.worker.name);
+        busy ??= await this.activeCounts.get(session.worker.name);
         const free = session.worker.concurrency - busy;
         busy = undefined;
         if (free <= 0) continue;
-        const claimed = await claimRuns(this.store, session.worker, free, this.now(), queuedTags);
+        const claimed = await claimRuns(this.store, session.worker, free, this.now(), queuedTags ?? await this.currentQueuedTags());
         queuedTags = undefined;
+        if (claimed.length < free && this.queued) {
+          // Nothing more queued for this worker's patterns (but rows being claimed right now).
+          this.queued = { ...this.queued, tags: this.queued.tags.filter((p) => !hostTagMatches(p, session.worker)) };
+        }
         session.claims++;
         if (claimed.length) await this.deliver(session, claimed);
       } while (session.serveAgain);
@@ -139,21 +177,17 @@ export class Dispatcher {
 
   /** Pushes the claimed runs to the worker first, then records the events: assignment latency comes first. */
   private async deliver(session: WorkerSession, claimed: ClaimedRun[]): Promise<void> {
-    const rows = await this.store.db.selectFrom("runs").select(["id", "definition_json", "secrets_enc", "created_at"])
-      .where("id", "in", claimed.map((c) => c.id)).execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
     const worker = session.worker.name;
     const delivered: ClaimedRun[] = [];
     for (const c of claimed) {
-      const run = byId.get(c.id)!;
-      const definition = fromJsonString(RunDefinitionSchema, run.definition_json);
+      const definition = fromJsonString(RunDefinitionSchema, c.definitionJson);
       definition.runId = BigInt(c.id);
-      definition.secrets = this.cipher.openMap(run.secrets_enc);
+      definition.secrets = this.cipher.openMap(c.secretsEnc);
       definition.env["H_WORKER"] = worker;
       const pushed = session.queue.push(create(PullResponseSchema, { action: { case: "assignment", value: { definition, runToken: c.token } } }));
       if (pushed) {
         delivered.push(c);
-        this.config.onAssigned?.(run.created_at, this.now());
+        this.config.onAssigned?.(c.createdAt, this.now());
       } else {
         await this.requeue(c.id, c.buildId, worker);
       }
@@ -161,7 +195,7 @@ export class Dispatcher {
     if (!delivered.length) return;
     const now = this.now();
     await insertRunEvents(this.store.db, delivered.map((c) => ({ run_id: c.id, status: Status.RUNNING, worker_name: worker, message: "", time: now })));
-    for (const c of delivered) this.events.run({ runId: c.id, buildId: c.buildId, status: Status.RUNNING, worker, message: "" });
+    for (const c of delivered) this.events.run({ runId: c.id, buildId: c.buildId, status: Status.RUNNING, worker, message: "", triggerType: c.triggerType });
     for (const buildId of new Set(delivered.map((c) => c.buildId))) await refreshBuildStatus(this.store, this.events, buildId, now);
   }
 

@@ -59,7 +59,12 @@ export class LeaseKeeper {
     const { store, workers } = this.deps;
     const now = this.deps.now();
     const names = [...new Set(workers.list().map((s) => s.worker.name))];
-    if (names.length) await store.db.updateTable("workers").set({ last_seen: now }).where("name", "in", names).execute();
+    if (names.length) {
+      await store.db.updateTable("workers").set({ last_seen: now }).where("name", "in", names).execute();
+      // A worker an admin disabled (or deleted) keeps its runs but its stream closes: no new ones.
+      const allowed = new Set((await store.db.selectFrom("workers").select("name").where("name", "in", names).where("enlisted", "=", 1).execute()).map((r) => r.name));
+      for (const s of workers.list()) if (!allowed.has(s.worker.name)) workers.remove(s);
+    }
 
     const stale = await store.db.selectFrom("runs").innerJoin("workers", "workers.name", "runs.worker_name")
       .select(["runs.id", "runs.build_id", "runs.status", "runs.acked", "runs.worker_name", "runs.started_at", "workers.last_seen"])

@@ -8,10 +8,15 @@ export interface DialectCaps {
   readonly rowLocks: boolean;
   /** `FOR UPDATE SKIP LOCKED` exists (MySQL 8, MariaDB >= 10.6). */
   readonly skipLocked: boolean;
+  /**
+   * Every pooled session is set to READ COMMITTED when it connects (db.ts), so
+   * a transaction that needs it (the claim) does not spend a round trip asking.
+   */
+  readonly readCommittedSessions: boolean;
 }
 
 export function capsFor(dialect: DialectName): DialectCaps {
   return dialect === "mysql"
-    ? { dialect, rowLocks: true, skipLocked: true }
-    : { dialect, rowLocks: false, skipLocked: false };
+    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true }
+    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false };
 }

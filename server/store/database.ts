@@ -9,6 +9,8 @@ export interface ProjectsTable {
   name: string;
   definition_yaml: string;
   last_build_number: ColumnType<number, number | undefined, number>;
+  /** 1: anyone may read it without a token. */
+  public: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
 }
@@ -63,6 +65,10 @@ export interface RunsTable {
   trigger_type: ColumnType<string, string | undefined, string>;
   /** The trigger's secrets when the run was created (SecretCipher ciphertext, "" for none). */
   secrets_enc: string;
+  /** Generated: -queue_priority, so the claim reads the queue in ascending index order. */
+  queue_rank: ColumnType<number, never, never>;
+  /** 0 when the run has no chained run-level triggers (passing skips the check); 1 = check. */
+  run_triggers: ColumnType<number, number | undefined, number>;
   log_size: number;
   created_at: number;
   started_at: number | null;
@@ -152,7 +158,21 @@ export interface LogChunksTable {
   data: Uint8Array;
 }
 
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  /** sha256 of the bearer secret. */
+  token_hash: string;
+  /** jobserv.v1.Scope number. */
+  scope: number;
+  /** JSON array of project names; [] means all projects. */
+  projects: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable;
   projects: ProjectsTable;
   project_triggers: ProjectTriggersTable;
   builds: BuildsTable;

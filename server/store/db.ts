@@ -42,6 +42,12 @@ function openMysql(url: string): Store {
     bigNumberStrings: false,
     enableKeepAlive: true,
   });
+  // caps.readCommittedSessions: no code relies on REPEATABLE READ (writes are
+  // compare-and-sets or locking), and the claim needs READ COMMITTED. Commands
+  // on one connection run in order, so this precedes the connection's first use.
+  pool.on("connection", (conn) => {
+    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (e) => { if (e) console.error("store session set-up failed:", e.message); });
+  });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, caps: capsFor("mysql"), close: () => db.destroy() };
 }

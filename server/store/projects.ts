@@ -2,15 +2,16 @@
 import type { Kysely } from "kysely";
 import type { Database, ProjectRow } from "./database.js";
 
-export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number): Promise<ProjectRow> {
+export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number, isPublic = false): Promise<ProjectRow> {
   await db.insertInto("projects")
-    .values({ name, definition_yaml: yaml, last_build_number: 0, created_at: now, updated_at: now })
+    .values({ name, definition_yaml: yaml, last_build_number: 0, public: isPublic ? 1 : 0, created_at: now, updated_at: now })
     .execute();
   return (await findProjectByName(db, name))!;
 }
 
-export async function updateProjectDefinition(db: Kysely<Database>, id: number, yaml: string, now: number): Promise<void> {
-  await db.updateTable("projects").set({ definition_yaml: yaml, updated_at: now }).where("id", "=", id).execute();
+export async function updateProjectDefinition(db: Kysely<Database>, id: number, yaml: string, now: number, isPublic?: boolean): Promise<void> {
+  await db.updateTable("projects").set({ definition_yaml: yaml, updated_at: now, ...(isPublic === undefined ? {} : { public: isPublic ? 1 : 0 }) })
+    .where("id", "=", id).execute();
 }
 
 export function findProjectByName(db: Kysely<Database>, name: string): Promise<ProjectRow | undefined> {

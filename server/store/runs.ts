@@ -3,6 +3,7 @@
 import type { Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
+import { BatchedInserts, FreshReads } from "./coalesce.js";
 import type { Database, NewRun, RunRow } from "./database.js";
 
 /** Statuses in which a run occupies a slot of its worker. */
@@ -25,8 +26,22 @@ export function listRunsOfBuilds(db: Kysely<Database>, buildIds: readonly number
   return db.selectFrom("runs").selectAll().where("build_id", "in", [...buildIds]).orderBy("id").execute();
 }
 
+type NewRunEvent = { run_id: number; status: Status; worker_name: string | null; message: string; time: number };
+
+// Outside transactions, events recorded at the same time share one multi-row insert.
+const eventWriters = new WeakMap<Kysely<Database>, BatchedInserts<NewRunEvent>>();
+
+function eventWriter(db: Kysely<Database>): BatchedInserts<NewRunEvent> {
+  let w = eventWriters.get(db);
+  if (!w) eventWriters.set(db, w = new BatchedInserts((rows) => db.insertInto("run_events").values(rows).execute().then(() => undefined)));
+  return w;
+}
+
+/** Resolves once the event is committed (or, inside a transaction, written in it). */
 export async function insertRunEvent(db: Kysely<Database>, runId: number, status: Status, worker: string | null, message: string, time: number): Promise<void> {
-  await db.insertInto("run_events").values({ run_id: runId, status, worker_name: worker, message, time }).execute();
+  const row = { run_id: runId, status, worker_name: worker, message, time };
+  if (db.isTransaction) await db.insertInto("run_events").values(row).execute();
+  else await eventWriter(db).add(row);
 }
 
 /**
@@ -58,15 +73,16 @@ export async function transitionRun(
 export async function queuedCandidates(db: Kysely<Database>, caps: DialectCaps, limit: number): Promise<{ id: number; host_tag: string; build_id: number }[]> {
   return db.selectFrom("runs").select(["id", "host_tag", "build_id"])
     .where("status", "=", Status.QUEUED)
-    .orderBy("queue_priority", "desc").orderBy("id")
+    .orderBy("queue_rank").orderBy("id")
     .limit(limit)
     // MariaDB/MySQL: skip rows another instance is claiming instead of waiting for them.
     .$if(caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
     .execute();
 }
 
-export async function insertRunEvents(db: Kysely<Database>, events: { run_id: number; status: Status; worker_name: string | null; message: string; time: number }[]): Promise<void> {
-  if (events.length) await db.insertInto("run_events").values(events).execute();
+export async function insertRunEvents(db: Kysely<Database>, events: NewRunEvent[]): Promise<void> {
+  if (db.isTransaction) { if (events.length) await db.insertInto("run_events").values(events).execute(); return; }
+  await Promise.all(events.map((e) => eventWriter(db).add(e)));
 }
 
 /** Host-tag patterns of the queued runs (few distinct values; from the queue index). */
@@ -97,6 +113,27 @@ export function runsOfWorker(db: Kysely<Database>, worker: string, statuses: rea
 export async function runStatusesOfBuild(db: Kysely<Database>, buildId: number): Promise<Status[]> {
   const rows = await db.selectFrom("runs").select("status").where("build_id", "=", buildId).groupBy("status").execute();
   return rows.map((r) => r.status as Status);
+}
+
+/** A build's status and the distinct statuses of its runs, in one round trip (undefined: no such build). */
+export interface RollupState { buildStatus: Status; runStatuses: Status[] }
+
+const rollupReads = new WeakMap<Kysely<Database>, FreshReads<number, RollupState | undefined>>();
+
+/** Concurrent callers for one build share a read that started after each of them asked. */
+export function buildRollupState(db: Kysely<Database>, buildId: number): Promise<RollupState | undefined> {
+  if (db.isTransaction) return readRollupState(db, buildId);
+  let r = rollupReads.get(db);
+  if (!r) rollupReads.set(db, r = new FreshReads());
+  return r.read(buildId, () => readRollupState(db, buildId));
+}
+
+async function readRollupState(db: Kysely<Database>, buildId: number): Promise<RollupState | undefined> {
+  const rows = await db.selectFrom("builds").leftJoin("runs", "runs.build_id", "builds.id")
+    .select(["builds.status as build_status", "runs.status as run_status"])
+    .where("builds.id", "=", buildId).groupBy(["builds.status", "runs.status"]).execute();
+  if (!rows.length) return undefined;
+  return { buildStatus: rows[0]!.build_status as Status, runStatuses: rows.flatMap((r) => r.run_status === null ? [] : [r.run_status as Status]) };
 }
 
 export async function anyQueued(db: Kysely<Database>): Promise<boolean> {

@@ -13,6 +13,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { startMiniWorker } from "../support/mini-worker.js";
 import { TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
+import { TEST_ADMIN_TOKEN } from "../support/auth.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "cli/jobserv.js");
@@ -37,7 +38,7 @@ interface Result { code: number; stdout: string; stderr: string }
 function cleanEnv(t: ExecutionContext, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(path.join(os.tmpdir(), "jobserv-cli-home-"));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: home, ...extra };
+  const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: home, JOBSERV_TOKEN: TEST_ADMIN_TOKEN, ...extra };
   return env;
 }
 

@@ -17,6 +17,7 @@ import { dialects } from "../support/db.js";
 import { TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
+import { adminHeaders } from "../support/auth.js";
 
 const run = (name: string, extra = "") => `      - name: ${name}
         container: ${TEST_IMAGE}
@@ -114,20 +115,20 @@ for (const dialect of dialects) {
     t.is(artifacts[0]!.size, 15n);
     t.is(artifacts[2]!.size, BigInt(data.length));
     const base = `${server.url}/projects/art/builds/${n}/runs/junit-fail`;
-    const hello = await fetch(`${base}/hello.txt`);
+    const hello = await fetch(`${base}/hello.txt`, { headers: adminHeaders });
     t.is(hello.status, 200);
     t.is(hello.headers.get("content-type"), "text/plain; charset=utf-8");
     t.is(await hello.text(), "hello artifact\n");
-    const bin = await fetch(`${base}/sub/data.bin`);
+    const bin = await fetch(`${base}/sub/data.bin`, { headers: adminHeaders });
     t.deepEqual(Buffer.from(await bin.arrayBuffer()), data);
-    const junit = await fetch(`${base}/./sub//data.bin`);
+    const junit = await fetch(`${base}/./sub//data.bin`, { headers: adminHeaders });
     t.is(junit.status, 200, "paths are normalised");
     for (const bad of ["..%2F..%2F..%2Fetc%2Fpasswd", "sub%2F..%2F..%2Fx", "%2Fetc%2Fpasswd", "sub%5Cdata.bin", "a%00b", "%E0%A4%A"]) {
-      const res = await fetch(`${base}/${bad}`);
+      const res = await fetch(`${base}/${bad}`, { headers: adminHeaders });
       t.is(res.status, 400, bad);
     }
-    t.is((await fetch(`${base}/missing.txt`)).status, 404);
-    t.is((await fetch(`${server.url}/projects/art/builds/${n}/runs/junit-pass/hello.txt`)).status, 404, "another run's artifact");
+    t.is((await fetch(`${base}/missing.txt`, { headers: adminHeaders })).status, 404);
+    t.is((await fetch(`${server.url}/projects/art/builds/${n}/runs/junit-pass/hello.txt`, { headers: adminHeaders })).status, 404, "another run's artifact");
 
     // The console says what happened; the run went through UPLOADING.
     const log = await readLog(server.url, "art", n, "junit-fail");

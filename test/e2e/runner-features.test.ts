@@ -185,3 +185,29 @@ triggers:
   t.true(log.includes(`== checked out file://${repo} at ${first}\n`), log);
   t.true(log.endsWith("script from repo, cwd /repo\none\n"), log);
 });
+
+test("cap-add, cap-drop, container-user and container-entrypoint reach the container", async (t) => {
+  const { server, worker } = await setup(t);
+  const caps = "#!/bin/sh\\ngrep CapEff /proc/self/status\\nid -u\\n";
+  const yaml = `
+timeout: 1
+scripts:
+  caps: "${caps}"
+triggers:
+  - name: t
+    type: simple
+    runs:
+${run("plain", "caps")}${run("added", "caps", "        cap-add: [SYS_PTRACE]\n")}${run("dropped", "caps", "        cap-drop: [ALL]\n")}${run("nobody", "caps", "        container-user: nobody\n")}${run("entry", "caps", "        container-entrypoint: /bin/echo\n")}`;
+  await applyProject(server.url, "keys", yaml);
+  const n = await trigger(server.url, "keys", "t");
+  const build = await waitForBuild(server.url, "keys", n, worker.output);
+  t.true(build.runs.every((r) => r.status === Status.PASSED), JSON.stringify(build.runs.map((r) => [r.name, r.statusMessage])));
+  const out = async (name: string) => splitStanza(await readLog(server.url, "keys", n, name)).output;
+  const capEff = (log: string) => BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(log)![1]}`);
+  const plain = await out("plain");
+  t.is(capEff(await out("added")), capEff(plain) | (1n << 19n), "cap-add SYS_PTRACE (capability 19)");
+  t.is(capEff(await out("dropped")), 0n, "cap-drop ALL leaves none");
+  t.regex(plain, /\n0\n$/, "root by default");
+  t.regex(await out("nobody"), /\n65534\n$/, "container-user");
+  t.is(await out("entry"), '/bin/sh -c exec "$0" 2>&1 /script-repo/do_run\n', "the entrypoint receives the command");
+});

@@ -11,6 +11,7 @@ import { applyProject, readLog, trigger, waitForBuild } from "../support/builds.
 import { splitStanza, TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
+import { adminHeaders } from "../support/auth.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -71,7 +72,7 @@ test("a downloaded .rundef.json reproduces the run's output locally", async (t) 
   t.is(printed(output), `hello world from simp/${n}/greet\ntoken is ***\n`);
 
   const dir = tempDir(t);
-  const rundef = await (await fetch(`${server.url}/projects/simp/builds/${n}/runs/greet/.rundef.json`)).text();
+  const rundef = await (await fetch(`${server.url}/projects/simp/builds/${n}/runs/greet/.rundef.json`, { headers: adminHeaders })).text();
   t.false(rundef.includes("s3cr3t-value"), "the downloaded definition has no secret values");
   writeFileSync(path.join(dir, "rundef.json"), rundef);
 

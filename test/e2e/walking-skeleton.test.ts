@@ -15,6 +15,7 @@ import { dialects } from "../support/db.js";
 import { expectedGoodLog, PASS_FAIL_YAML, splitStanza } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
+import { adminHeaders } from "../support/auth.js";
 
 const protocols: WireProtocol[] = ["connect", "grpc", "grpc-web"];
 
@@ -56,7 +57,7 @@ for (const dialect of dialects) {
       t.true(stanza.includes("npx jobserv simulate rundef.json"), stanza);
       t.is(output, expectedGoodLog(project, 1), "exactly what the container printed, in order, once");
       t.is(splitStanza(await readLog(server.url, project, 1, "bad")).output, "about to fail\n");
-      const viaHttp = await (await fetch(`${server.url}/projects/${project}/builds/1/runs/good/console.log`)).text();
+      const viaHttp = await (await fetch(`${server.url}/projects/${project}/builds/1/runs/good/console.log`, { headers: adminHeaders })).text();
       t.is(viaHttp, good, "REST console.log serves the same bytes");
 
       const left = await new Docker().listContainers({ all: true, filters: { label: [`io.jobserv.worker=w-${dialect}-${protocol}`] } });

@@ -15,7 +15,7 @@ export interface MiniWorker {
 }
 
 export async function startMiniWorker(t: ExecutionContext, url: string, name: string, tags: string[], concurrency: number,
-  onAssignment: (a: Assignment, client: Client<typeof WorkerService>) => void): Promise<MiniWorker> {
+  onAssignment: (a: Assignment, client: Client<typeof WorkerService>) => void, onCancel: (runId: bigint) => void = () => {}): Promise<MiniWorker> {
   const token = `mini-worker-token-${name}`;
   const identify: Interceptor = (next) => (req) => {
     req.header.set("jobserv-worker", name);
@@ -32,6 +32,7 @@ export async function startMiniWorker(t: ExecutionContext, url: string, name: st
       const stream = client.pull({ workerName: name }, { signal: abort.signal, onHeader: () => open() });
       for await (const msg of stream) {
         if (msg.action.case === "assignment") onAssignment(msg.action.value, client);
+        else if (msg.action.case === "cancel") onCancel(msg.action.value.runId);
       }
     } catch { /* aborted */ }
   })();

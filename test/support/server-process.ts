@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import type { ExecutionContext } from "ava";
+import { TEST_ADMIN_TOKEN } from "./auth.js";
 import { eventually } from "./clients.js";
 import { TEST_SECRETS_KEY, WORKER_SECRET } from "./server.js";
 
@@ -32,7 +33,7 @@ export class ServerProcess {
       cwd: ROOT,
       env: {
         ...process.env, JOBSERV_DATABASE: this.databaseUrl, JOBSERV_PORT: String(this.port), JOBSERV_HOST: "127.0.0.1",
-        JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_SECRETS_KEY: TEST_SECRETS_KEY, JOBSERV_POLL_MS: "100",
+        JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_SECRETS_KEY: TEST_SECRETS_KEY, JOBSERV_ADMIN_TOKEN: TEST_ADMIN_TOKEN, JOBSERV_POLL_MS: "100",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -54,6 +55,24 @@ export class ServerProcess {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
+  }
+
+  /**
+   * SIGTERM: the server drains and exits. Resolves with its exit code once it
+   * has exited, or rejects if it is still running after `ms`.
+   */
+  async terminate(ms: number): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`server still running ${ms} ms after SIGTERM: ${this.log}`)), ms); });
+    try {
+      return await Promise.race([exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   output(): string {

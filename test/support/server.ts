@@ -6,6 +6,7 @@ import type { ExecutionContext } from "ava";
 import { loadServerConfig, type ServerConfig } from "../../server/config.js";
 import { startServer, type RunningServer } from "../../server/main.js";
 import { freshDatabaseUrl, type Dialect } from "./db.js";
+import { TEST_ADMIN_TOKEN } from "./auth.js";
 
 export const WORKER_SECRET = "test-registration-secret";
 /** One key for every test server, so instances sharing a store can read each other's secrets. */
@@ -16,7 +17,7 @@ export async function startTestServer(t: ExecutionContext, dialect: Dialect, ove
   const databaseUrl = overrides.databaseUrl ?? await freshDatabaseUrl(t, dialect);
   const artifactsDir = mkdtempSync(path.join(os.tmpdir(), "jobserv-artifacts-"));
   t.teardown(() => rmSync(artifactsDir, { recursive: true, force: true }));
-  const server = await startServer(loadServerConfig({}, { port: 0, workerRegistrationSecret: WORKER_SECRET, pollMs: 100, secretsKey: TEST_SECRETS_KEY, artifactsDir, ...overrides, databaseUrl }));
+  const server = await startServer(loadServerConfig({}, { port: 0, workerRegistrationSecret: WORKER_SECRET, pollMs: 100, secretsKey: TEST_SECRETS_KEY, adminToken: TEST_ADMIN_TOKEN, artifactsDir, ...overrides, databaseUrl }));
   t.teardown(() => server.close());
   return { ...server, url: server.url, port: server.port, close: () => server.close(), databaseUrl };
 }

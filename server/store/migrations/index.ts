@@ -5,6 +5,8 @@ import * as forges from "./2026_11_25_0100_forges.js";
 import * as artifacts from "./2026_11_25_0200_artifacts.js";
 import * as buildDefinitions from "./2026_11_25_0400_build_definitions.js";
 import * as runHotPaths from "./2026_11_25_0500_run_hot_paths.js";
+import * as speed from "./2026_11_25_0600_speed.js";
+import * as auth from "./2026_11_25_0700_auth.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_25_0200_artifacts": artifacts,
   "2026_11_25_0400_build_definitions": buildDefinitions,
   "2026_11_25_0500_run_hot_paths": runHotPaths,
+  "2026_11_25_0600_speed": speed,
+  "2026_11_25_0700_auth": auth,
 };

@@ -17,6 +17,7 @@ import { dialects } from "../../support/db.js";
 import { startMiniWorker } from "../../support/mini-worker.js";
 import { TEST_IMAGE } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
+import { adminHeaders } from "../../support/auth.js";
 
 const YAML = `
 timeout: 1
@@ -67,7 +68,7 @@ for (const dialect of dialects) {
     const put = (p: string, body: Buffer | string, headers: Record<string, string> = auth) => fetch(`${base}/${p}`, { method: "PUT", headers, body });
     const runs = apiClient(RunService, server.url);
     const listed = async () => (await runs.listArtifacts({ ref: { project: "up", buildNumber: n, run: "r" } })).artifacts.map((a) => [a.path, Number(a.size)]);
-    const download = (p: string) => fetch(`${server.url}/projects/up/builds/${n}/runs/r/${p}`);
+    const download = (p: string) => fetch(`${server.url}/projects/up/builds/${n}/runs/r/${p}`, { headers: adminHeaders });
 
     t.is((await put("a/b.txt", "x".repeat(60))).status, 200);
     t.is((await put("a/b.txt", "y".repeat(50))).status, 200, "a repeated PUT replaces");

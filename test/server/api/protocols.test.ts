@@ -13,6 +13,7 @@ import { WorkerService } from "../../../gen/jobserv/v1/worker_pb.js";
 import { apiClient, clientProtocols } from "../../support/clients.js";
 import { PASS_FAIL_YAML } from "../../support/projects.js";
 import { startTestServer, WORKER_SECRET } from "../../support/server.js";
+import { adminHeaders } from "../../support/auth.js";
 
 const BAD_YAML = `timeout: 5
 triggers:
@@ -72,18 +73,18 @@ test("every protocol: unary, server streaming and errors on one port", async (t)
 
   // What curl sends: Connect JSON over HTTP/1.1.
   const res = await fetch(`${server.url}/jobserv.v1.BuildService/GetBuild`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ project: "p", number: 1 }),
+    method: "POST", headers: { "content-type": "application/json", ...adminHeaders }, body: JSON.stringify({ project: "p", number: 1 }),
   });
   t.is(res.status, 200);
   const body = await res.json() as { build: { number: number; runs: { name: string }[] } };
   t.is(body.build.number, 1);
   t.is(body.build.runs.length, 2);
   const notFound = await fetch(`${server.url}/jobserv.v1.BuildService/GetBuild`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ project: "p", number: 9 }),
+    method: "POST", headers: { "content-type": "application/json", ...adminHeaders }, body: JSON.stringify({ project: "p", number: 9 }),
   });
   t.is(notFound.status, 404);
   t.is(((await notFound.json()) as { code: string }).code, "not_found");
-  t.is((await fetch(`${server.url}/projects/p/builds/1/runs/nope/console.log`)).status, 404);
+  t.is((await fetch(`${server.url}/projects/p/builds/1/runs/nope/console.log`, { headers: adminHeaders })).status, 404);
   t.is((await fetch(`${server.url}/healthz`)).status, 200);
   t.is((await fetch(`${server.url}/readyz`)).status, 200);
 });

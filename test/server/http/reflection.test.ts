@@ -22,6 +22,7 @@ import { createHealthService } from "../../../server/http/health.js";
 import { apiClient, eventually } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startTestServer } from "../../support/server.js";
+import { TEST_ADMIN_TOKEN } from "../../support/auth.js";
 
 const run = promisify(execFile);
 const BUF = path.resolve(import.meta.dirname, "../../../node_modules/.bin/buf");
@@ -45,7 +46,9 @@ function reflect(client: Client, method: string, requests: v1.ServerReflectionRe
 
 function unary(client: Client, method: string, body: Uint8Array): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest<Uint8Array, Uint8Array>(method, (b) => Buffer.from(b), (b) => b, body, (err, res) => (err ? reject(err) : resolve(res!)));
+    const auth = new Metadata();
+    auth.set("authorization", `Bearer ${TEST_ADMIN_TOKEN}`);
+    client.makeUnaryRequest<Uint8Array, Uint8Array>(method, (b) => Buffer.from(b), (b) => b, body, auth, (err, res) => (err ? reject(err) : resolve(res!)));
   });
 }
 
@@ -54,7 +57,8 @@ test("buf curl lists services and methods and calls a method with no .proto file
   const services = (await bufCurl("--list-services", server.url)).stdout.trim().split("\n");
   t.deepEqual(services, [
     "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
-    "jobserv.v1.BuildService", "jobserv.v1.ProjectService", "jobserv.v1.RunService", "jobserv.v1.WorkerService",
+    "jobserv.v1.BuildService", "jobserv.v1.ProjectService", "jobserv.v1.RunService", "jobserv.v1.TokenService",
+    "jobserv.v1.WorkerAdminService", "jobserv.v1.WorkerService",
   ]);
   const methods = (await bufCurl("--list-methods", server.url)).stdout.trim().split("\n");
   for (const m of ["jobserv.v1.ProjectService/GetProject", "jobserv.v1.BuildService/TriggerBuild", "jobserv.v1.RunService/TailLog", "grpc.health.v1.Health/Watch"]) {
@@ -63,12 +67,12 @@ test("buf curl lists services and methods and calls a method with no .proto file
   const alpha = (await bufCurl("--reflect-protocol", "grpc-v1alpha", "--list-methods", server.url)).stdout.trim().split("\n");
   t.deepEqual(alpha, methods, "v1alpha describes the same methods");
 
-  const missing = await bufCurl("-d", '{"name":"x"}', `${server.url}/jobserv.v1.ProjectService/GetProject`).then(() => undefined, (e: { stderr: string; code: number }) => e);
+  const missing = await bufCurl("-H", `authorization: Bearer ${TEST_ADMIN_TOKEN}`, "-d", '{"name":"x"}', `${server.url}/jobserv.v1.ProjectService/GetProject`).then(() => undefined, (e: { stderr: string; code: number }) => e);
   t.truthy(missing, "an unknown project is an error");
   t.is((JSON.parse(missing!.stderr) as { code: string }).code, "not_found");
 
   await apiClient(ProjectService, server.url).createProject({ name: "hello", definitionYaml: "timeout: 1\ntriggers:\n  - name: t\n    type: simple\n    runs:\n      - name: r\n        container: img\n        host-tag: x\n        script: s\nscripts:\n  s: echo hi\n" });
-  const found = JSON.parse((await bufCurl("-d", '{"name":"hello"}', `${server.url}/jobserv.v1.ProjectService/GetProject`)).stdout) as { project: { name: string; triggerNames: string[]; createTime: string } };
+  const found = JSON.parse((await bufCurl("-H", `authorization: Bearer ${TEST_ADMIN_TOKEN}`, "-d", '{"name":"hello"}', `${server.url}/jobserv.v1.ProjectService/GetProject`)).stdout) as { project: { name: string; triggerNames: string[]; createTime: string } };
   t.is(found.project.name, "hello");
   t.deepEqual(found.project.triggerNames, ["t"]);
   t.regex(found.project.createTime, /^\d{4}-\d\d-\d\dT/, "google.protobuf.Timestamp resolved through reflection");

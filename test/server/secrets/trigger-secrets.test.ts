@@ -11,6 +11,7 @@ import { apiClient } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startMiniWorker } from "../../support/mini-worker.js";
 import { startTestServer } from "../../support/server.js";
+import { adminHeaders } from "../../support/auth.js";
 
 const yaml = (auth: boolean) => `
 timeout: 1
@@ -54,7 +55,7 @@ for (const dialect of dialects) {
 
     const served = await apiClient(RunService, server.url).getRunDefinition({ ref: { project: "p", buildNumber: 1, run: "r" } });
     t.deepEqual(served.definition?.secrets, { "registry-auth": "", token: "" }, "readers see the names, never the values");
-    const rest = await (await fetch(`${server.url}/projects/p/builds/1/runs/r/.rundef.json`)).text();
+    const rest = await (await fetch(`${server.url}/projects/p/builds/1/runs/r/.rundef.json`, { headers: adminHeaders })).text();
     t.false(rest.includes("s3cr3t-value"));
 
     const raw = await openStore(server.databaseUrl);

@@ -1,0 +1,94 @@
+// Fewer store round trips under concurrency, same semantics for each caller.
+// `FreshReads`: concurrent reads of one key share a query that started after
+// every one of them was asked (so each sees the writes it made before asking).
+// `BatchedInserts`: rows added while an insert is in flight go in one
+// multi-row insert next; each caller resolves once its row is committed.
+// `BatchedReads`: the same for keyed reads (one grouped query for many keys).
+export class FreshReads<K, V> {
+  private readonly state = new Map<K, { current: Promise<V>; next?: Promise<V> }>();
+
+  read(key: K, fn: () => Promise<V>): Promise<V> {
+    const s = this.state.get(key);
+    if (!s) return this.start(key, fn);
+    // The read in flight may have started before our caller's write: wait for the next one.
+    s.next ??= s.current.then(() => undefined, () => undefined).then(() => this.start(key, fn));
+    return s.next;
+  }
+
+  private start(key: K, fn: () => Promise<V>): Promise<V> {
+    const current = fn();
+    this.state.set(key, { current });
+    const done = () => {
+      const s = this.state.get(key);
+      if (s?.current !== current) return;
+      if (s.next) s.next = undefined; // it is starting now and becomes `current`
+      else this.state.delete(key);
+    };
+    void current.then(done, done);
+    return current;
+  }
+}
+
+export class BatchedInserts<T> {
+  private pending: { row: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
+
+  /** `insert` writes some rows in one statement (or throws for all of them). */
+  constructor(private readonly insert: (rows: T[]) => Promise<void>, private readonly max = 500) {}
+
+  add(row: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, this.max);
+      try {
+        await this.insert(batch.map((b) => b.row));
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        if (batch.length === 1) { batch[0]!.reject(e); continue; }
+        // One bad row must not fail the others: retry each on its own.
+        await Promise.all(batch.map((b) => this.insert([b.row]).then(b.resolve, b.reject)));
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+/** Keyed reads asked while one is in flight go together in the next query, which starts after each was asked. */
+export class BatchedReads<K, V> {
+  private pending = new Map<K, { resolve: (v: V) => void; reject: (e: unknown) => void }[]>();
+  private reading = false;
+
+  /** `read` answers for many keys in one query; a key missing from its result gets `missing`. */
+  constructor(private readonly read: (keys: K[]) => Promise<Map<K, V>>, private readonly missing: V) {}
+
+  get(key: K): Promise<V> {
+    return new Promise<V>((resolve, reject) => {
+      const waiters = this.pending.get(key) ?? [];
+      waiters.push({ resolve, reject });
+      this.pending.set(key, waiters);
+      if (!this.reading) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.reading = true;
+    while (this.pending.size) {
+      const batch = this.pending;
+      this.pending = new Map();
+      try {
+        const got = await this.read([...batch.keys()]);
+        for (const [k, ws] of batch) for (const w of ws) w.resolve(got.has(k) ? got.get(k)! : this.missing);
+      } catch (e) {
+        for (const ws of batch.values()) for (const w of ws) w.reject(e);
+      }
+    }
+    this.reading = false;
+  }
+}

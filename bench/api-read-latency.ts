@@ -4,15 +4,20 @@
 // same clients calling a trivial RPC, GetProject of a missing project (one
 // indexed lookup, NOT_FOUND), in the same run.
 import { Agent } from "node:http";
-import { createClient } from "@connectrpc/connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../gen/jobserv/v1/project_pb.js";
-import { apiClients, projectYaml } from "./support/api.js";
+import { apiClients, projectYaml, adminHeaders } from "./support/api.js";
 import { freshDb, type Dialect } from "./support/bench-db.js";
 import { row, type Row } from "./support/report.js";
 import { startServerProcess } from "./support/server-process.js";
 import { nowMs, summarize, type Summary } from "./support/stats.js";
+
+const bearer: Interceptor = (next) => (req) => {
+  req.header.set("authorization", adminHeaders.authorization);
+  return next(req);
+};
 
 export interface ApiSizes { clients: number; seconds: number; builds: number }
 
@@ -24,7 +29,7 @@ async function load(url: string, s: ApiSizes, call: Call): Promise<{ lat: Summar
   const deadline = nowMs() + s.seconds * 1000;
   await Promise.all(Array.from({ length: s.clients }, async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1", nodeOptions: { agent } });
+    const transport = createConnectTransport({ baseUrl: url, httpVersion: "1.1", nodeOptions: { agent }, interceptors: [bearer] });
     const builds = createClient(BuildService, transport);
     const projects = createClient(ProjectService, transport);
     while (nowMs() < deadline) {

@@ -12,35 +12,14 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { applyProject, readLog, trigger, waitForBuild } from "../support/builds.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { dialects, freshDatabaseUrl } from "../support/db.js";
-import { splitStanza, TEST_IMAGE } from "../support/projects.js";
+import { countingProject, splitStanza } from "../support/projects.js";
 import { parsePrometheus } from "../support/prometheus.js";
 import { WORKER_SECRET } from "../support/server.js";
 import { ServerProcess } from "../support/server-process.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
 import { spawnWorker } from "../support/worker-process.js";
 
-const LINES = 120;
-const yaml = `
-timeout: 3
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: count
-        container: ${TEST_IMAGE}
-        host-tag: drain
-        script: count
-scripts:
-  count: |
-    #!/bin/sh
-    i=1
-    while [ $i -le ${LINES} ]; do
-      echo "line $i, whichever instance is listening"
-      sleep 0.05
-      i=$((i+1))
-    done
-`;
-const expected = Array.from({ length: LINES }, (_, i) => `line ${i + 1}, whichever instance is listening\n`).join("");
+const { yaml, expected } = countingProject({ tag: "drain", lines: 120, text: "whichever instance is listening", pause: { every: 1, seconds: 0.05 } });
 
 async function metric(url: string, name: string): Promise<number> {
   return parsePrometheus(await (await fetch(`${url}/metrics`)).text()).get(name);

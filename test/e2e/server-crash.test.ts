@@ -8,32 +8,11 @@ import { RunService } from "../../gen/jobserv/v1/run_pb.js";
 import { applyProject, readLog, trigger, waitForBuild } from "../support/builds.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { dialects, freshDatabaseUrl } from "../support/db.js";
-import { splitStanza, TEST_IMAGE } from "../support/projects.js";
+import { countingProject, splitStanza } from "../support/projects.js";
 import { ServerProcess } from "../support/server-process.js";
 import { spawnWorker } from "../support/worker-process.js";
 
-const yaml = `
-timeout: 3
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: count
-        container: ${TEST_IMAGE}
-        host-tag: crash
-        script: count
-scripts:
-  count: |
-    #!/bin/sh
-    i=1
-    while [ $i -le 10000 ]; do
-      echo "line $i of the run that outlives its server"
-      [ $((i % 400)) -eq 0 ] && sleep 0.1
-      i=$((i+1))
-    done
-`;
-
-const expected = Array.from({ length: 10_000 }, (_, i) => `line ${i + 1} of the run that outlives its server\n`).join("");
+const { yaml, expected } = countingProject({ tag: "crash", lines: 10_000, text: "of the run that outlives its server", pause: { every: 400, seconds: 0.1 } });
 
 for (const dialect of dialects) {
   test(`${dialect}: SIGKILLed server mid-run, console.log still byte-identical`, async (t) => {

@@ -13,34 +13,11 @@ import { applyProject, readLog, trigger, waitForBuild } from "../support/builds.
 import { apiClient, eventually } from "../support/clients.js";
 import { parsePrometheus } from "../support/prometheus.js";
 import { PrivateMariaDb } from "../support/private-mariadb.js";
-import { splitStanza, TEST_IMAGE } from "../support/projects.js";
+import { countingProject, splitStanza } from "../support/projects.js";
 import { ServerProcess } from "../support/server-process.js";
 import { spawnWorker } from "../support/worker-process.js";
 
-const LINES = 120;
-
-const yaml = (tag: string) => `
-timeout: 3
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: count
-        container: ${TEST_IMAGE}
-        host-tag: ${tag}
-        script: count
-scripts:
-  count: |
-    #!/bin/sh
-    i=1
-    while [ $i -le ${LINES} ]; do
-      echo "line $i printed while the store comes and goes"
-      sleep 0.05
-      i=$((i+1))
-    done
-`;
-
-const expected = Array.from({ length: LINES }, (_, i) => `line ${i + 1} printed while the store comes and goes\n`).join("");
+const project = (tag: string) => countingProject({ tag, lines: 120, text: "printed while the store comes and goes", pause: { every: 1, seconds: 0.05 } });
 
 /** How long the database stays down: the fault being simulated, not a wait for a condition. */
 const OUTAGE_MS = 2_000;
@@ -51,7 +28,8 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     const server = await ServerProcess.start(t, db.url);
     const tag = `outage-${signal.toLowerCase()}`;
     const worker = spawnWorker(t, { url: server.url, name: tag, tags: [tag], protocol: "connect" });
-    await applyProject(server.url, "outage", yaml(tag));
+    const { yaml, expected } = project(tag);
+    await applyProject(server.url, "outage", yaml);
     const n = await trigger(server.url, "outage", "t");
     const why = () => `worker: ${worker.output()}\nserver: ${server.output()}\nmariadb: ${db.errorLog()}`;
     const runs = apiClient(RunService, server.url);

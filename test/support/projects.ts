@@ -43,3 +43,34 @@ export function splitStanza(log: string): { stanza: string; output: string } {
   const end = log.indexOf("\n\n") + 2;
   return { stanza: log.slice(0, end), output: log.slice(end) };
 }
+
+/**
+ * A project whose one run, `count`, prints `lines` numbered lines
+ * ("line N <text>"), sleeping `pause.seconds` after every `pause.every` lines:
+ * a run that streams for a while, for tests that break things meanwhile.
+ * Returns the YAML and exactly what the container prints.
+ */
+export function countingProject(opts: { tag: string; lines: number; text: string; pause: { every: number; seconds: number }; timeout?: number }): { yaml: string; expected: string } {
+  const yaml = `
+timeout: ${opts.timeout ?? 3}
+triggers:
+  - name: t
+    type: simple
+    runs:
+      - name: count
+        container: ${TEST_IMAGE}
+        host-tag: ${opts.tag}
+        script: count
+scripts:
+  count: |
+    #!/bin/sh
+    i=1
+    while [ $i -le ${opts.lines} ]; do
+      echo "line $i ${opts.text}"
+      [ $((i % ${opts.pause.every})) -eq 0 ] && sleep ${opts.pause.seconds}
+      i=$((i+1))
+    done
+`;
+  const expected = Array.from({ length: opts.lines }, (_, i) => `line ${i + 1} ${opts.text}\n`).join("");
+  return { yaml, expected };
+}

@@ -14,6 +14,8 @@ export interface ServerConfig {
   secretsKeyFile: string;
   /** An admin API token created (by its hash) at start if absent: the first way in. Empty: none. */
   adminToken: string;
+  /** pino level: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: string;
   /** How often instances look for work queued elsewhere, and tailers for bytes appended elsewhere. */
   pollMs: number;
   /** A worker silent this long loses its runs (FAILED, or QUEUED again if never acknowledged). */
@@ -62,6 +64,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     secretsKey: env["JOBSERV_SECRETS_KEY"] ?? "",
     secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
     adminToken: env["JOBSERV_ADMIN_TOKEN"] ?? "",
+    logLevel: env["JOBSERV_LOG_LEVEL"] ?? "info",
     ...overrides,
   };
 }

@@ -49,6 +49,8 @@ import { createWorkerAdminService } from "./api/worker-admin-service.js";
 import { Scope, TokenService } from "../gen/jobserv/v1/token_pb.js";
 import { WorkerAdminService } from "../gen/jobserv/v1/worker_admin_pb.js";
 import { logSize } from "./store/log-chunks.js";
+import { createLogger } from "./logger.js";
+import { requestLog } from "./http/request-log.js";
 
 export interface RunningServer {
   readonly url: string;
@@ -57,12 +59,13 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const log = createLogger(config.logLevel);
   const cipher = new SecretCipher(loadSecretsKey(config));
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, log);
   const now = () => Date.now();
-  const events = new StatusEvents();
-  const metrics = new ServerMetrics(new Registry(), { store, connectedWorkers: () => dispatcher.workers.list().length });
-  const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
+  const events = new StatusEvents(log);
+  const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
+  const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, log, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
   const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n) });
   let publicUrl = config.publicUrl;
   const note = async (runId: number, text: string) => { await logs.append(runId, (await logSize(store.db, runId)) ?? 0, Buffer.from(text)); };
@@ -71,6 +74,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     onRequeued: () => dispatcher.wake(),
     onCompleted: (runId) => { logs.notify(runId); dispatcher.wake(); },
     cancel: (runId, worker) => dispatcher.cancel(runId, worker),
+    log,
   }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
   const access = new Access(store);
@@ -90,12 +94,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     },
   };
   const chainDeps: ChainDeps = { store, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake(), definitions: new DefinitionCache() };
-  const forge: ForgeDeps = { trigger: deps.trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs };
-  const statuses = new CommitStatusReporter({ store, cipher, githubApi: config.githubApi, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, attempts: 4 });
+  const forge: ForgeDeps = { trigger: deps.trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
+  const statuses = new CommitStatusReporter({ store, cipher, githubApi: config.githubApi, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, attempts: 4, log });
   events.onRun((e) => statuses.onRun(e));
-  const gitPoller = new GitPoller(deps.trigger, { intervalMs: config.gitPollIntervalMs });
-  const email = new EmailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, retryMs: config.forgeRetryMs });
-  const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs });
+  const gitPoller = new GitPoller(deps.trigger, { intervalMs: config.gitPollIntervalMs, log });
+  const email = new EmailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, retryMs: config.forgeRetryMs, log });
+  const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, log });
   events.onBuild((e) => notifier.onBuild(e));
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
@@ -120,9 +124,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...metricsRoutes(metrics.registry),
     ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes }),
     ...triggerHttpRoutes({ trigger: deps.trigger, maxBytes: config.webhookMaxBytes, access }),
-  ]);
+  ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
-  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [metrics.interceptor()] });
+  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor()] });
   const listener = await listen(handler, config.port, config.host);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;

@@ -7,11 +7,13 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
 import type { Store } from "./store/db.js";
 import { queuedRunsByHostTag, runsByStatus } from "./store/run-counts.js";
+import type { Logger } from "./logger.js";
 
 export interface MetricsSources {
   store: Store;
   /** Pull streams open on this instance. */
   connectedWorkers: () => number;
+  log: Logger;
 }
 
 /** The statuses a run can have, always reported (0 when none). */
@@ -29,7 +31,7 @@ export class ServerMetrics {
       labelNames: ["host_tag"], registers,
       async collect() {
         this.reset();
-        for (const { hostTag, count } of await storeRead(() => queuedRunsByHostTag(sources.store.db), [])) this.set({ host_tag: hostTag }, count);
+        for (const { hostTag, count } of await storeRead(sources.log, () => queuedRunsByHostTag(sources.store.db), [])) this.set({ host_tag: hostTag }, count);
       },
     });
     new Gauge({
@@ -37,7 +39,7 @@ export class ServerMetrics {
       labelNames: ["status"], registers,
       async collect() {
         this.reset();
-        const counts = await storeRead(() => runsByStatus(sources.store.db), undefined);
+        const counts = await storeRead(sources.log, () => runsByStatus(sources.store.db), undefined);
         if (!counts) return;
         for (const s of RUN_STATUSES) this.set({ status: Status[s].toLowerCase() }, counts.get(s) ?? 0);
       },
@@ -119,11 +121,11 @@ function codeName(e: unknown, signal: AbortSignal): string {
 }
 
 /** A scrape must not fail because the store is briefly away: the gauge is left empty. */
-async function storeRead<T, D>(read: () => Promise<T>, fallback: D): Promise<T | D> {
+async function storeRead<T, D>(log: Logger, read: () => Promise<T>, fallback: D): Promise<T | D> {
   try {
     return await read();
   } catch (e) {
-    console.error("metrics: store read failed:", e);
+    log.warn({ err: e }, "metrics: store read failed");
     return fallback;
   }
 }

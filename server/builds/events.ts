@@ -4,6 +4,7 @@
 // never affects the change or other listeners.
 import { EventEmitter } from "node:events";
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { Logger } from "../logger.js";
 
 export interface RunStatusEvent {
   runId: number;
@@ -25,7 +26,7 @@ type Listener<T> = (event: T) => void | Promise<void>;
 export class StatusEvents {
   private readonly emitter = new EventEmitter();
 
-  constructor() {
+  constructor(private readonly log: Logger) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -47,9 +48,9 @@ export class StatusEvents {
 
   private call<T>(listener: Listener<T>, event: T): void {
     try {
-      void Promise.resolve(listener(event)).catch((e: unknown) => console.error("status listener failed:", e));
+      void Promise.resolve(listener(event)).catch((e: unknown) => this.log.error({ err: e }, "status listener failed"));
     } catch (e) {
-      console.error("status listener failed:", e);
+      this.log.error({ err: e }, "status listener failed");
     }
   }
 }

@@ -29,6 +29,12 @@ export interface TriggerRequest {
   triggerName?: string;
   params: Record<string, string>;
   reason: string;
+  /**
+   * A definition to build from instead of the project's stored one (a
+   * github_pr trigger's JOBSERV_DEFINITION_FILE, read from the repository at
+   * the PR's SHA). Stored on the build, so its chained triggers use it too.
+   */
+  definitionYaml?: string;
 }
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -40,7 +46,8 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   }
   const project = await findProjectByName(deps.store.db, req.project);
   if (!project) throw new NotFoundError(`project "${req.project}" not found`);
-  const def = parseProjectDefinition(project.definition_yaml);
+  const definitionYaml = req.definitionYaml ?? project.definition_yaml;
+  const def = parseProjectDefinition(definitionYaml);
   const trigger = findTrigger(def, req.triggerName || undefined);
   const secretsRow = await deps.store.db.selectFrom("project_triggers").select("secrets_enc")
     .where("project_id", "=", project.id).where("name", "=", trigger.name).executeTakeFirst();
@@ -51,7 +58,7 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
     const number = await nextBuildNumber(trx, project.id);
     const buildId = await insertBuild(trx, {
       project_id: project.id, number, status: Status.QUEUED, trigger_name: trigger.name,
-      reason: req.reason, params_json: JSON.stringify(req.params), definition_yaml: project.definition_yaml, created_at: now,
+      reason: req.reason, params_json: JSON.stringify(req.params), definition_yaml: definitionYaml, created_at: now,
     });
     const ctx = { project: project.name, build: number, triggerParams: req.params, publicUrl: deps.publicUrl };
     await insertRuns(trx, queuedRunRows(def, trigger, trigger.runs, ctx, buildId, secretsEnc, now));

@@ -9,6 +9,7 @@ import type { Store } from "../store/db.js";
 import { send } from "./github/api.js";
 import { HttpStatusError, isClientError, withRetries } from "./retry.js";
 import { runStatusRequest } from "./status-request.js";
+import type { Logger } from "../logger.js";
 
 export interface CommitStatusConfig {
   store: Store;
@@ -17,6 +18,7 @@ export interface CommitStatusConfig {
   publicUrl: () => string;
   retryMs: number;
   attempts: number;
+  log: Logger;
 }
 
 export class CommitStatusReporter {
@@ -27,7 +29,7 @@ export class CommitStatusReporter {
   /** Queues the report of one run event behind earlier reports of the same run. */
   onRun(e: RunStatusEvent): Promise<void> {
     const prev = this.chains.get(e.runId) ?? Promise.resolve();
-    const next = prev.then(() => this.report(e)).catch((err: unknown) => console.error(`commit status of run ${e.runId}:`, (err as Error).message));
+    const next = prev.then(() => this.report(e)).catch((err: unknown) => this.c.log.error({ runId: e.runId, err }, "commit status failed"));
     this.chains.set(e.runId, next);
     void next.then(() => { if (this.chains.get(e.runId) === next) this.chains.delete(e.runId); });
     return next;
@@ -63,6 +65,6 @@ export class CommitStatusReporter {
         if (err instanceof HttpStatusError && err.status === 400 && err.body.includes("Cannot transition status")) return;
         throw err;
       }
-    }, { attempts: this.c.attempts, baseMs: this.c.retryMs, what, permanent: isClientError });
+    }, { attempts: this.c.attempts, baseMs: this.c.retryMs, what, permanent: isClientError, log: this.c.log });
   }
 }

@@ -1,5 +1,6 @@
 // Outbound HTTP to forges and notification targets: JSON requests that throw
 // on non-2xx, retried with exponential back-off, each failure logged.
+import type { Logger } from "../logger.js";
 
 export class HttpStatusError extends Error {
   constructor(readonly status: number, readonly body: string, what: string) {
@@ -14,6 +15,7 @@ export interface RetryOptions {
   what: string;
   /** A failure that retrying cannot fix (e.g. 4xx): stop at once. */
   permanent?: (e: unknown) => boolean;
+  log: Logger;
 }
 
 export async function withRetries<T>(fn: () => Promise<T>, o: RetryOptions): Promise<T> {
@@ -22,7 +24,7 @@ export async function withRetries<T>(fn: () => Promise<T>, o: RetryOptions): Pro
       return await fn();
     } catch (e) {
       const last = attempt >= o.attempts || (o.permanent?.(e) ?? false);
-      console.error(`${o.what}: attempt ${attempt}/${o.attempts} failed${last ? "" : ", retrying"}: ${(e as Error).message}`);
+      o.log.warn({ attempt, attempts: o.attempts, retrying: !last, err: (e as Error).message }, `${o.what} failed`);
       if (last) throw e;
       await new Promise((r) => setTimeout(r, o.baseMs * 2 ** (attempt - 1)));
     }

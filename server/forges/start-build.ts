@@ -18,6 +18,8 @@ export interface ForgeBuildRequest {
   trigger: string;
   params: Record<string, string>;
   reason: string;
+  /** Build from this definition instead of the stored one (see github/repo-definition.ts). */
+  definitionYaml?: string;
 }
 
 export async function startForgeBuild(deps: TriggerDeps, req: ForgeBuildRequest): Promise<WebhookReply> {
@@ -26,7 +28,10 @@ export async function startForgeBuild(deps: TriggerDeps, req: ForgeBuildRequest)
     return { status: 200, body: { message: `delivery ${req.deliveryKey} was handled before; no new build` } };
   }
   try {
-    const { number } = await triggerBuild(deps, { project: req.project, triggerName: req.trigger, params: req.params, reason: req.reason });
+    const { number } = await triggerBuild(deps, {
+      project: req.project, triggerName: req.trigger, params: req.params, reason: req.reason,
+      ...(req.definitionYaml === undefined ? {} : { definitionYaml: req.definitionYaml }),
+    });
     return { status: 201, body: { project: req.project, build: number, url: `${deps.publicUrl}/projects/${req.project}/builds/${number}/` } };
   } catch (e) {
     if (req.deliveryKey !== undefined) await forgetDelivery(db, req.deliveryKey);

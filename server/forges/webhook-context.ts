@@ -8,12 +8,14 @@ import type { TriggerSpec, TriggerType } from "../projects/schema.js";
 import { getTriggerSecrets } from "../secrets/trigger-secrets.js";
 import type { ProjectRow } from "../store/database.js";
 import { findProjectByName } from "../store/projects.js";
+import type { Logger } from "../logger.js";
 
 export interface ForgeDeps {
   trigger: TriggerDeps;
   githubApi: string;
   gitlabApi: string;
   retryMs: number;
+  log: Logger;
 }
 
 export interface Candidate {

@@ -3,6 +3,8 @@
 // matches method + path pattern and maps domain errors to HTTP statuses.
 import type http from "node:http";
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from "../errors.js";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../logger.js";
 
 // HTTP/2 compatibility-API requests have the same shape for what routes use.
 export type Req = http.IncomingMessage;
@@ -32,7 +34,15 @@ export function statusOf(e: unknown): number {
   return 500;
 }
 
-export function createRouter(routes: readonly Route[]): (req: Req, res: Res) => void {
+/** The caller's `x-request-id`, or a new one; echoed in the response. */
+function requestId(req: Req, res: Res): string {
+  const given = req.headers["x-request-id"];
+  const id = typeof given === "string" && given ? given : randomUUID();
+  if (!res.headersSent) res.setHeader("x-request-id", id);
+  return id;
+}
+
+export function createRouter(routes: readonly Route[], log: Logger): (req: Req, res: Res) => void {
   return (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const method = req.method === "HEAD" ? "GET" : req.method;
@@ -52,7 +62,7 @@ export function createRouter(routes: readonly Route[]): (req: Req, res: Res) => 
       }
       route.handle(req, res, params, url).catch((e: unknown) => {
         const status = statusOf(e);
-        if (status === 500) console.error(`${req.method} ${url.pathname}:`, e);
+        if (status === 500) log.error({ reqId: requestId(req, res), method: req.method, path: url.pathname, err: e }, "REST route failed");
         if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
         else res.end();
       });

@@ -11,6 +11,7 @@ import { emailText, loadBuildSummary } from "./build-summary.js";
 import type { EmailSender } from "./email-sender.js";
 import { notificationTargets, recipients } from "./targets.js";
 import { sendSignedWebhook } from "./webhook-sender.js";
+import type { Logger } from "../logger.js";
 
 export interface BuildNotifierConfig {
   store: Store;
@@ -18,6 +19,7 @@ export interface BuildNotifierConfig {
   email: EmailSender;
   publicUrl: () => string;
   retryMs: number;
+  log: Logger;
 }
 
 export class BuildNotifier {
@@ -27,7 +29,7 @@ export class BuildNotifier {
 
   onBuild(e: BuildStatusEvent): Promise<void> {
     if (e.status !== Status.PASSED && e.status !== Status.FAILED) return Promise.resolve();
-    const p = this.notify(e).catch((err: unknown) => console.error(`notifications of build ${e.buildId}:`, (err as Error).message));
+    const p = this.notify(e).catch((err: unknown) => this.c.log.error({ buildId: e.buildId, err }, "build notifications failed"));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
     return p;
@@ -53,16 +55,16 @@ export class BuildNotifier {
     for (const hook of targets.webhooks) {
       const secret = secrets[hook.secretName];
       if (!secret) {
-        console.error(`build webhook to ${hook.url} skipped: trigger "${row.trigger_name}" has no secret "${hook.secretName}"`);
+        this.c.log.warn({ buildId: e.buildId, url: hook.url, trigger: row.trigger_name, secret: hook.secretName }, "build webhook skipped: the trigger has no such secret");
         continue;
       }
-      sends.push(sendSignedWebhook(hook.url, secret, summary, this.c.retryMs));
+      sends.push(sendSignedWebhook(hook.url, secret, summary, this.c.retryMs, this.c.log));
     }
     if (targets.email && this.c.email.enabled) {
       const { subject, text } = emailText(summary);
       sends.push(this.c.email.send(recipients(targets.email), subject, text));
     }
     const results = await Promise.allSettled(sends);
-    for (const r of results) if (r.status === "rejected") console.error(`notification of build ${e.buildId} failed:`, (r.reason as Error).message);
+    for (const r of results) if (r.status === "rejected") this.c.log.error({ buildId: e.buildId, err: r.reason }, "build notification failed");
   }
 }

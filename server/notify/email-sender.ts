@@ -2,12 +2,14 @@
 // it, authentication from the URL), retried like JobServ (3 attempts).
 import nodemailer from "nodemailer";
 import { withRetries } from "../forges/retry.js";
+import type { Logger } from "../logger.js";
 
 export interface EmailConfig {
   /** smtp://user:pass@host:587 or smtps://...; "" disables email. */
   smtpUrl: string;
   from: string;
   retryMs: number;
+  log: Logger;
 }
 
 export class EmailSender {
@@ -25,7 +27,7 @@ export class EmailSender {
     const transport = this.transport;
     if (!transport) return;
     await withRetries(() => transport.sendMail({ from: this.config.from, to, subject, text }),
-      { attempts: 3, baseMs: this.config.retryMs, what: `email "${subject}"` });
+      { attempts: 3, baseMs: this.config.retryMs, what: `email "${subject}"`, log: this.config.log });
   }
 
   close(): void {

@@ -16,12 +16,14 @@ import { claimRuns, type ClaimedRun } from "./claim.js";
 import { hostTagMatches } from "./host-tag.js";
 import { requeueUnacked } from "./requeue.js";
 import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
+import type { Logger } from "../logger.js";
 
 export interface DispatcherConfig {
   /** Re-check for runs queued by other instances this often while workers are connected. */
   pollMs: number;
   /** Called when an assignment was pushed to a worker's stream (for the dispatch-latency metric). */
   onAssigned?: (queuedAtMs: number, assignedAtMs: number) => void;
+  log: Logger;
 }
 
 export class Dispatcher {
@@ -32,13 +34,13 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: Store, private readonly events: StatusEvents, private readonly cipher: SecretCipher, private readonly now: () => number,
-    private readonly config: DispatcherConfig = { pollMs: 500 }) {}
+    private readonly config: DispatcherConfig) {}
 
   start(): void {
     this.timer = setInterval(() => {
       if (!this.workers.size) return;
       this.wake();
-      this.resendCancels().catch((e: unknown) => console.error("cancel poll failed:", e));
+      this.resendCancels().catch((e: unknown) => this.config.log.warn({ err: e }, "cancel poll failed"));
     }, this.config.pollMs);
     this.timer.unref();
   }
@@ -93,7 +95,7 @@ export class Dispatcher {
         } while (this.again);
       } catch (e) {
         // The store may be briefly unreachable; the next wake or poll retries.
-        console.error("dispatch pass failed:", e);
+        this.config.log.warn({ err: e }, "dispatch pass failed");
       } finally {
         this.passing = false;
       }
@@ -144,7 +146,7 @@ export class Dispatcher {
   /** A slot of `worker` freed on this instance: serve it at once instead of waiting for a pass. */
   wakeWorker(worker: string): void {
     for (const session of this.workers.byName(worker)) {
-      if (!this.stopped) this.track(this.serve(session).catch((e: unknown) => console.error("dispatch failed:", e)));
+      if (!this.stopped) this.track(this.serve(session).catch((e: unknown) => this.config.log.warn({ err: e, worker }, "dispatch failed")));
     }
   }
 

@@ -11,6 +11,7 @@ import type { Store } from "../store/db.js";
 import { insertRunEvent } from "../store/runs.js";
 import type { ConnectedWorkers } from "./connected-workers.js";
 import { requeueUnacked } from "./requeue.js";
+import type { Logger } from "../logger.js";
 
 export interface LeaseConfig {
   /** A worker silent this long has lost its runs. */
@@ -34,6 +35,7 @@ export interface LeaseDeps {
   onCompleted: (runId: number) => void;
   /** Pushes a Cancel to the worker's stream. */
   cancel: (runId: number, worker: string) => void;
+  log: Logger;
 }
 
 export class LeaseKeeper {
@@ -44,7 +46,7 @@ export class LeaseKeeper {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.running = this.tick().catch((e: unknown) => console.error("lease sweep failed:", e));
+      this.running = this.tick().catch((e: unknown) => this.deps.log.warn({ err: e }, "lease sweep failed"));
     }, this.config.sweepMs);
     this.timer.unref();
   }

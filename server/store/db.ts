@@ -9,6 +9,7 @@ import { createPool } from "mysql2";
 import { capsFor, type DialectCaps } from "./caps.js";
 import type { Database } from "./database.js";
 import { migrations } from "./migrations/index.js";
+import type { Logger } from "../logger.js";
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -16,8 +17,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(url: string): Promise<Store> {
-  const store = url.startsWith("mysql://") ? openMysql(url) : openSqlite(url);
+/** `log` receives connection set-up failures (default: stderr). */
+export async function openStore(url: string, log: Pick<Logger, "error"> = { error: (o: unknown, msg?: string) => console.error(msg, o) } as Pick<Logger, "error">): Promise<Store> {
+  const store = url.startsWith("mysql://") ? openMysql(url, log) : openSqlite(url);
   await migrateToLatest(store.db);
   return store;
 }
@@ -33,7 +35,7 @@ function openSqlite(url: string): Store {
   return { db, caps: capsFor("sqlite"), close: () => db.destroy() };
 }
 
-function openMysql(url: string): Store {
+function openMysql(url: string, log: Pick<Logger, "error">): Store {
   const pool = createPool({
     uri: url,
     connectionLimit: 20,
@@ -46,7 +48,7 @@ function openMysql(url: string): Store {
   // compare-and-sets or locking), and the claim needs READ COMMITTED. Commands
   // on one connection run in order, so this precedes the connection's first use.
   pool.on("connection", (conn) => {
-    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (e) => { if (e) console.error("store session set-up failed:", e.message); });
+    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (e) => { if (e) log.error({ err: e.message }, "store session set-up failed"); });
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, caps: capsFor("mysql"), close: () => db.destroy() };

@@ -19,7 +19,7 @@ import { ServerProcess } from "../support/server-process.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
 import { spawnWorker } from "../support/worker-process.js";
 
-const { yaml, expected } = countingProject({ tag: "drain", lines: 120, text: "whichever instance is listening", pause: { every: 1, seconds: 0.05 } });
+const { yaml, expected } = countingProject({ tag: "drain", lines: 300, text: "whichever instance is listening", pause: { every: 1, seconds: 0.05 } });
 
 async function metric(url: string, name: string): Promise<number> {
   return parsePrometheus(await (await fetch(`${url}/metrics`)).text()).get(name);

@@ -15,6 +15,8 @@ export interface RecordedRequest {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Sent as is instead of `body` as JSON (a raw file), with this content type. */
+  raw?: { text: string; contentType: string };
 }
 
 export interface FakeForge {
@@ -31,8 +33,8 @@ export async function startFakeForge(t: ExecutionContext, respond: (r: RecordedR
       const r: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
       requests.push(r);
       const reply = respond(r) ?? { status: 201, body: {} };
-      res.writeHead(reply.status, { "content-type": "application/json" });
-      res.end(JSON.stringify(reply.body ?? {}));
+      res.writeHead(reply.status, { "content-type": reply.raw?.contentType ?? "application/json" });
+      res.end(reply.raw?.text ?? JSON.stringify(reply.body ?? {}));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

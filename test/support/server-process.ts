@@ -23,7 +23,7 @@ export class ServerProcess {
   private log = "";
   readonly url: string;
 
-  constructor(private readonly databaseUrl: string, readonly port: number) {
+  constructor(private readonly databaseUrl: string, readonly port: number, private readonly env: Record<string, string> = {}) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -33,7 +33,7 @@ export class ServerProcess {
       cwd: ROOT,
       env: {
         ...process.env, JOBSERV_DATABASE: this.databaseUrl, JOBSERV_PORT: String(this.port), JOBSERV_HOST: "127.0.0.1",
-        JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_SECRETS_KEY: TEST_SECRETS_KEY, JOBSERV_ADMIN_TOKEN: TEST_ADMIN_TOKEN, JOBSERV_POLL_MS: "100",
+        JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_SECRETS_KEY: TEST_SECRETS_KEY, JOBSERV_ADMIN_TOKEN: TEST_ADMIN_TOKEN, JOBSERV_POLL_MS: "100", ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -79,8 +79,8 @@ export class ServerProcess {
     return this.log;
   }
 
-  static async start(t: ExecutionContext, databaseUrl: string): Promise<ServerProcess> {
-    const server = new ServerProcess(databaseUrl, await freePort());
+  static async start(t: ExecutionContext, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const server = new ServerProcess(databaseUrl, await freePort(), env);
     t.teardown(() => server.kill());
     await server.start();
     return server;

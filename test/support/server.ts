@@ -17,7 +17,7 @@ export async function startTestServer(t: ExecutionContext, dialect: Dialect, ove
   const databaseUrl = overrides.databaseUrl ?? await freshDatabaseUrl(t, dialect);
   const artifactsDir = mkdtempSync(path.join(os.tmpdir(), "jobserv-artifacts-"));
   t.teardown(() => rmSync(artifactsDir, { recursive: true, force: true }));
-  const server = await startServer(loadServerConfig({}, { port: 0, workerRegistrationSecret: WORKER_SECRET, pollMs: 100, secretsKey: TEST_SECRETS_KEY, adminToken: TEST_ADMIN_TOKEN, artifactsDir, ...overrides, databaseUrl }));
+  const server = await startServer(loadServerConfig({}, { port: 0, workerRegistrationSecret: WORKER_SECRET, pollMs: 100, secretsKey: TEST_SECRETS_KEY, adminToken: TEST_ADMIN_TOKEN, logLevel: process.env["JOBSERV_LOG_LEVEL"] ?? "warn", artifactsDir, ...overrides, databaseUrl }));
   t.teardown(() => server.close());
   return { ...server, url: server.url, port: server.port, close: () => server.close(), databaseUrl };
 }

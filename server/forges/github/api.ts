@@ -28,7 +28,8 @@ export type GithubState = "pending" | "success" | "failure" | "error";
 
 export interface StatusBody {
   state: GithubState;
-  target_url: string;
+  /** Optional in GitHub's API: a status about a build that was never created has none. */
+  target_url?: string;
   description: string;
   context: string;
 }

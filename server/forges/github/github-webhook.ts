@@ -1,6 +1,8 @@
 // Handling one GitHub webhook delivery: authenticate it against the candidate
 // triggers' `webhook-key` secrets (nothing is parsed before that), parse the
-// event, pick the trigger for the PR's base branch, start the build.
+// event, pick the trigger for the PR's base branch, apply its ok-to-test gate
+// (ok-to-test.ts), read its definition from the repository if it says so
+// (repo-definition.ts), start the build.
 import { UnauthenticatedError } from "../../errors.js";
 import { parseJsonObject } from "../payload.js";
 import { startForgeBuild, type WebhookReply } from "../start-build.js";
@@ -8,6 +10,8 @@ import { WEBHOOK_KEY, webhookContext, type ForgeDeps } from "../webhook-context.
 import { fetchPullRequest } from "./api.js";
 import { branchMatches, parseGithubEvent, pullRequestParams } from "./parse-event.js";
 import { verifyGithubSignature } from "./signature.js";
+import { okToTestRefusal } from "./ok-to-test.js";
+import { definitionFromRepository } from "./repo-definition.js";
 import { isClientError, withRetries } from "../retry.js";
 
 export interface GithubDelivery {
@@ -41,7 +45,7 @@ export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): P
     case "retest": {
       const token = verified.map((c) => c.secrets["githubtok"]).find((t) => t);
       const pr = await withRetries(() => fetchPullRequest(deps.githubApi, token, hook.owner, hook.repo, hook.number),
-        { attempts: 3, baseMs: deps.retryMs, what: `GitHub pull ${hook.owner}/${hook.repo}#${hook.number}`, permanent: isClientError });
+        { attempts: 3, baseMs: deps.retryMs, what: `GitHub pull ${hook.owner}/${hook.repo}#${hook.number}`, permanent: isClientError, log: deps.log });
       params = pullRequestParams(pr, hook.owner, hook.repo, "pull request from the GitHub API");
       reason = hook.reason;
       break;
@@ -54,8 +58,13 @@ export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): P
   const branch = params["GH_BRANCH"] ?? "";
   const chosen = verified.find((c) => branchMatches(c.spec.params, branch));
   if (!chosen) return { status: 202, body: { ignored: `no github_pr trigger of project "${d.project}" handles branch "${branch}"` } };
+  const refusal = hook.kind === "pull_request" ? okToTestRefusal(chosen.spec.params, hook.action, hook.pr) : undefined;
+  if (refusal) return { status: 202, body: { ignored: refusal } };
+  const definition = await definitionFromRepository(deps, chosen, params);
+  if (definition.kind === "failed") return { status: 202, body: { error: definition.reason } };
   return startForgeBuild(deps.trigger, {
     deliveryKey: d.deliveryId ? `github:${d.deliveryId}` : undefined,
     projectId: project.id, project: project.name, trigger: chosen.spec.name, params, reason,
+    ...(definition.kind === "file" ? { definitionYaml: definition.yaml } : {}),
   });
 }

@@ -10,7 +10,7 @@ import { hasSkipCi } from "../skip-ci.js";
 export type GithubHook =
   | { kind: "ping" }
   | { kind: "ignore"; reason: string }
-  | { kind: "pull_request"; pr: Json; owner: string; repo: string; reason: string }
+  | { kind: "pull_request"; action: string; pr: Json; owner: string; repo: string; reason: string }
   | { kind: "retest"; owner: string; repo: string; number: string; reason: string }
   | { kind: "push"; params: Record<string, string>; branch: string; reason: string };
 
@@ -38,7 +38,7 @@ function pullRequest(p: Json): GithubHook {
   const full = str(p, "repository.full_name");
   const [owner = "", repo = ""] = full.split("/");
   const number = str(pr, "number");
-  return { kind: "pull_request", pr, owner, repo, reason: `GitHub PR(${number}): ${action}, ${str(pr, "html_url")}` };
+  return { kind: "pull_request", action, pr, owner, repo, reason: `GitHub PR(${number}): ${action}, ${str(pr, "html_url")}` };
 }
 
 function issueComment(p: Json): GithubHook {

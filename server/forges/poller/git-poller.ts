@@ -18,10 +18,12 @@ import { hasSkipCi } from "../skip-ci.js";
 import { commitMessage, initScratchRepo } from "./commit-message.js";
 import { matchesAny } from "./fnmatch.js";
 import { listRefs } from "./list-refs.js";
+import type { Logger } from "../../logger.js";
 
 export interface GitPollerConfig {
   /** Default interval per repository; a trigger's GIT_POLL_INTERVAL (seconds) overrides it. */
   intervalMs: number;
+  log: Logger;
 }
 
 const LEASE = "git-poller";
@@ -52,7 +54,7 @@ export class GitPoller {
 
   start(): void {
     const loop = () => {
-      this.running = this.tick().catch((e: unknown) => console.error("git poller:", (e as Error).message)).finally(() => {
+      this.running = this.tick().catch((e: unknown) => this.config.log.error({ err: e }, "git poller failed")).finally(() => {
         if (!this.stopped) this.timer = setTimeout(loop, this.tickMs);
       });
     };
@@ -78,7 +80,7 @@ export class GitPoller {
       try {
         await this.poll(w);
       } catch (e) {
-        console.error(`git poller: ${w.project}/${w.trigger} ${w.url}: ${(e as Error).message}`);
+        this.config.log.warn({ project: w.project, trigger: w.trigger, url: w.url, err: (e as Error).message }, "git poller: cannot read refs");
       }
     }
   }
@@ -100,7 +102,7 @@ export class GitPoller {
           intervalMs: seconds > 0 ? seconds * 1000 : this.config.intervalMs,
         });
       } catch (e) {
-        console.error(`git poller: project ${row.name}: ${(e as Error).message}`);
+        this.config.log.warn({ project: row.name, err: (e as Error).message }, "git poller: cannot read the project");
       }
     }
     return out;
@@ -132,7 +134,7 @@ export class GitPoller {
       return hasSkipCi(await commitMessage(this.scratch, url, ref, sha));
     } catch (e) {
       // Building once too often beats silently missing a change.
-      console.error(`git poller: cannot read the message of ${sha} (${(e as Error).message}); building it`);
+      this.config.log.warn({ sha, err: (e as Error).message }, "git poller: cannot read the commit message; building it");
       return false;
     }
   }

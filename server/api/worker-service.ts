@@ -72,7 +72,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
 
     async updateRun(req, ctx) {
       const worker = await auth.authenticate(ctx);
-      const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
+      const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name, { allowComplete: true });
       return workerUpdateRun(deps.runUpdates, run, req.status, req.message);
     },
 

@@ -38,11 +38,11 @@ export interface ChainHooks {
  * Unknown runs and foreign runs are both NOT_FOUND-or-PERMISSION_DENIED without
  * telling which token would have worked.
  */
-export async function authoriseRunToken(store: Store, runId: number, token: string, worker: string): Promise<RunRow> {
+export async function authoriseRunToken(store: Store, runId: number, token: string, worker: string, opts: { allowComplete?: boolean } = {}): Promise<RunRow> {
   const run = await findRunById(store.db, runId);
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   if (!tokenMatches(token, run.token_hash) || run.worker_name !== worker) throw new PermissionDeniedError(`run ${runId} is not assigned to worker ${worker} with this token`);
-  if (isComplete(run.status)) throw new PermissionDeniedError(`run ${runId} is complete; its token is no longer valid`);
+  if (isComplete(run.status) && !opts.allowComplete) throw new PermissionDeniedError(`run ${runId} is complete; its token is no longer valid`);
   return run;
 }
 
@@ -53,6 +53,14 @@ const ACTIVE = [Status.RUNNING, Status.UPLOADING, Status.CANCELLING];
 export async function workerUpdateRun(deps: RunUpdateDeps, run: RunRow, status: Status, message: string): Promise<{ cancelRequested: boolean }> {
   if (!WORKER_MAY_SET.has(status)) throw new InvalidArgumentError(`status: a worker may report RUNNING, UPLOADING, PASSED or FAILED, not ${Status[status]}`);
   const now = deps.now();
+  if (isComplete(run.status)) {
+    // A retry of the final report whose answer was lost (e.g. the server died
+    // after committing it) is acknowledged, and repairs the build's roll-up
+    // in case the server died before doing it. Anything else is refused.
+    if (status !== run.status) throw new PermissionDeniedError(`run ${run.id} is complete; its token is no longer valid`);
+    await refreshBuildStatus(deps.store, deps.events, run.build_id, now);
+    return { cancelRequested: false };
+  }
   const cancelling = run.status === Status.CANCELLING;
   if (status === Status.RUNNING) {
     if (!run.acked) {

@@ -76,6 +76,7 @@ export class LeaseKeeper {
         eb.and([eb("runs.acked", "=", 0), eb("runs.status", "=", Status.RUNNING), eb("runs.started_at", "<", now - this.config.ackMs)]),
       ]))
       .execute();
+    await this.repairBuilds(now);
     for (const run of stale) {
       const silentMs = now - Number(run.last_seen);
       if (run.status === Status.RUNNING && !run.acked) {
@@ -86,6 +87,23 @@ export class LeaseKeeper {
         await this.fail(run.id, run.build_id, run.worker_name!, message, now);
       }
     }
+  }
+
+  /**
+   * A server killed between completing a run and rolling up its build leaves
+   * the build behind its runs: builds still open whose runs are all complete
+   * get their roll-up again (the roll-up is a compare-and-set, so any number
+   * of instances may do this).
+   */
+  private async repairBuilds(now: number): Promise<void> {
+    const { store, events } = this.deps;
+    const open = [Status.QUEUED, Status.RUNNING, Status.RUNNING_WITH_FAILURES];
+    const behind = await store.db.selectFrom("builds").select("id")
+      .where("status", "in", open).where("created_at", "<", now - this.config.sweepMs)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom("runs").select("runs.id")
+        .whereRef("runs.build_id", "=", "builds.id").where("runs.status", "not in", [Status.PASSED, Status.FAILED, Status.SKIPPED]))))
+      .limit(100).execute();
+    for (const b of behind) await refreshBuildStatus(store, events, b.id, now);
   }
 
   /**

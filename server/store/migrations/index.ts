@@ -7,6 +7,7 @@ import * as buildDefinitions from "./2026_11_25_0400_build_definitions.js";
 import * as runHotPaths from "./2026_11_25_0500_run_hot_paths.js";
 import * as speed from "./2026_11_25_0600_speed.js";
 import * as auth from "./2026_11_25_0700_auth.js";
+import * as buildStatusIndex from "./2026_11_25_0800_build_status_index.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_25_0500_run_hot_paths": runHotPaths,
   "2026_11_25_0600_speed": speed,
   "2026_11_25_0700_auth": auth,
+  "2026_11_25_0800_build_status_index": buildStatusIndex,
 };

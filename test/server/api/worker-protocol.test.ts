@@ -86,6 +86,8 @@ for (const dialect of dialects) {
     await w1.appendLog({ runId, runToken: a.runToken, offset: 3n, data: Buffer.from("def\n") });
     await w1.updateRun({ runId, runToken: a.runToken, status: Status.PASSED, message: "exit code 0" });
     t.is(await codeOf(w1.appendLog({ runId, runToken: a.runToken, offset: 7n, data: Buffer.from("late") })), Code.PermissionDenied, "the run token dies with the run");
+    t.is(await codeOf(w1.updateRun({ runId, runToken: a.runToken, status: Status.PASSED, message: "exit code 0" })), undefined, "a repeated final report (lost answer) is acknowledged");
+    t.is(await codeOf(w1.updateRun({ runId, runToken: a.runToken, status: Status.FAILED })), Code.PermissionDenied, "a different final report is refused");
 
     await new Promise<void>((resolve) => { const check = () => (assignments.length >= 2 ? resolve() : setTimeout(check, 20)); check(); });
     t.not(assignments[1]!.definition!.runId, runId, "the freed slot gets the next run");

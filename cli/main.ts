@@ -15,6 +15,10 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   builds: () => import("./builds.js"),
   build: async () => ({ run: (await import("./builds.js")).show }),
   cancel: async () => ({ run: (await import("./builds.js")).cancel }),
+  tokens: () => import("./tokens.js"),
+  workers: () => import("./workers.js"),
+  rerun: () => import("./rerun.js"),
+  promote: () => import("./promote.js"),
 };
 
 const USAGE = `usage: jobserv <command> [args]
@@ -28,7 +32,12 @@ const USAGE = `usage: jobserv <command> [args]
   builds PROJECT [--limit N]             a project's builds, newest first
   build PROJECT N                        one build and its runs
   cancel PROJECT N [RUN]                 cancel a build, or one of its runs
+  rerun PROJECT N RUN                    queue a complete run again (its log, tests, artifacts cleared)
+  promote PROJECT N --name NAME [--annotation TEXT]   mark a PASSED build as a release
   logs PROJECT BUILD RUN [-f]            print (or follow) a run's console log
+  tokens create NAME --scope read|trigger|admin [--project P]...   create an API token (secret printed once)
+  tokens list | revoke ID
+  workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME
   simulate RUNDEF.json [--workdir DIR] [-s SECRET=V]...   run a downloaded run definition locally
   exec PROJECT.yml --run NAME [--trigger T] [-p K=V]...   run one run of a local project file, no server
 API commands take --url URL and --json (proto JSON on stdout, for scripts).

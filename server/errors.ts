@@ -20,6 +20,11 @@ export class UnauthenticatedError extends Error {
   override name = "UnauthenticatedError";
 }
 
+/** The thing is not in a state that allows the request (e.g. promoting a failed build). */
+export class FailedPreconditionError extends Error {
+  override name = "FailedPreconditionError";
+}
+
 /** A log append at an offset beyond the committed length; the worker resends from `committed`. */
 export class LogGapError extends Error {
   override name = "LogGapError";

@@ -17,6 +17,7 @@ import { createWorkerService } from "./api/worker-service.js";
 import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
+import { buildJsonRoutes } from "./gateway/build-json.js";
 import { runFileRoutes } from "./gateway/run-files.js";
 import { webhookRoutes } from "./gateway/webhooks.js";
 import { triggerHttpRoutes } from "./gateway/trigger-http.js";
@@ -116,6 +117,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const gateway = createRouter([
     ...healthRoutes(store),
+    ...buildJsonRoutes({ store, access }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
       store, now, access, storage: new LocalArtifactStorage(config.artifactsDir),

@@ -1,4 +1,4 @@
-// BuildService: trigger, read, list, cancel builds.
+// BuildService: trigger, read, list, cancel and promote builds.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { BuildService } from "../../gen/jobserv/v1/build_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
@@ -6,7 +6,9 @@ import { resolveBuild, resolveProject } from "../builds/lookup.js";
 import { cancelRun } from "../builds/run-updates.js";
 import { triggerBuild } from "../builds/trigger.js";
 import type { Store } from "../store/db.js";
-import { findBuildById, listBuilds } from "../store/builds.js";
+import { FailedPreconditionError } from "../errors.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { findBuildById, listBuilds, promoteBuild } from "../store/builds.js";
 import { listRunsOfBuilds } from "../store/runs.js";
 import { decodePageToken, encodePageToken, pageSize, toBuild } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
@@ -49,6 +51,17 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
       await deps.authz.project(ctx, req.project, Scope.TRIGGER);
       const { build } = await resolveBuild(store, req.project, req.number);
       for (const run of await listRunsOfBuilds(store.db, [build.id])) await cancelRun(deps.runUpdates, run.id);
+      return { build: await loadBuild(store, req.project, req.number) };
+    },
+    async promoteBuild(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.ADMIN);
+      requireField(req.name, "name");
+      const { build } = await resolveBuild(store, req.project, req.number);
+      if (!await promoteBuild(store.db, build.id, req.name, req.annotation, deps.now())) {
+        const now = (await findBuildById(store.db, build.id))?.status ?? build.status;
+        throw new FailedPreconditionError(`build ${req.number} is ${Status[now]}; only a PASSED build can be promoted`);
+      }
+      deps.runUpdates.events.build({ buildId: build.id, status: Status.PROMOTED });
       return { build: await loadBuild(store, req.project, req.number) };
     },
   });

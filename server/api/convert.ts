@@ -36,6 +36,7 @@ export function toBuild(row: BuildRow, project: string, runs: RunRow[]): Build {
     params: JSON.parse(row.params_json) as Record<string, string>,
     runs: runs.map((r) => toRun(r, project, row.number)),
     createTime: ts(row.created_at), completeTime: ts(row.completed_at),
+    name: row.name, annotation: row.annotation ?? "",
   });
 }
 

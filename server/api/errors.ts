@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { LogGapSchema } from "../../gen/jobserv/v1/worker_pb.js";
 import {
-  AlreadyExistsError, InvalidArgumentError, LogGapError, NotFoundError, PermissionDeniedError, UnauthenticatedError,
+  AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, LogGapError, NotFoundError, PermissionDeniedError, UnauthenticatedError,
 } from "../errors.js";
 import { ProjectDefinitionError } from "../projects/definition-error.js";
 
@@ -15,6 +15,7 @@ export function toConnectError(e: unknown): unknown {
   if (e instanceof AlreadyExistsError) return new ConnectError(e.message, Code.AlreadyExists);
   if (e instanceof PermissionDeniedError) return new ConnectError(e.message, Code.PermissionDenied);
   if (e instanceof UnauthenticatedError) return new ConnectError(e.message, Code.Unauthenticated);
+  if (e instanceof FailedPreconditionError) return new ConnectError(e.message, Code.FailedPrecondition);
   if (e instanceof LogGapError) {
     return new ConnectError(e.message, Code.FailedPrecondition, undefined,
       [{ desc: LogGapSchema, value: create(LogGapSchema, { committedOffset: BigInt(e.committed) }) }]);

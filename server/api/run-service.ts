@@ -1,4 +1,4 @@
-// RunService: read runs, tail their logs, read their run definitions, cancel.
+// RunService: read runs, tail their logs, read their run definitions, cancel, rerun.
 import { create, fromJsonString } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
@@ -8,6 +8,7 @@ import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveRun } from "../builds/lookup.js";
 import { readerDefinition } from "../secrets/reader-definition.js";
 import { cancelRun } from "../builds/run-updates.js";
+import { rerunRun } from "../builds/rerun.js";
 import { isComplete } from "../builds/status.js";
 import { findRunById, listRunsOfBuilds } from "../store/runs.js";
 import { listArtifacts } from "../store/artifacts.js";
@@ -56,6 +57,12 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.TRIGGER);
       const { project, build, run } = await resolveRun(store, req.ref);
       await cancelRun(deps.runUpdates, run.id);
+      return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
+    },
+    async rerunRun(req, ctx) {
+      await deps.authz.project(ctx, req.ref?.project ?? "", Scope.TRIGGER);
+      const { project, build, run } = await resolveRun(store, req.ref);
+      await rerunRun(deps.runUpdates, run.id, deps.trigger.onQueued);
       return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
     },
     async listArtifacts(req, ctx) {

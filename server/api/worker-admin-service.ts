@@ -16,6 +16,7 @@ export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number
     name: row.name, enlisted: Boolean(row.enlisted), hostTags: JSON.parse(row.host_tags) as string[], concurrency: row.concurrency,
     facts: { distro: row.distro, cpuType: row.cpu_type, cpuTotal: row.cpu_total, memTotalBytes: BigInt(row.mem_total), version: row.version },
     online: Number(row.last_seen) > deps.now() - deps.workerLeaseMs, lastSeenTime: timestampFromMs(Number(row.last_seen)), activeRuns: active,
+    allowedHostTags: JSON.parse(row.allowed_host_tags) as string[],
   });
   const load = async (name: string): Promise<Worker> => {
     const row = await findWorker(store.db, name);
@@ -32,7 +33,9 @@ export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number
     async enlistWorker(req, ctx) {
       await deps.authz.admin(ctx);
       await load(req.name);
-      await store.db.updateTable("workers").set({ enlisted: req.enlisted ? 1 : 0 }).where("name", "=", req.name).execute();
+      // Enlisting sets the allowed host tags (empty: no restriction); disabling keeps them.
+      const allowed = req.enlisted ? { allowed_host_tags: JSON.stringify(req.allowedHostTags.map((t) => t.toLowerCase())) } : {};
+      await store.db.updateTable("workers").set({ enlisted: req.enlisted ? 1 : 0, ...allowed }).where("name", "=", req.name).execute();
       return { worker: await load(req.name) };
     },
     async deleteWorker(req, ctx) {

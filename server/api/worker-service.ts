@@ -18,6 +18,13 @@ const PING_MS = 15_000;
 export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerService> {
   const { store, dispatcher, now } = deps;
   const auth = new WorkerAuth(store);
+  /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
+  const claimableTags = async (name: string): Promise<string[]> => {
+    const row = await findWorker(store.db, name);
+    const tags = JSON.parse(row?.host_tags ?? "[]") as string[];
+    const allowed = JSON.parse(row?.allowed_host_tags ?? "[]") as string[];
+    return allowed.length ? tags.filter((t) => allowed.includes(t)) : tags;
+  };
   return mapErrors<ServiceImpl<typeof WorkerService>>({
     async registerWorker(req) {
       if (!WORKER_NAME.test(req.name)) throw new ConnectError(`name: "${req.name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`, Code.InvalidArgument);
@@ -45,7 +52,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const worker = await auth.authenticate(ctx);
       if (req.workerName && req.workerName !== worker.name) throw new ConnectError("worker_name does not match the authenticated worker", Code.PermissionDenied);
       if (!worker.enlisted) throw new ConnectError(`worker "${worker.name}" is not enlisted yet`, Code.PermissionDenied);
-      const session = dispatcher.workers.add({ name: worker.name, tags: JSON.parse(worker.host_tags) as string[], concurrency: worker.concurrency });
+      const session = dispatcher.workers.add({ name: worker.name, tags: await claimableTags(worker.name), concurrency: worker.concurrency });
       const close = () => dispatcher.workers.remove(session);
       ctx.signal.addEventListener("abort", close, { once: true });
       const sendPing = () => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));

@@ -1,7 +1,7 @@
 // Recomputes a build's status from its runs after any run changed, and
 // records the change as a build event. Compare-and-set, retried, so that
 // concurrent refreshes on several instances converge on the same answer.
-import type { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { setBuildStatus } from "../store/builds.js";
 import type { Store } from "../store/db.js";
 import { buildRollupState, type RollupState } from "../store/runs.js";
@@ -18,6 +18,8 @@ export async function refreshBuildStatus(store: Store, events: StatusEvents, bui
     if (!state) return undefined;
     const next = cumulativeStatus(state.runStatuses);
     if (next === state.buildStatus) return { status: next, changed: false };
+    // A promoted build stays PROMOTED while its runs still all pass.
+    if (next === Status.PASSED && state.buildStatus === Status.PROMOTED) return { status: state.buildStatus, changed: false };
     if (await setBuildStatus(store.db, buildId, state.buildStatus, next, now, isComplete(next))) {
       events.build({ buildId, status: next });
       return { status: next, changed: true };

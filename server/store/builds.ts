@@ -1,5 +1,6 @@
 // Repository functions for builds and build events.
 import type { Kysely, Transaction } from "kysely";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { BuildRow, Database } from "./database.js";
 
 /**
@@ -14,7 +15,7 @@ export async function nextBuildNumber(trx: Transaction<Database>, projectId: num
   return Number(row.last_build_number);
 }
 
-export async function insertBuild(trx: Transaction<Database>, b: Omit<BuildRow, "id" | "completed_at">): Promise<number> {
+export async function insertBuild(trx: Transaction<Database>, b: Omit<BuildRow, "id" | "completed_at" | "name" | "annotation">): Promise<number> {
   const res = await trx.insertInto("builds").values({ ...b, completed_at: null }).executeTakeFirstOrThrow();
   await trx.insertInto("build_events").values({ build_id: Number(res.insertId), status: b.status, time: b.created_at }).execute();
   return Number(res.insertId);
@@ -43,3 +44,12 @@ export async function setBuildStatus(db: Kysely<Database>, id: number, from: num
   return true;
 }
 
+
+/** PASSED -> PROMOTED with the release name, compare-and-set; false when the build was not PASSED. */
+export async function promoteBuild(db: Kysely<Database>, id: number, name: string, annotation: string, now: number): Promise<boolean> {
+  const res = await db.updateTable("builds").set({ status: Status.PROMOTED, name, annotation })
+    .where("id", "=", id).where("status", "=", Status.PASSED).executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) return false;
+  await db.insertInto("build_events").values({ build_id: id, status: Status.PROMOTED, time: now }).execute();
+  return true;
+}

@@ -37,6 +37,9 @@ export interface BuildsTable {
   definition_yaml: string | null;
   created_at: number;
   completed_at: number | null;
+  /** Release name once promoted ("" before). */
+  name: ColumnType<string, string | undefined, string>;
+  annotation: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BuildEventsTable {
@@ -124,6 +127,8 @@ export interface WorkersTable {
   version: string;
   last_seen: number;
   created_at: number;
+  /** JSON array: the only reported tags it may claim runs for; [] = no restriction. */
+  allowed_host_tags: ColumnType<string, string | undefined, string>;
 }
 
 /** A forge delivery already handled (`<forge>:<delivery id>`): a redelivery creates nothing. */

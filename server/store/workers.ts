@@ -6,7 +6,7 @@ export function findWorker(db: Kysely<Database>, name: string): Promise<WorkerRo
   return db.selectFrom("workers").selectAll().where("name", "=", name).executeTakeFirst();
 }
 
-export async function insertWorker(db: Kysely<Database>, row: WorkerRow): Promise<void> {
+export async function insertWorker(db: Kysely<Database>, row: Omit<WorkerRow, "allowed_host_tags">): Promise<void> {
   await db.insertInto("workers").values(row).execute();
 }
 

@@ -5,6 +5,7 @@ import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { backoffMs, sleep } from "../../common/sleep.js";
 import type { PullResponse, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import type { WorkerConfig } from "../config.js";
+import { hostFacts } from "../facts.js";
 import { isRetryable } from "./retry.js";
 
 export interface PullLoopDeps {
@@ -32,7 +33,7 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
       if (!registered) {
         const res = await client.registerWorker({
           name: config.name, token: config.token, hostTags: config.hostTags, concurrency: config.concurrency,
-          registrationSecret: config.registrationSecret, facts: { version: "jobserv-ts/0.1" },
+          registrationSecret: config.registrationSecret, facts: hostFacts(),
         }, { signal: stream.signal });
         registered = true;
         if (!res.enlisted) deps.log(`worker ${config.name} registered; waiting to be enlisted`);

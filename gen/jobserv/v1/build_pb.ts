@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/build.proto.
  */
 export const file_jobserv_v1_build: GenFile = /*@__PURE__*/
-  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxItMCCgVCdWlsZBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBRIiCgZzdGF0dXMYAyABKA4yEi5qb2JzZXJ2LnYxLlN0YXR1cxIUCgx0cmlnZ2VyX25hbWUYBCABKAkSDgoGcmVhc29uGAUgASgJEi0KBnBhcmFtcxgGIAMoCzIdLmpvYnNlcnYudjEuQnVpbGQuUGFyYW1zRW50cnkSHQoEcnVucxgHIAMoCzIPLmpvYnNlcnYudjEuUnVuEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jb21wbGV0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBotCgtQYXJhbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrgBChNUcmlnZ2VyQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSFAoMdHJpZ2dlcl9uYW1lGAIgASgJEjsKBnBhcmFtcxgDIAMoCzIrLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdC5QYXJhbXNFbnRyeRIOCgZyZWFzb24YBCABKAkaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI4ChRUcmlnZ2VyQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiMgoPR2V0QnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFIjQKEEdldEJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIksKEUxpc3RCdWlsZHNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUAoSTGlzdEJ1aWxkc1Jlc3BvbnNlEiEKBmJ1aWxkcxgBIAMoCzIRLmpvYnNlcnYudjEuQnVpbGQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKEkNhbmNlbEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSI3ChNDYW5jZWxCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZDLFAgoMQnVpbGRTZXJ2aWNlElEKDFRyaWdnZXJCdWlsZBIfLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdBogLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVzcG9uc2USRQoIR2V0QnVpbGQSGy5qb2JzZXJ2LnYxLkdldEJ1aWxkUmVxdWVzdBocLmpvYnNlcnYudjEuR2V0QnVpbGRSZXNwb25zZRJLCgpMaXN0QnVpbGRzEh0uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVxdWVzdBoeLmpvYnNlcnYudjEuTGlzdEJ1aWxkc1Jlc3BvbnNlEk4KC0NhbmNlbEJ1aWxkEh4uam9ic2Vydi52MS5DYW5jZWxCdWlsZFJlcXVlc3QaHy5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
+  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIvUCCgVCdWlsZBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBRIiCgZzdGF0dXMYAyABKA4yEi5qb2JzZXJ2LnYxLlN0YXR1cxIUCgx0cmlnZ2VyX25hbWUYBCABKAkSDgoGcmVhc29uGAUgASgJEi0KBnBhcmFtcxgGIAMoCzIdLmpvYnNlcnYudjEuQnVpbGQuUGFyYW1zRW50cnkSHQoEcnVucxgHIAMoCzIPLmpvYnNlcnYudjEuUnVuEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jb21wbGV0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRuYW1lGAogASgJEhIKCmFubm90YXRpb24YCyABKAkaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK4AQoTVHJpZ2dlckJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhQKDHRyaWdnZXJfbmFtZRgCIAEoCRI7CgZwYXJhbXMYAyADKAsyKy5qb2JzZXJ2LnYxLlRyaWdnZXJCdWlsZFJlcXVlc3QuUGFyYW1zRW50cnkSDgoGcmVhc29uGAQgASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoUVHJpZ2dlckJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIjIKD0dldEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSI0ChBHZXRCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCJLChFMaXN0QnVpbGRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEkxpc3RCdWlsZHNSZXNwb25zZRIhCgZidWlsZHMYASADKAsyES5qb2JzZXJ2LnYxLkJ1aWxkEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI1ChJDYW5jZWxCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUiNwoTQ2FuY2VsQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiWAoTUHJvbW90ZUJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBRIMCgRuYW1lGAMgASgJEhIKCmFubm90YXRpb24YBCABKAkiOAoUUHJvbW90ZUJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkMpgDCgxCdWlsZFNlcnZpY2USUQoMVHJpZ2dlckJ1aWxkEh8uam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXNwb25zZRJFCghHZXRCdWlsZBIbLmpvYnNlcnYudjEuR2V0QnVpbGRSZXF1ZXN0Ghwuam9ic2Vydi52MS5HZXRCdWlsZFJlc3BvbnNlEksKCkxpc3RCdWlsZHMSHS5qb2JzZXJ2LnYxLkxpc3RCdWlsZHNSZXF1ZXN0Gh4uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVzcG9uc2USTgoLQ2FuY2VsQnVpbGQSHi5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVxdWVzdBofLmpvYnNlcnYudjEuQ2FuY2VsQnVpbGRSZXNwb25zZRJRCgxQcm9tb3RlQnVpbGQSHy5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlcXVlc3QaIC5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
 
 /**
  * @generated from message jobserv.v1.Build
@@ -72,6 +72,18 @@ export type Build = Message<"jobserv.v1.Build"> & {
    * @generated from field: google.protobuf.Timestamp complete_time = 9;
    */
   completeTime?: Timestamp | undefined;
+
+  /**
+   * Set when the build was promoted: the release name and free-text annotation.
+   *
+   * @generated from field: string name = 10;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string annotation = 11;
+   */
+  annotation: string;
 };
 
 /**
@@ -266,6 +278,57 @@ export const CancelBuildResponseSchema: GenMessage<CancelBuildResponse> = /*@__P
   messageDesc(file_jobserv_v1_build, 8);
 
 /**
+ * @generated from message jobserv.v1.PromoteBuildRequest
+ */
+export type PromoteBuildRequest = Message<"jobserv.v1.PromoteBuildRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: int32 number = 2;
+   */
+  number: number;
+
+  /**
+   * Required: the release name, e.g. "v1.2".
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string annotation = 4;
+   */
+  annotation: string;
+};
+
+/**
+ * Describes the message jobserv.v1.PromoteBuildRequest.
+ * Use `create(PromoteBuildRequestSchema)` to create a new message.
+ */
+export const PromoteBuildRequestSchema: GenMessage<PromoteBuildRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 9);
+
+/**
+ * @generated from message jobserv.v1.PromoteBuildResponse
+ */
+export type PromoteBuildResponse = Message<"jobserv.v1.PromoteBuildResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.Build build = 1;
+   */
+  build?: Build | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.PromoteBuildResponse.
+ * Use `create(PromoteBuildResponseSchema)` to create a new message.
+ */
+export const PromoteBuildResponseSchema: GenMessage<PromoteBuildResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 10);
+
+/**
  * BuildService triggers and inspects builds. Builds are numbered 1, 2, ... per
  * project without gaps, also under concurrent triggers on many instances.
  *
@@ -312,6 +375,17 @@ export const BuildService: GenService<{
     methodKind: "unary";
     input: typeof CancelBuildRequestSchema;
     output: typeof CancelBuildResponseSchema;
+  },
+  /**
+   * Marks a PASSED build as PROMOTED (a release) with a name and annotation.
+   * FAILED_PRECONDITION unless the build is PASSED. Needs an admin token.
+   *
+   * @generated from rpc jobserv.v1.BuildService.PromoteBuild
+   */
+  promoteBuild: {
+    methodKind: "unary";
+    input: typeof PromoteBuildRequestSchema;
+    output: typeof PromoteBuildResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_build, 0);

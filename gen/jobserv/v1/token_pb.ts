@@ -244,7 +244,8 @@ export const TokenService: GenService<{
     output: typeof ListTokensResponseSchema;
   },
   /**
-   * Revokes a token at once, on every instance. NOT_FOUND for an unknown id.
+   * Revokes a token. It is refused by every instance within 5 seconds (token
+   * checks are cached that long). NOT_FOUND for an unknown id.
    *
    * @generated from rpc jobserv.v1.TokenService.RevokeToken
    */

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/worker_admin.proto.
  */
 export const file_jobserv_v1_worker_admin: GenFile = /*@__PURE__*/
-  fileDesc("Ch1qb2JzZXJ2L3YxL3dvcmtlcl9hZG1pbi5wcm90bxIKam9ic2Vydi52MSLRAQoGV29ya2VyEgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEiYKBWZhY3RzGAUgASgLMhcuam9ic2Vydi52MS5Xb3JrZXJGYWN0cxIOCgZvbmxpbmUYBiABKAgSMgoObGFzdF9zZWVuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FjdGl2ZV9ydW5zGAggASgFIhQKEkxpc3RXb3JrZXJzUmVxdWVzdCI6ChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiMKB3dvcmtlcnMYASADKAsyEi5qb2JzZXJ2LnYxLldvcmtlciI1ChNFbmxpc3RXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgiOgoURW5saXN0V29ya2VyUmVzcG9uc2USIgoGd29ya2VyGAEgASgLMhIuam9ic2Vydi52MS5Xb3JrZXIiIwoTRGVsZXRlV29ya2VyUmVxdWVzdBIMCgRuYW1lGAEgASgJIhYKFERlbGV0ZVdvcmtlclJlc3BvbnNlMooCChJXb3JrZXJBZG1pblNlcnZpY2USTgoLTGlzdFdvcmtlcnMSHi5qb2JzZXJ2LnYxLkxpc3RXb3JrZXJzUmVxdWVzdBofLmpvYnNlcnYudjEuTGlzdFdvcmtlcnNSZXNwb25zZRJRCgxFbmxpc3RXb3JrZXISHy5qb2JzZXJ2LnYxLkVubGlzdFdvcmtlclJlcXVlc3QaIC5qb2JzZXJ2LnYxLkVubGlzdFdvcmtlclJlc3BvbnNlElEKDERlbGV0ZVdvcmtlchIfLmpvYnNlcnYudjEuRGVsZXRlV29ya2VyUmVxdWVzdBogLmpvYnNlcnYudjEuRGVsZXRlV29ya2VyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_worker]);
+  fileDesc("Ch1qb2JzZXJ2L3YxL3dvcmtlcl9hZG1pbi5wcm90bxIKam9ic2Vydi52MSLsAQoGV29ya2VyEgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEiYKBWZhY3RzGAUgASgLMhcuam9ic2Vydi52MS5Xb3JrZXJGYWN0cxIOCgZvbmxpbmUYBiABKAgSMgoObGFzdF9zZWVuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FjdGl2ZV9ydW5zGAggASgFEhkKEWFsbG93ZWRfaG9zdF90YWdzGAkgAygJIhQKEkxpc3RXb3JrZXJzUmVxdWVzdCI6ChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiMKB3dvcmtlcnMYASADKAsyEi5qb2JzZXJ2LnYxLldvcmtlciJQChNFbmxpc3RXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSGQoRYWxsb3dlZF9ob3N0X3RhZ3MYAyADKAkiOgoURW5saXN0V29ya2VyUmVzcG9uc2USIgoGd29ya2VyGAEgASgLMhIuam9ic2Vydi52MS5Xb3JrZXIiIwoTRGVsZXRlV29ya2VyUmVxdWVzdBIMCgRuYW1lGAEgASgJIhYKFERlbGV0ZVdvcmtlclJlc3BvbnNlMooCChJXb3JrZXJBZG1pblNlcnZpY2USTgoLTGlzdFdvcmtlcnMSHi5qb2JzZXJ2LnYxLkxpc3RXb3JrZXJzUmVxdWVzdBofLmpvYnNlcnYudjEuTGlzdFdvcmtlcnNSZXNwb25zZRJRCgxFbmxpc3RXb3JrZXISHy5qb2JzZXJ2LnYxLkVubGlzdFdvcmtlclJlcXVlc3QaIC5qb2JzZXJ2LnYxLkVubGlzdFdvcmtlclJlc3BvbnNlElEKDERlbGV0ZVdvcmtlchIfLmpvYnNlcnYudjEuRGVsZXRlV29ya2VyUmVxdWVzdBogLmpvYnNlcnYudjEuRGVsZXRlV29ya2VyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_worker]);
 
 /**
  * @generated from message jobserv.v1.Worker
@@ -63,6 +63,13 @@ export type Worker = Message<"jobserv.v1.Worker"> & {
    * @generated from field: int32 active_runs = 8;
    */
   activeRuns: number;
+
+  /**
+   * The host tags it may claim runs for (empty: no restriction).
+   *
+   * @generated from field: repeated string allowed_host_tags = 9;
+   */
+  allowedHostTags: string[];
 };
 
 /**
@@ -115,6 +122,15 @@ export type EnlistWorkerRequest = Message<"jobserv.v1.EnlistWorkerRequest"> & {
    * @generated from field: bool enlisted = 2;
    */
   enlisted: boolean;
+
+  /**
+   * With enlisted=true: the only host tags (of those the worker reports) it
+   * may claim runs for, as JobServ's worker JWT tags. Empty: no restriction.
+   * Takes effect when the worker next opens its Pull stream.
+   *
+   * @generated from field: repeated string allowed_host_tags = 3;
+   */
+  allowedHostTags: string[];
 };
 
 /**
@@ -192,6 +208,7 @@ export const WorkerAdminService: GenService<{
   /**
    * Enlists (or, with enlisted=false, disables) a worker: a disabled worker
    * keeps its runs but gets no new ones. NOT_FOUND for an unknown worker.
+   * Enlisting also sets the worker's allowed host tags; disabling keeps them.
    *
    * @generated from rpc jobserv.v1.WorkerAdminService.EnlistWorker
    */

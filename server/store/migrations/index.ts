@@ -8,6 +8,7 @@ import * as runHotPaths from "./2026_11_25_0500_run_hot_paths.js";
 import * as speed from "./2026_11_25_0600_speed.js";
 import * as auth from "./2026_11_25_0700_auth.js";
 import * as buildStatusIndex from "./2026_11_25_0800_build_status_index.js";
+import * as promoteTags from "./2026_11_25_0900_promote_tags.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_25_0600_speed": speed,
   "2026_11_25_0700_auth": auth,
   "2026_11_25_0800_build_status_index": buildStatusIndex,
+  "2026_11_25_0900_promote_tags": promoteTags,
 };

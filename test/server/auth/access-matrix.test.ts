@@ -40,6 +40,7 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     GetBuild: { need: "read", req: { project: "priv", number: 1 } },
     ListBuilds: { need: "read", req: { project: "priv" } },
     CancelBuild: { need: "trigger", req: { project: "priv", number: 1 }, mutates: true },
+    PromoteBuild: { need: "admin", req: { project: "priv", number: 1, name: "v1" }, mutates: true },
   },
   "jobserv.v1.RunService": {
     GetRun: { need: "read", req: { ref } },
@@ -49,6 +50,7 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     CancelRun: { need: "trigger", req: { ref }, mutates: true },
     ListArtifacts: { need: "read", req: { ref } },
     ListTests: { need: "read", req: { ref } },
+    RerunRun: { need: "trigger", req: { ref }, mutates: true },
   },
   "jobserv.v1.TokenService": {
     CreateToken: { need: "root", req: { name: "x", scope: Scope.READ }, mutates: true },
@@ -156,7 +158,7 @@ for (const dialect of dialects) {
     const base = `${server.url}/projects/priv/builds/1/runs/r`;
     const get = async (url: string, token: string | null, init: RequestInit = {}) =>
       (await fetch(url, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> ?? {}) } })).status;
-    for (const path of [`${base}/console.log`, `${base}/.rundef.json`, `${base}/missing-artifact.txt`]) {
+    for (const path of [`${base}/console.log`, `${base}/.rundef.json`, `${base}/missing-artifact.txt`, `${server.url}/projects/priv/builds/1/`]) {
       const found = path.endsWith("missing-artifact.txt") ? 404 : 200;
       t.is(await get(path, null), 401, `${path} anonymous`);
       t.is(await get(path, secrets.workerToken), 401, `${path} with a worker token`);

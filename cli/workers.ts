@@ -1,0 +1,63 @@
+// `jobserv workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME`:
+// workers and what they reported (WorkerAdminService). A disabled worker keeps
+// its runs but gets no new ones; a deleted one must register again.
+import { parseArgs } from "node:util";
+import { ListWorkersResponseSchema, WorkerAdminService, WorkerSchema, type Worker } from "../gen/jobserv/v1/worker_admin_pb.js";
+import { client } from "./client.js";
+import { printJson, printTable } from "./output.js";
+
+const USAGE = "usage: jobserv workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME  [--json] [--url URL]";
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: {
+    allow: { type: "string", multiple: true, default: [] },
+    url: { type: "string" }, token: { type: "string" }, json: { type: "boolean", default: false },
+  } });
+  const admin = client(WorkerAdminService, values.url, values.token);
+  const [name] = positionals;
+  if (sub === "list") {
+    if (positionals.length) { console.error(USAGE); return 2; }
+    const res = await admin.listWorkers({});
+    if (values.json) { printJson(ListWorkersResponseSchema, res); return 0; }
+    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "VERSION"], res.workers.map(row));
+    return 0;
+  }
+  if (!name || positionals.length > 1 || (values.allow.length && sub !== "enlist")) { console.error(USAGE); return 2; }
+  switch (sub) {
+    case "enlist":
+    case "disable": {
+      const enlisted = sub === "enlist";
+      const { worker } = await admin.enlistWorker({ name, enlisted, allowedHostTags: values.allow });
+      if (values.json) printJson(WorkerSchema, worker!);
+      else console.log(`worker ${name} ${enlisted ? "enlisted" : "disabled"}${worker!.allowedHostTags.length ? ` (host tags ${worker!.allowedHostTags.join(",")})` : ""}`);
+      return 0;
+    }
+    case "delete":
+      await admin.deleteWorker({ name });
+      if (values.json) console.log("{}");
+      else console.log(`worker ${name} deleted`);
+      return 0;
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+function row(w: Worker): string[] {
+  const f = w.facts;
+  const cpu = f?.cpuTotal ? `${f.cpuTotal}x ${f.cpuType || "?"}` : f?.cpuType || "-";
+  return [
+    w.name, w.enlisted ? "yes" : "no", w.online ? "yes" : "no", w.hostTags.join(",") || "-", String(w.concurrency), String(w.activeRuns),
+    f?.distro || "-", cpu, f?.memTotalBytes ? formatBytes(f.memTotalBytes) : "-", f?.version || "-",
+  ];
+}
+
+/** 1536 MiB → "1.5GiB". */
+function formatBytes(n: bigint): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = Number(n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(1).replace(/\.0$/, "")}${units[i]}`;
+}

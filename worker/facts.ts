@@ -1,0 +1,29 @@
+// What the worker reports about its host when it registers (WorkerFacts):
+// distro (PRETTY_NAME from /etc/os-release), cpu model and count, total memory, version.
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { WorkerFactsSchema } from "../gen/jobserv/v1/worker_pb.js";
+
+export const WORKER_VERSION = "jobserv-ts/0.1";
+
+export function hostFacts(osRelease = "/etc/os-release"): MessageInitShape<typeof WorkerFactsSchema> {
+  const cpus = os.cpus();
+  return {
+    distro: prettyName(osRelease) || `${os.type()} ${os.release()}`,
+    cpuType: cpus[0]?.model.trim() ?? "",
+    cpuTotal: cpus.length || os.availableParallelism(),
+    memTotalBytes: BigInt(os.totalmem()),
+    version: WORKER_VERSION,
+  };
+}
+
+/** PRETTY_NAME from an os-release file (quotes removed), or "" if there is none. */
+export function prettyName(file: string): string {
+  let text: string;
+  try { text = readFileSync(file, "utf8"); } catch { return ""; }
+  const m = /^PRETTY_NAME=(.*)$/m.exec(text);
+  if (!m) return "";
+  const v = m[1]!.trim();
+  return /^(["']).*\1$/.test(v) ? v.slice(1, -1).replace(/\\(["$`\\])/g, "$1") : v;
+}

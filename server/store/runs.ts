@@ -99,16 +99,6 @@ export async function activeRunsByWorker(db: Kysely<Database>, workers: readonly
   return new Map(rows.map((r) => [r.worker_name!, Number(r.n)]));
 }
 
-export async function countActiveRuns(db: Kysely<Database>, worker: string): Promise<number> {
-  const row = await db.selectFrom("runs").select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("worker_name", "=", worker).where("status", "in", ACTIVE_STATUSES).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-export function runsOfWorker(db: Kysely<Database>, worker: string, statuses: readonly Status[]): Promise<RunRow[]> {
-  return db.selectFrom("runs").selectAll().where("worker_name", "=", worker).where("status", "in", [...statuses]).execute();
-}
-
 /** The distinct statuses of a build's runs (all the roll-up needs), from the (build_id, status) index. */
 export async function runStatusesOfBuild(db: Kysely<Database>, buildId: number): Promise<Status[]> {
   const rows = await db.selectFrom("runs").select("status").where("build_id", "=", buildId).groupBy("status").execute();
@@ -136,7 +126,3 @@ async function readRollupState(db: Kysely<Database>, buildId: number): Promise<R
   return { buildStatus: rows[0]!.build_status as Status, runStatuses: rows.flatMap((r) => r.run_status === null ? [] : [r.run_status as Status]) };
 }
 
-export async function anyQueued(db: Kysely<Database>): Promise<boolean> {
-  const row = await db.selectFrom("runs").select("id").where("status", "=", Status.QUEUED).limit(1).executeTakeFirst();
-  return row !== undefined;
-}

@@ -14,6 +14,3 @@ export async function updateWorkerFacts(db: Kysely<Database>, name: string, fact
   await db.updateTable("workers").set(facts).where("name", "=", name).execute();
 }
 
-export async function touchWorker(db: Kysely<Database>, name: string, now: number): Promise<void> {
-  await db.updateTable("workers").set({ last_seen: now }).where("name", "=", name).execute();
-}

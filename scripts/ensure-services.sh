@@ -15,12 +15,16 @@ for arg in "$@"; do
   esac
 done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"   # dockerd and mariadbd live in sbin
 sudo=""; [[ $EUID -eq 0 ]] || sudo=sudo
 logdir=/var/log; [[ -w $logdir ]] || logdir="${TMPDIR:-/tmp}"
 
-# serialize concurrent callers (two test runs must not both start a dockerd)
-exec 9>"${TMPDIR:-/tmp}/jobserv-ensure-services.lock"
-flock 9
+# serialize concurrent callers (two test runs must not both start a dockerd). Daemons started
+# below get `9>&-`: a daemon that inherited fd 9 would hold this lock for its whole life and
+# every later caller would wait forever (CI hung 90 min on exactly that).
+lock="${TMPDIR:-/tmp}/jobserv-ensure-services.lock"
+exec 9>"$lock"
+flock -w 300 9 || { echo "ensure-services: $lock still locked after 300 s (held by: $(fuser "$lock" 2>/dev/null))" >&2; exit 1; }
 
 apt_install() {  # apt_install PKG... (apt-get update only if the first try fails)
   echo "installing $* (apt)" >&2
@@ -43,7 +47,7 @@ if ((want_docker)); then
     if pgrep -x dockerd >/dev/null; then
       state="up (was starting)"
     else
-      $sudo setsid dockerd --bridge=none --iptables=false </dev/null >>"$logdir/jobserv-dockerd.log" 2>&1 &
+      $sudo setsid dockerd --bridge=none --iptables=false </dev/null >>"$logdir/jobserv-dockerd.log" 2>&1 9>&- &
       state="started (log $logdir/jobserv-dockerd.log)"
     fi
     wait_for 60 docker info || { echo "docker: not reachable, see $logdir/jobserv-dockerd.log" >&2; exit 1; }
@@ -63,7 +67,7 @@ if ((want_mariadb)); then
       state="up (was starting)"
     else
       $sudo install -d -o mysql -g mysql /run/mysqld
-      $sudo setsid /usr/sbin/mariadbd --user=mysql </dev/null >>"$logdir/jobserv-mariadbd.log" 2>&1 &
+      $sudo setsid /usr/sbin/mariadbd --user=mysql </dev/null >>"$logdir/jobserv-mariadbd.log" 2>&1 9>&- &
       state="started (log $logdir/jobserv-mariadbd.log)"
     fi
     wait_for 30 root_sql -e 'select 1' || { echo "mariadb: not reachable, see $logdir/jobserv-mariadbd.log" >&2; exit 1; }

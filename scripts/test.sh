@@ -30,8 +30,10 @@ echo "==> npx ava --tap $*"
 tap="$(mktemp -t jobserv-ava.XXXXXX)"
 trap 'rm -f "$tap"' EXIT
 set +e
-npx ava --tap "$@" | tee "$tap"
+# a hard ceiling: a hang becomes a red run that says so, never a silent CI timeout
+timeout --kill-after=30s "${JOBSERV_TEST_TIMEOUT:-40m}" npx ava --tap "$@" | tee "$tap"
 rc=${PIPESTATUS[0]}
+((rc != 124)) || echo "ava did not finish within ${JOBSERV_TEST_TIMEOUT:-40m}" >&2
 set -e
 # TAP: skipped tests are "ok ... # SKIP", todo tests "not ok ... # TODO" (neither counts)
 count() { grep -E "$1" "$tap" | grep -cvE "$2" || true; }

@@ -4,7 +4,7 @@
 // refuses to run as root), listening on a free loopback port, with a user
 // `jobserv` created over the unix socket. Killed and removed in teardown.
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +14,8 @@ import { eventually } from "./clients.js";
 import { freePort } from "./server-process.js";
 
 const run = promisify(execFile);
+/** Debian installs the daemon in sbin, which a non-login PATH may not hold. */
+const MARIADBD = existsSync("/usr/sbin/mariadbd") ? "/usr/sbin/mariadbd" : "mariadbd";
 
 export class PrivateMariaDb {
   private child: ChildProcess | undefined;
@@ -65,7 +67,7 @@ export class PrivateMariaDb {
   }
 
   private async launch(): Promise<void> {
-    const child = spawn("mariadbd", ["--no-defaults", "--user=mysql", "--basedir=/usr", `--datadir=${this.datadir}`,
+    const child = spawn(MARIADBD, ["--no-defaults", "--user=mysql", "--basedir=/usr", `--datadir=${this.datadir}`,
       `--tmpdir=${this.tmpdir}`, `--port=${this.port}`, "--bind-address=127.0.0.1", `--socket=${this.socket}`, `--pid-file=${path.join(this.dir, "pid")}`,
       `--log-error=${path.join(this.dir, "error.log")}`, "--skip-name-resolve", "--skip-log-bin",
       "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M", "--max-connections=200"], { stdio: "ignore" });

@@ -20,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals.length) { console.error(USAGE); return 2; }
     const res = await admin.listWorkers({});
     if (values.json) { printJson(ListWorkersResponseSchema, res); return 0; }
-    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "VERSION"], res.workers.map(row));
+    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "DISK-FREE", "LOAD", "VERSION"], res.workers.map(row));
     return 0;
   }
   if (!name || positionals.length > 1 || (values.allow.length && sub !== "enlist")) { console.error(USAGE); return 2; }
@@ -49,7 +49,8 @@ function row(w: Worker): string[] {
   const cpu = f?.cpuTotal ? `${f.cpuTotal}x ${f.cpuType || "?"}` : f?.cpuType || "-";
   return [
     w.name, w.enlisted ? "yes" : "no", w.online ? "yes" : "no", w.hostTags.join(",") || "-", String(w.concurrency), String(w.activeRuns),
-    f?.distro || "-", cpu, f?.memTotalBytes ? formatBytes(f.memTotalBytes) : "-", f?.version || "-",
+    f?.distro || "-", cpu, f?.memTotalBytes ? formatBytes(f.memTotalBytes) : "-",
+    f?.diskFreeBytes ? formatBytes(f.diskFreeBytes) : "-", f ? f.loadAvg1m.toFixed(2) : "-", f?.version || "-",
   ];
 }
 

@@ -31,6 +31,7 @@ export function createTokenService(deps: ApiDeps): ServiceImpl<typeof TokenServi
     async revokeToken(req, ctx) {
       await deps.authz.admin(ctx);
       if (!(await revokeToken(deps.store.db, Number(req.id), deps.now()))) throw new NotFoundError(`token ${req.id} not found`);
+      deps.authz.access.forget(Number(req.id));
       return {};
     },
   });

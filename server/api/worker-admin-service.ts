@@ -14,7 +14,8 @@ export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number
   const { store } = deps;
   const toWorker = (row: WorkerRow, active: number): Worker => create(WorkerSchema, {
     name: row.name, enlisted: Boolean(row.enlisted), hostTags: JSON.parse(row.host_tags) as string[], concurrency: row.concurrency,
-    facts: { distro: row.distro, cpuType: row.cpu_type, cpuTotal: row.cpu_total, memTotalBytes: BigInt(row.mem_total), version: row.version },
+    facts: { distro: row.distro, cpuType: row.cpu_type, cpuTotal: row.cpu_total, memTotalBytes: BigInt(row.mem_total), version: row.version,
+      diskFreeBytes: BigInt(row.disk_free), memFreeBytes: BigInt(row.mem_free), loadAvg1m: Number(row.load_avg) },
     online: Number(row.last_seen) > deps.now() - deps.workerLeaseMs, lastSeenTime: timestampFromMs(Number(row.last_seen)), activeRuns: active,
     allowedHostTags: JSON.parse(row.allowed_host_tags) as string[],
   });

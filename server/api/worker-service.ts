@@ -35,6 +35,8 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
         concurrency: Math.max(1, req.concurrency || 1),
         distro: req.facts?.distro ?? "", cpu_type: req.facts?.cpuType ?? "", cpu_total: req.facts?.cpuTotal ?? 0,
         mem_total: Number(req.facts?.memTotalBytes ?? 0n), version: req.facts?.version ?? "", last_seen: now(),
+        disk_free: Number(req.facts?.diskFreeBytes ?? 0n), mem_free: Number(req.facts?.memFreeBytes ?? 0n),
+        load_avg: Number.isFinite(req.facts?.loadAvg1m) ? Math.max(0, req.facts!.loadAvg1m) : 0,
       };
       const existing = await findWorker(store.db, req.name);
       if (!existing) {

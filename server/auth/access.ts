@@ -30,9 +30,17 @@ export class Access {
     if (!token || token.revoked_at !== null) throw new UnauthenticatedError("unknown or revoked API token");
     const principal: Principal = { kind: "token", token };
     if (this.cache.size > 10_000) this.cache.clear();
-    // Revocation takes effect on every instance within CACHE_MS.
+    // Revocation takes effect at once on the instance that revoked (forget) and
+    // on every other instance within CACHE_MS.
     this.cache.set(secret, { principal, until: Date.now() + CACHE_MS });
     return principal;
+  }
+
+  /** Drops cached principals of token `id` (called when it is revoked here). */
+  forget(id: number): void {
+    for (const [secret, hit] of this.cache) {
+      if (hit.principal.kind === "token" && hit.principal.token.id === id) this.cache.delete(secret);
+    }
   }
 
   /** Admin over everything (tokens, workers, creating projects). */

@@ -129,6 +129,11 @@ export interface WorkersTable {
   created_at: number;
   /** JSON array: the only reported tags it may claim runs for; [] = no restriction. */
   allowed_host_tags: ColumnType<string, string | undefined, string>;
+  /** Bytes; as of the last registration. */
+  disk_free: ColumnType<number, number | undefined, number>;
+  mem_free: ColumnType<number, number | undefined, number>;
+  /** 1-minute load average. */
+  load_avg: ColumnType<number, number | undefined, number>;
 }
 
 /** A forge delivery already handled (`<forge>:<delivery id>`): a redelivery creates nothing. */

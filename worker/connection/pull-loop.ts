@@ -1,6 +1,7 @@
 // Keeps a Pull stream open: registers, opens the stream, hands every message
 // to `onMessage`, and on any error reopens it with jittered back-off. The
-// stream is also recycled every few minutes so load spreads over instances.
+// stream is also recycled every few minutes so load spreads over instances and
+// the worker's changing facts are registered again.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { backoffMs, sleep } from "../../common/sleep.js";
 import type { PullResponse, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
@@ -28,12 +29,13 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
     const stream = new AbortController();
     const onStop = () => stream.abort();
     stop.addEventListener("abort", onStop, { once: true });
-    const recycle = setTimeout(() => stream.abort(), RECYCLE_MS * (0.75 + Math.random() * 0.5));
+    // Recycling also re-registers: the server gets fresh facts (free disk, load).
+    const recycle = setTimeout(() => { registered = false; stream.abort(); }, RECYCLE_MS * (0.75 + Math.random() * 0.5));
     try {
       if (!registered) {
         const res = await client.registerWorker({
           name: config.name, token: config.token, hostTags: config.hostTags, concurrency: config.concurrency,
-          registrationSecret: config.registrationSecret, facts: hostFacts(),
+          registrationSecret: config.registrationSecret, facts: hostFacts(config.workDir),
         }, { signal: stream.signal });
         registered = true;
         if (!res.enlisted) deps.log(`worker ${config.name} registered; waiting to be enlisted`);

@@ -9,6 +9,7 @@ import * as speed from "./2026_11_25_0600_speed.js";
 import * as auth from "./2026_11_25_0700_auth.js";
 import * as buildStatusIndex from "./2026_11_25_0800_build_status_index.js";
 import * as promoteTags from "./2026_11_25_0900_promote_tags.js";
+import * as workerLoad from "./2026_11_25_1000_worker_load.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_25_0700_auth": auth,
   "2026_11_25_0800_build_status_index": buildStatusIndex,
   "2026_11_25_0900_promote_tags": promoteTags,
+  "2026_11_25_1000_worker_load": workerLoad,
 };

@@ -1,0 +1,28 @@
+// Store functions for workers on both dialects: a worker's facts round-trip,
+// including the changing ones (free disk beyond 32 bits, fractional load).
+import test from "ava";
+import { findWorker, insertWorker, updateWorkerFacts } from "../../../server/store/workers.js";
+import { dialects, openTestStore } from "../../support/db.js";
+
+for (const dialect of dialects) {
+  test(`${dialect}: a worker's facts round-trip and are updated in place`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    const facts = {
+      host_tags: '["amd64"]', concurrency: 2, distro: "Debian GNU/Linux 12 (bookworm)", cpu_type: "Xeon", cpu_total: 2,
+      mem_total: 24 * 1024 ** 3, version: "jobserv-ts/0.1", last_seen: 1_000, disk_free: 80 * 1024 ** 3, mem_free: 3 * 1024 ** 3, load_avg: 0.42,
+    };
+    await insertWorker(store.db, { name: "w1", token_hash: "h", enlisted: 0, created_at: 1_000, ...facts });
+    const row = await findWorker(store.db, "w1");
+    t.like(row, { name: "w1", cpu_total: 2, distro: facts.distro, allowed_host_tags: "[]" });
+    t.is(Number(row!.disk_free), 80 * 1024 ** 3);
+    t.is(Number(row!.mem_total), 24 * 1024 ** 3);
+    t.is(Number(row!.load_avg), 0.42);
+
+    await updateWorkerFacts(store.db, "w1", { disk_free: 5, load_avg: 3.75, last_seen: 2_000 });
+    const updated = await findWorker(store.db, "w1");
+    t.is(Number(updated!.disk_free), 5);
+    t.is(Number(updated!.load_avg), 3.75);
+    t.is(Number(updated!.mem_free), 3 * 1024 ** 3, "facts not given stay");
+    t.is(await findWorker(store.db, "w2"), undefined);
+  });
+}

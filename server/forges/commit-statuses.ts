@@ -6,7 +6,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { RunStatusEvent } from "../builds/events.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
-import { send } from "./github/api.js";
+import { send } from "./api-request.js";
 import { HttpStatusError, isClientError, withRetries } from "./retry.js";
 import { runStatusRequest } from "./status-request.js";
 import type { Logger } from "../logger.js";

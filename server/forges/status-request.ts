@@ -2,7 +2,9 @@
 // github_pr builds report to GitHub, gitlab_mr builds to GitLab, with the
 // run's name as context and its console.log as target. Others report nothing.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import { commitStatusRequest, type ApiRequest, type GithubState } from "./github/api.js";
+import type { ApiRequest } from "./api-request.js";
+import { commitStatusRequest, type GithubState } from "./github/api.js";
+import { commitStatusRequest as gitlabStatusRequest, type GitlabState } from "./gitlab/api.js";
 
 export interface RunStatusInfo {
   triggerType: string;
@@ -23,7 +25,7 @@ function githubState(s: Status): GithubState {
   return "pending";
 }
 
-function gitlabState(s: Status): string {
+function gitlabState(s: Status): GitlabState {
   if (s === Status.PASSED) return "success";
   if (s === Status.FAILED) return "failed";
   if (s === Status.QUEUED) return "pending";
@@ -50,9 +52,7 @@ export function runStatusRequest(i: RunStatusInfo): ApiRequest | undefined {
       { state: githubState(i.status), target_url: target, description: description(i), context: i.runName });
   }
   if (i.triggerType === "gitlab_mr" && glUrl) {
-    const headers: Record<string, string> = {};
-    if (i.secrets["gitlabtok"]) headers["private-token"] = i.secrets["gitlabtok"];
-    return { method: "POST", url: glUrl, headers, body: { state: gitlabState(i.status), name: i.runName, target_url: target, description: description(i) } };
+    return gitlabStatusRequest(glUrl, i.secrets["gitlabtok"], { state: gitlabState(i.status), name: i.runName, target_url: target, description: description(i) });
   }
   return undefined;
 }

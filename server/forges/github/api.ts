@@ -1,16 +1,8 @@
 // The GitHub REST calls jobserv makes: read a pull request, set a commit
 // status. `api` is the configured base (https://api.github.com, or
-// https://host/api/v3 for GitHub Enterprise). Pure request builders plus a
-// thin sender, so the request format is testable on its own.
-import { requestJson } from "../retry.js";
+// https://host/api/v3 for GitHub Enterprise). Pure request builders.
+import { send, type ApiRequest } from "../api-request.js";
 import type { Json } from "../payload.js";
-
-export interface ApiRequest {
-  method: "GET" | "POST";
-  url: string;
-  headers: Record<string, string>;
-  body?: unknown;
-}
 
 function headers(token: string | undefined): Record<string, string> {
   const h: Record<string, string> = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" };
@@ -36,10 +28,6 @@ export interface StatusBody {
 
 export function commitStatusRequest(api: string, token: string | undefined, owner: string, repo: string, sha: string, body: StatusBody): ApiRequest {
   return { method: "POST", url: `${api}/repos/${seg(owner)}/${seg(repo)}/statuses/${seg(sha)}`, headers: headers(token), body };
-}
-
-export async function send(req: ApiRequest, what: string): Promise<unknown> {
-  return requestJson(req.method, req.url, req.headers, req.body, what);
 }
 
 export async function fetchPullRequest(api: string, token: string | undefined, owner: string, repo: string, number: string): Promise<Json> {

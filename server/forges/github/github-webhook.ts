@@ -11,7 +11,7 @@ import { fetchPullRequest } from "./api.js";
 import { branchMatches, parseGithubEvent, pullRequestParams } from "./parse-event.js";
 import { verifyGithubSignature } from "./signature.js";
 import { okToTestRefusal } from "./ok-to-test.js";
-import { definitionFromRepository } from "./repo-definition.js";
+import { githubDefinition } from "./repo-definition.js";
 import { isClientError, withRetries } from "../retry.js";
 
 export interface GithubDelivery {
@@ -60,7 +60,7 @@ export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): P
   if (!chosen) return { status: 202, body: { ignored: `no github_pr trigger of project "${d.project}" handles branch "${branch}"` } };
   const refusal = hook.kind === "pull_request" ? okToTestRefusal(chosen.spec.params, hook.action, hook.pr) : undefined;
   if (refusal) return { status: 202, body: { ignored: refusal } };
-  const definition = await definitionFromRepository(deps, chosen, params);
+  const definition = await githubDefinition(deps, chosen, params);
   if (definition.kind === "failed") return { status: 202, body: { error: definition.reason } };
   return startForgeBuild(deps.trigger, {
     deliveryKey: d.deliveryId ? `github:${d.deliveryId}` : undefined,

@@ -9,6 +9,7 @@
 // the trigger's secrets. The decision reads the stored trigger's params,
 // never the repository's definition file.
 import { optStr, type Json } from "../payload.js";
+import { flagEnabled } from "../trigger-flags.js";
 import { OK_TO_TEST } from "./parse-event.js";
 
 /** The github_pr trigger param turning the gate on. */
@@ -18,8 +19,7 @@ export const REQUIRE_OK_TO_TEST = "GH_REQUIRE_OK_TO_TEST";
 export const TRUSTED_ASSOCIATIONS: ReadonlySet<string> = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 export function okToTestRequired(triggerParams: Record<string, string>): boolean {
-  const v = (triggerParams[REQUIRE_OK_TO_TEST] ?? "").trim().toLowerCase();
-  return v !== "" && v !== "0" && v !== "false" && v !== "no";
+  return flagEnabled(triggerParams, REQUIRE_OK_TO_TEST);
 }
 
 /**

@@ -3,9 +3,10 @@
 // are accepted, and the contents request (path segments and ref encoded).
 import test from "ava";
 import { InvalidArgumentError } from "../../../server/errors.js";
-import { definitionFilePath, definitionFileRequest } from "../../../server/forges/github/definition-file.js";
+import { definitionFilePath } from "../../../server/forges/definition-file.js";
+import { definitionFileRequest } from "../../../server/forges/github/definition-file.js";
 import { okToTestRefusal, okToTestRequired } from "../../../server/forges/github/ok-to-test.js";
-import { checkRepoDefinition } from "../../../server/forges/github/repo-definition.js";
+import { checkRepoDefinition } from "../../../server/forges/repo-definition.js";
 
 test("GH_REQUIRE_OK_TO_TEST: any value but empty, 0, false, no turns the gate on", (t) => {
   for (const v of ["1", "yes", "true", "TRUE", "on"]) t.true(okToTestRequired({ GH_REQUIRE_OK_TO_TEST: v }), v);
@@ -57,9 +58,9 @@ triggers:
 scripts:
   s: "#!/bin/sh\\ntrue\\n"
 `;
-  t.notThrows(() => checkRepoDefinition(yaml("github_pr"), "pr", []));
-  t.throws(() => checkRepoDefinition(yaml("github_pr"), "other", []), { message: /no trigger named "other"/ });
-  t.throws(() => checkRepoDefinition(yaml("simple"), "pr", []), { message: /type simple; expected github_pr/ });
-  t.throws(() => checkRepoDefinition(yaml("github_pr", "\n        container-auth: regauth"), "pr", ["githubtok"]), { message: /needs secret\(s\) regauth/ });
-  t.throws(() => checkRepoDefinition("timeout: [", "pr", []), { message: /line|parse/ });
+  t.notThrows(() => checkRepoDefinition(yaml("github_pr"), "pr", "github_pr", []));
+  t.throws(() => checkRepoDefinition(yaml("github_pr"), "other", "github_pr", []), { message: /no trigger named "other"/ });
+  t.throws(() => checkRepoDefinition(yaml("simple"), "pr", "github_pr", []), { message: /type simple; expected github_pr/ });
+  t.throws(() => checkRepoDefinition(yaml("github_pr", "\n        container-auth: regauth"), "pr", "github_pr", ["githubtok"]), { message: /needs secret\(s\) regauth/ });
+  t.throws(() => checkRepoDefinition("timeout: [", "pr", "github_pr", []), { message: /line|parse/ });
 });

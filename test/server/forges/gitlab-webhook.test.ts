@@ -1,6 +1,7 @@
 // Inbound GitLab webhooks (payloads shaped as GitLab documents them, in
-// test/fixtures/webhooks/gitlab) and the commit statuses sent back to a local
-// stand-in for the GitLab API. On both store dialects.
+// test/fixtures/webhooks/gitlab) and the calls made to a local stand-in for
+// the GitLab API: GIT_SHA_BASE from the MR versions, the ci-retest author's
+// membership, commit statuses. On both store dialects.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import test from "ava";
@@ -9,11 +10,13 @@ import { openStore } from "../../../server/store/db.js";
 import { apiClient, eventually } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startFakeForge } from "../../support/fake-forge.js";
+import { fakeGitlabApi } from "../../support/fake-gitlab-api.js";
 import { startTestServer } from "../../support/server.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/webhooks/gitlab");
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 const SHA = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7";
+const BASE = "b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0";
 
 const YAML = `
 timeout: 1
@@ -31,7 +34,13 @@ scripts:
 
 for (const dialect of dialects) {
   test(`${dialect}: GitLab MR and note webhooks: token, params, duplicates, commit statuses`, async (t) => {
-    const gitlab = await startFakeForge(t);
+    const fake = fakeGitlabApi({
+      token: "glpat-abc",
+      versions: { "14!1": [{ head_commit_sha: SHA, base_commit_sha: BASE, start_commit_sha: BASE }] },
+      // The fixture's note author is user 1: a Maintainer; user 7 only a Reporter.
+      members: { "14/1": 40, "14/7": 20 },
+    });
+    const gitlab = await startFakeForge(t, fake.respond);
     const api = `${gitlab.url}/api/v4`;
     const server = await startTestServer(t, dialect, { gitlabApi: api, forgeRetryMs: 20 });
     const projects = apiClient(ProjectService, server.url);
@@ -69,8 +78,9 @@ for (const dialect of dialects) {
     t.deepEqual(JSON.parse(b1?.params_json ?? "{}"), {
       GIT_SHA: SHA, GIT_URL: "http://example.com/awesome_space/awesome_project.git",
       GL_TARGET_REPO: "http://example.com/awesome_space/awesome_project.git", GL_MR: "1",
-      GL_STATUS_URL: `${api}/projects/14/statuses/${SHA}`, GL_MR_API: `${api}/projects/14/merge_requests/1`,
+      GL_STATUS_URL: `${api}/projects/14/statuses/${SHA}`, GL_MR_API: `${api}/projects/14/merge_requests/1`, GIT_SHA_BASE: BASE,
     });
+    t.true(fake.seen.some((r) => r.method === "GET" && r.path === "/api/v4/projects/14/merge_requests/1/versions"), "base read from the versions API");
 
     const note = await post(fixture("note.merge_request.json"), { "x-gitlab-event": "Note Hook", "x-gitlab-token": "gl-hook-token", "x-gitlab-event-uuid": "u5" });
     t.is(note.status, 201);
@@ -78,6 +88,15 @@ for (const dialect of dialects) {
     const noteWithout = JSON.parse(fixture("note.merge_request.json").toString()) as { object_attributes: { note: string } };
     noteWithout.object_attributes.note = "looks good";
     t.is((await post(Buffer.from(JSON.stringify(noteWithout)), { "x-gitlab-event": "Note Hook", "x-gitlab-token": "gl-hook-token" })).status, 202);
+    // ci-retest counts only from a Developer or more of the target project.
+    for (const [id, why] of [["7", /user7|needs Developer access/], ["8", /needs Developer access/]] as const) {
+      const other = JSON.parse(fixture("note.merge_request.json").toString()) as { user: { id: number; username: string } };
+      other.user = { ...other.user, id: Number(id), username: `user${id}` };
+      const refused = await post(Buffer.from(JSON.stringify(other)), { "x-gitlab-event": "Note Hook", "x-gitlab-token": "gl-hook-token", "x-gitlab-event-uuid": `n${id}` });
+      t.is(refused.status, 202, `user ${id}`);
+      t.regex(String(refused.json["ignored"]), why);
+    }
+    t.is((await builds()).length, 2, "refused notes create nothing");
 
     // The queued run's status went to GitLab's documented endpoint with the token.
     const posts = await eventually(async () => {
@@ -92,5 +111,6 @@ for (const dialect of dialects) {
       state: "pending", name: "build", description: "Build 1: queued",
       target_url: `${server.url}/projects/gl/builds/1/runs/build/console.log`,
     });
+    t.deepEqual(fake.violations, []);
   });
 }

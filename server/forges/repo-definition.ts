@@ -1,0 +1,74 @@
+// The definition a forge build runs from when its trigger has the param
+// JOBSERV_DEFINITION_FILE (JobServ's definition_repo/definition_file): the
+// file read from the repository at the build's GIT_SHA, whose trigger of the
+// same name and type is run. The stored trigger still decides everything
+// before that (authentication, branch, gates), and its secrets are the ones
+// the build gets. Each forge supplies a DefinitionSource (how to read the
+// file, how to put an error status on the commit).
+//
+// A file that cannot be used (missing, unreadable, invalid YAML, no such
+// trigger, secrets it needs absent) creates no build: the commit gets an
+// error status whose description is the problem, and the webhook answers 202
+// `{error}` with the whole reason. The delivery itself was fine, so no 4xx
+// (the forge would only show it in the hook's settings, where the author of
+// the change never looks).
+import { requiredSecretsPresent } from "../builds/required-secrets.js";
+import { findTrigger } from "../projects/find-trigger.js";
+import { parseProjectDefinition } from "../projects/parse.js";
+import type { TriggerType } from "../projects/schema.js";
+import type { ApiRequest } from "./api-request.js";
+import { DEFINITION_FILE_PARAM, definitionFilePath, fetchDefinitionFile } from "./definition-file.js";
+import { HttpStatusError, isClientError, withRetries } from "./retry.js";
+import type { Candidate, ForgeDeps } from "./webhook-context.js";
+
+export type RepoDefinition =
+  | { kind: "stored" }
+  | { kind: "file"; yaml: string }
+  | { kind: "failed"; reason: string };
+
+export interface DefinitionSource {
+  type: TriggerType;
+  /** The commit the file is read at. */
+  sha: string;
+  /** The GET request answering with the file's raw bytes. */
+  fileRequest(path: string): ApiRequest;
+  /** For logs and errors, e.g. `GitHub GET owner/repo/.jobserv.yml@sha`. */
+  describe(path: string): string;
+  /** Puts an error status with `text` on the commit (best effort). */
+  reportError(text: string): Promise<void>;
+}
+
+/** Throws (with a readable message) unless `yaml` can run trigger `name` of `type` with the given secrets (pure). */
+export function checkRepoDefinition(yaml: string, name: string, type: TriggerType, secretNames: readonly string[]): void {
+  const def = parseProjectDefinition(yaml);
+  const trigger = findTrigger(def, name);
+  if (trigger.type !== type) throw new Error(`trigger "${name}" has type ${trigger.type}; expected ${type}`);
+  requiredSecretsPresent(def, trigger, secretNames);
+}
+
+export async function definitionFromRepository(deps: ForgeDeps, chosen: Candidate, source: DefinitionSource): Promise<RepoDefinition> {
+  const value = chosen.spec.params[DEFINITION_FILE_PARAM];
+  if (value === undefined || value.trim() === "") return { kind: "stored" };
+  let file = value;
+  try {
+    file = definitionFilePath(value);
+    const what = source.describe(file);
+    const req = source.fileRequest(file);
+    const yaml = await withRetries(() => fetchDefinitionFile(req, what), { attempts: 3, baseMs: deps.retryMs, what, permanent: isClientError, log: deps.log });
+    checkRepoDefinition(yaml, chosen.spec.name, source.type, Object.keys(chosen.secrets));
+    return { kind: "file", yaml };
+  } catch (e) {
+    const why = e instanceof HttpStatusError && e.status === 404 ? "not found in the repository at that commit" : (e as Error).message;
+    await source.reportError(`No build: ${file}: ${why}`);
+    return { kind: "failed", reason: `no build: ${file} at ${source.sha}: ${why}` };
+  }
+}
+
+/** Sends a status request with retries; failures are logged by withRetries and otherwise ignored. */
+export async function sendStatusBestEffort(deps: ForgeDeps, req: ApiRequest, what: string, send: (r: ApiRequest, what: string) => Promise<unknown>): Promise<void> {
+  try {
+    await withRetries(() => send(req, what), { attempts: 3, baseMs: deps.retryMs, what, permanent: isClientError, log: deps.log });
+  } catch {
+    // The webhook's answer still carries the reason.
+  }
+}

@@ -1,5 +1,6 @@
 // WorkerService: registration, the Pull stream, log appends and run updates.
 // Stream bookkeeping lives in scheduler/; this file only adapts the protocol.
+import { claimableTags } from "../scheduler/claimable-tags.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
@@ -19,11 +20,9 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
   const { store, dispatcher, now } = deps;
   const auth = new WorkerAuth(store);
   /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
-  const claimableTags = async (name: string): Promise<string[]> => {
+  const tagsOf = async (name: string): Promise<string[]> => {
     const row = await findWorker(store.db, name);
-    const tags = JSON.parse(row?.host_tags ?? "[]") as string[];
-    const allowed = JSON.parse(row?.allowed_host_tags ?? "[]") as string[];
-    return allowed.length ? tags.filter((t) => allowed.includes(t)) : tags;
+    return row ? claimableTags(row) : [];
   };
   return mapErrors<ServiceImpl<typeof WorkerService>>({
     async registerWorker(req) {
@@ -54,7 +53,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const worker = await auth.authenticate(ctx);
       if (req.workerName && req.workerName !== worker.name) throw new ConnectError("worker_name does not match the authenticated worker", Code.PermissionDenied);
       if (!worker.enlisted) throw new ConnectError(`worker "${worker.name}" is not enlisted yet`, Code.PermissionDenied);
-      const session = dispatcher.workers.add({ name: worker.name, tags: await claimableTags(worker.name), concurrency: worker.concurrency });
+      const session = dispatcher.workers.add({ name: worker.name, tags: await tagsOf(worker.name), concurrency: worker.concurrency });
       const close = () => dispatcher.workers.remove(session);
       ctx.signal.addEventListener("abort", close, { once: true });
       const sendPing = () => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));

@@ -10,6 +10,7 @@ import { refreshBuildStatus } from "../builds/refresh.js";
 import type { Store } from "../store/db.js";
 import { insertRunEvent } from "../store/runs.js";
 import type { ConnectedWorkers } from "./connected-workers.js";
+import { claimableTags, sameTags } from "./claimable-tags.js";
 import { requeueUnacked } from "./requeue.js";
 import type { Logger } from "../logger.js";
 
@@ -63,9 +64,15 @@ export class LeaseKeeper {
     const names = [...new Set(workers.list().map((s) => s.worker.name))];
     if (names.length) {
       await store.db.updateTable("workers").set({ last_seen: now }).where("name", "in", names).execute();
-      // A worker an admin disabled (or deleted) keeps its runs but its stream closes: no new ones.
-      const allowed = new Set((await store.db.selectFrom("workers").select("name").where("name", "in", names).where("enlisted", "=", 1).execute()).map((r) => r.name));
-      for (const s of workers.list()) if (!allowed.has(s.worker.name)) workers.remove(s);
+      // A worker an admin disabled (or deleted) keeps its runs but its stream closes: no new
+      // ones. So does one whose claimable tags changed (restricted while connected): it
+      // reconnects and Pull gives it the new tags.
+      const rows = await store.db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags"]).where("name", "in", names).execute();
+      const current = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, claimableTags(r)]));
+      for (const s of workers.list()) {
+        const tags = current.get(s.worker.name);
+        if (!tags || !sameTags(tags, s.worker.tags)) workers.remove(s);
+      }
     }
 
     const stale = await store.db.selectFrom("runs").innerJoin("workers", "workers.name", "runs.worker_name")

@@ -11,6 +11,8 @@ export interface MiniWorker {
   client: Client<typeof WorkerService>;
   /** Resolves once the Pull stream is open on the server. */
   connected: Promise<void>;
+  /** Resolves when the Pull stream ends (closed by the server, or stopped). */
+  ended: Promise<void>;
   stop(): void;
 }
 
@@ -27,7 +29,7 @@ export async function startMiniWorker(t: ExecutionContext, url: string, name: st
   const abort = new AbortController();
   let open: () => void = () => {};
   const connected = new Promise<void>((resolve) => { open = resolve; });
-  void (async () => {
+  const ended = (async () => {
     try {
       const stream = client.pull({ workerName: name }, { signal: abort.signal, onHeader: () => open() });
       for await (const msg of stream) {
@@ -37,5 +39,5 @@ export async function startMiniWorker(t: ExecutionContext, url: string, name: st
     } catch { /* aborted */ }
   })();
   t.teardown(() => abort.abort());
-  return { client, connected, stop: () => abort.abort() };
+  return { client, connected, ended, stop: () => abort.abort() };
 }

@@ -1,6 +1,8 @@
 // Allowed host tags (JobServ's worker JWT tags): a worker enlisted with
 // allowed_host_tags [a] that reports tags [a, b] gets `a` runs only; a `b`
-// run waits for another worker. On both dialects.
+// run waits for another worker. A worker restricted while connected has its
+// stream closed by the next lease sweep, so it reconnects under the
+// restriction. On both dialects.
 import test from "ava";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -72,5 +74,21 @@ for (const dialect of dialects) {
     // Disabling keeps the restriction; enlisting with none lifts it.
     t.deepEqual((await admin.enlistWorker({ name, enlisted: false })).worker!.allowedHostTags, ["a"]);
     t.deepEqual((await admin.enlistWorker({ name, enlisted: true })).worker!.allowedHostTags, []);
+  });
+
+  test(`${dialect}: restricting a connected worker closes its stream within a lease sweep`, async (t) => {
+    // A 3 s lease sweeps every 600 ms.
+    const server = await startTestServer(t, dialect, { workerLeaseMs: 3_000 });
+    const name = "live";
+    const live = await startMiniWorker(t, server.url, name, ["a", "b"], 1, () => {});
+    await live.connected;
+    const admin = apiClient(WorkerAdminService, server.url);
+    let ended = false;
+    void live.ended.then(() => { ended = true; });
+    await new Promise((r) => setTimeout(r, 2_000));
+    t.false(ended, "an unchanged worker keeps its stream across sweeps");
+    await admin.enlistWorker({ name, enlisted: true, allowedHostTags: ["b"] });
+    await eventually(async () => (ended ? true : undefined), 5_000, "the stream of the restricted worker to close");
+    t.pass();
   });
 }

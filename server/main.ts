@@ -79,8 +79,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
   const access = new Access(store);
+  const artifacts = new LocalArtifactStorage(config.artifactsDir);
   const deps: ApiDeps = {
-    store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store),
+    store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store), artifacts,
     workerRegistrationSecret: config.workerRegistrationSecret,
     trigger: { store, cipher, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
     runUpdates: {
@@ -120,7 +121,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...buildJsonRoutes({ store, access }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
-      store, now, access, storage: new LocalArtifactStorage(config.artifactsDir),
+      store, now, access, storage: artifacts,
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),

@@ -5,6 +5,7 @@ import type { LogStore } from "../logs/log-store.js";
 import type { Dispatcher } from "../scheduler/dispatcher.js";
 import type { LeaseKeeper } from "../scheduler/leases.js";
 import type { SecretCipher } from "../secrets/cipher.js";
+import type { ArtifactStorage } from "../artifacts/storage.js";
 import type { Authorizer } from "./authorize.js";
 import type { Store } from "../store/db.js";
 
@@ -13,6 +14,8 @@ export interface ApiDeps {
   cipher: SecretCipher;
   authz: Authorizer;
   logs: LogStore;
+  /** Where runs' artifact files are (rerun and project delete remove theirs). */
+  artifacts: ArtifactStorage;
   dispatcher: Dispatcher;
   leases: LeaseKeeper;
   trigger: TriggerDeps;

@@ -1,4 +1,5 @@
 // ProjectService: thin handlers over the store and the YAML parser.
+import { deleteStoredArtifacts } from "../artifacts/run-artifacts.js";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { resolveProject } from "../builds/lookup.js";
@@ -82,6 +83,8 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       await deps.authz.project(ctx, req.name, Scope.ADMIN);
       const row = await resolveProject(store, req.name);
       await deleteProject(store.db, row.id);
+      // The index rows went with the project; its files follow (a new project of the same name starts empty).
+      await deleteStoredArtifacts(deps.artifacts, `${row.name}/`);
       return {};
     },
   });

@@ -1,4 +1,5 @@
 // RunService: read runs, tail their logs, read their run definitions, cancel, rerun.
+import { deleteStoredArtifacts, runArtifactsPrefix } from "../artifacts/run-artifacts.js";
 import { create, fromJsonString } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
@@ -62,7 +63,8 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
     async rerunRun(req, ctx) {
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.TRIGGER);
       const { project, build, run } = await resolveRun(store, req.ref);
-      await rerunRun(deps.runUpdates, run.id, deps.trigger.onQueued);
+      const files = runArtifactsPrefix({ project: project.name, build: build.number, run: run.name });
+      await rerunRun(deps.runUpdates, run.id, deps.trigger.onQueued, async () => { await deleteStoredArtifacts(deps.artifacts, files); });
       return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
     },
     async listArtifacts(req, ctx) {

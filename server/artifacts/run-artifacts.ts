@@ -48,3 +48,16 @@ export async function openArtifact(deps: Pick<ArtifactDeps, "store" | "storage">
   if (!object) throw new NotFoundError(`run ${names.project}#${names.build}/${names.run} has no artifact "${path}"`);
   return { path, size: object.size, body: object.body };
 }
+
+/** Removes every stored file under `prefix` (a run's `<project>/<build>/<run>/`, or a project's `<project>/`). */
+export async function deleteStoredArtifacts(storage: ArtifactStorage, prefix: string): Promise<number> {
+  let n = 0;
+  for await (const object of storage.list(prefix)) {
+    await storage.delete(object.key);
+    n++;
+  }
+  return n;
+}
+
+/** The storage prefix of one run's files. */
+export const runArtifactsPrefix = (p: { project: string; build: number; run: string }): string => artifactKey(p.project, p.build, p.run, "");

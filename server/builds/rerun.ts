@@ -1,5 +1,6 @@
-// JobServ's rerun: a complete run goes back to QUEUED as if new. Its tests,
-// artifacts rows and console log are deleted, its worker and token cleared,
+// JobServ's rerun: a complete run goes back to QUEUED as if new. Its artifact
+// files are removed (clearFiles), then its tests, artifacts rows and console
+// log are deleted, its worker and token cleared,
 // all in one transaction after a compare-and-set on its status; then the
 // build rolls up again and the dispatcher is woken.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
@@ -9,10 +10,12 @@ import { refreshBuildStatus } from "./refresh.js";
 import type { RunUpdateDeps } from "./run-updates.js";
 import { isComplete } from "./status.js";
 
-export async function rerunRun(deps: RunUpdateDeps, runId: number, onQueued: () => void): Promise<void> {
+export async function rerunRun(deps: RunUpdateDeps, runId: number, onQueued: () => void, clearFiles: () => Promise<void> = async () => {}): Promise<void> {
   const run = await findRunById(deps.store.db, runId);
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   if (!isComplete(run.status)) throw new FailedPreconditionError(`run ${run.name} is ${Status[run.status]}; only a complete run can be rerun`);
+  // Before the run is queued again, so a new attempt's uploads are never removed.
+  await clearFiles();
   const now = deps.now();
   const message = "rerun";
   const won = await deps.store.db.transaction().execute(async (trx) => {

@@ -1,12 +1,16 @@
 // Rerun and promote through a real server on both dialects, driven partly by
 // the spawned `jobserv` CLI: a FAILED run rerun goes back to QUEUED with its
-// log, tests and worker cleared, runs again and passes; only a complete run can
-// be rerun and only a PASSED build promoted (FAILED_PRECONDITION, CLI exit 2).
+// log, tests, artifact files and worker cleared, runs again and passes; only a
+// complete run can be rerun and only a PASSED build promoted
+// (FAILED_PRECONDITION, CLI exit 2). Deleting the project removes its files.
 import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import test from "ava";
 import { BuildService } from "../../../gen/jobserv/v1/build_pb.js";
+import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
 import { RunService } from "../../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../../gen/jobserv/v1/status_pb.js";
 import { TEST_ADMIN_TOKEN } from "../../support/auth.js";
@@ -53,7 +57,9 @@ async function code(call: () => Promise<unknown>): Promise<Code | "ok"> {
 
 for (const dialect of dialects) {
   test(`${dialect}: rerun a failed run, then promote the passed build`, async (t) => {
-    const server = await startTestServer(t, dialect);
+    const artifactsDir = mkdtempSync(path.join(os.tmpdir(), "jobserv-rerun-artifacts-"));
+    t.teardown(() => rmSync(artifactsDir, { recursive: true, force: true }));
+    const server = await startTestServer(t, dialect, { artifactsDir });
     await applyProject(server.url, "rp", YAML);
     let attempt = 0;
     await startMiniWorker(t, server.url, "rerun-worker", ["rerun"], 1, (a, client) => {
@@ -62,6 +68,10 @@ for (const dialect of dialects) {
       void (async () => {
         await client.updateRun({ ...ids, status: Status.RUNNING });
         await client.appendLog({ ...ids, offset: 0n, data: Buffer.from(`attempt ${n}\n`) });
+        const put = await fetch(`${server.url}/worker/runs/${ids.runId}/artifacts/out-${n}.txt`, {
+          method: "PUT", body: `made by attempt ${n}`, headers: { "jobserv-worker": "rerun-worker", "jobserv-run-token": ids.runToken },
+        });
+        if (put.status !== 200) throw new Error(`upload: ${put.status}`);
         if (n === 1) {
           await client.reportTests({ ...ids, tests: [{ name: "unit", status: Status.FAILED, results: [{ name: "a", status: Status.FAILED, output: "boom" }] }] });
         }
@@ -87,6 +97,8 @@ for (const dialect of dialects) {
     t.is(attempt, 2);
     t.is(await readLog(server.url, "rp", number, "r"), "attempt 2\n", "the log restarted empty");
     t.is((await runs.listTests({ ref })).tests.length, 0, "the first attempt's tests are gone");
+    t.deepEqual((await runs.listArtifacts({ ref })).artifacts.map((a) => a.path), ["out-2.txt"]);
+    t.deepEqual(readdirSync(path.join(artifactsDir, "rp", String(number), "r")), ["out-2.txt"], "the first attempt's file is gone from storage");
     t.is((await runs.getRun({ ref })).run!.statusMessage, "attempt 2");
     t.is(await code(() => runs.rerunRun({ ref: { ...ref, run: "nope" } })), Code.NotFound);
 
@@ -108,5 +120,8 @@ for (const dialect of dialects) {
     t.is(await code(() => builds.promoteBuild({ project: "rp", number, name: "v2" })), Code.FailedPrecondition, "promoted once only");
     t.is(await code(() => builds.promoteBuild({ project: "rp", number, name: "" })), Code.InvalidArgument);
     await eventually(async () => (await runs.getRun({ ref })).run!.status === Status.PASSED || undefined, 5_000, "run still PASSED");
+
+    await apiClient(ProjectService, server.url).deleteProject({ name: "rp" });
+    t.false(existsSync(path.join(artifactsDir, "rp", String(number), "r", "out-2.txt")), "a deleted project's files are removed");
   });
 }

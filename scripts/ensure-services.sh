@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/ensure-services.sh — owns the local services tests and `dev` need: Docker engine
 # (installs docker.io / starts dockerd), busybox-static + the test image (build-test-image.sh),
+# docker-registry + apache2-utils (htpasswd) for the private-registry test,
 # MariaDB with the 'jobserv'@'127.0.0.1' / 'jobserv'@'localhost' user (password jobserv).
 # Idempotent: only installs/starts what is missing, never restarts a running service.
 #   scripts/ensure-services.sh [--no-mariadb] [--no-docker]
@@ -55,6 +56,11 @@ if ((want_docker)); then
   echo "docker: $state, server $(docker version --format '{{.Server.Version}}')"
 
   dpkg -s busybox-static >/dev/null 2>&1 || apt_install busybox-static
+  # the container-auth test runs a private registry (Debian's docker-registry, htpasswd auth)
+  missing=()
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
   "$here/build-test-image.sh"
 fi
 

@@ -73,7 +73,25 @@ export async function fireRunTriggers(deps: ChainDeps, run: RunRow): Promise<voi
   if (!spec?.triggers.length) return;
   const params = Object.fromEntries(Object.entries(parent.env).filter(([k]) => !H_VARS.has(k)));
   params["H_TRIGGER_URL"] = parent.runUrl;
-  await addRuns(deps, ctx, spec.triggers.map((c) => chainedTrigger(ctx.def, c, parent.triggerType)), params, run.secrets_enc);
+  const chained = spec.triggers.map((c) => chainedTrigger(ctx.def, c, parent.triggerType));
+  const pending = await notFiredBy(deps, ctx.build.id, chained, parent.runUrl);
+  if (pending.length) await addRuns(deps, ctx, pending, params, run.secrets_enc);
+}
+
+/**
+ * The chained triggers an earlier pass of the same run has not added yet: a
+ * rerun run that passes again leaves the runs it chained the first time alone
+ * (they can be rerun on their own). A trigger counts as fired when every one
+ * of its runs is in the build with H_TRIGGER_URL = this run; runs of the same
+ * names from anywhere else still make addRuns refuse the chain.
+ */
+async function notFiredBy(deps: ChainDeps, buildId: number, triggers: TriggerSpec[], parentUrl: string): Promise<TriggerSpec[]> {
+  const names = triggers.flatMap((t) => t.runs.map((r) => r.name));
+  const existing = await deps.store.db.selectFrom("runs").select(["name", "definition_json"])
+    .where("build_id", "=", buildId).where("name", "in", names).execute();
+  if (!existing.length) return triggers;
+  const firedByParent = new Set(existing.filter((r) => fromJsonString(RunDefinitionSchema, r.definition_json).env["H_TRIGGER_URL"] === parentUrl).map((r) => r.name));
+  return triggers.filter((t) => !t.runs.every((r) => firedByParent.has(r.name)));
 }
 
 /** Idempotent: a chained trigger whose runs are already in the build is not fired again. */

@@ -2,7 +2,10 @@
 // adds its chained trigger's runs to the same build (inheriting its env),
 // the passed build adds its trigger's chained runs once, and a chain that
 // cannot be created fails the run that fired it, with the reason in its log.
+// A rerun run that passes again does not add its chained runs a second time.
 import test, { type ExecutionContext } from "ava";
+import { RunService } from "../../../gen/jobserv/v1/run_pb.js";
+import { apiClient, eventually } from "../../support/clients.js";
 import { Status } from "../../../gen/jobserv/v1/status_pb.js";
 import type { RunDefinition } from "../../../gen/jobserv/v1/run_definition_pb.js";
 import { applyProject, readLog, trigger, waitForBuild } from "../../support/builds.js";
@@ -78,6 +81,15 @@ for (const dialect of dialects) {
     t.is(byName["upload"]!.env["H_TRIGGER_URL"], `${server.url}/projects/chain/builds/${n}/`);
     t.is(byName["upload"]!.env["GIVEN"], "by-caller");
     t.is(seen.length, 3, "nothing fired twice");
+
+    // Rerun the run that chained: it passes again, and its chain is not added a second time.
+    await apiClient(RunService, server.url).rerunRun({ ref: { project: "chain", buildNumber: n, run: "compile" } });
+    await eventually(async () => (seen.length === 4 ? true : undefined), 15_000, "compile to run again");
+    const again = await waitForBuild(server.url, "chain", n);
+    t.is(again.status, Status.PASSED);
+    t.deepEqual(again.runs.map((r) => [r.name, r.status]), [["compile", Status.PASSED], ["unit-after-compile", Status.PASSED], ["upload", Status.PASSED]]);
+    await new Promise((r) => setTimeout(r, 300));
+    t.deepEqual(seen.map((d) => d.runName), ["compile", "unit-after-compile", "upload", "compile"]);
   });
 
   test(`${dialect}: a chain that cannot be created fails the run that fired it`, async (t) => {

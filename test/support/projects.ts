@@ -74,3 +74,24 @@ scripts:
   const expected = Array.from({ length: opts.lines }, (_, i) => `line ${i + 1} ${opts.text}\n`).join("");
   return { yaml, expected };
 }
+
+/**
+ * A project with one forge trigger (`type`, named `trigger`) holding `params`
+ * (a YAML mapping, e.g. "GH_BRANCH: master"; none when empty) and one run
+ * `run` (on host tag `tag`, if given) whose script echoes `say` (or does nothing).
+ */
+export function forgeProject(o: { trigger: string; type: string; params?: Record<string, string>; run: string; tag?: string; say?: string }): string {
+  const params = Object.entries(o.params ?? {}).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}\n`).join("");
+  return `
+timeout: 1
+triggers:
+  - name: ${o.trigger}
+    type: ${o.type}
+${params ? `    params:\n${params}` : ""}    runs:
+      - name: ${o.run}
+        container: img
+${o.tag ? `        host-tag: ${o.tag}\n` : ""}        script: s
+scripts:
+  s: "#!/bin/sh\\n${o.say ? `echo ${o.say}` : "true"}\\n"
+`;
+}

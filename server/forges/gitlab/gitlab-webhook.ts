@@ -1,8 +1,8 @@
 // Handling one GitLab webhook delivery: `X-Gitlab-Token` must equal a
 // candidate trigger's `webhook-key` secret (constant-time), then the event is
-// parsed, its gates applied (retest-gate.ts), GIT_SHA_BASE read
-// (base-sha.ts), the definition read from the repository if the trigger says
-// so (repo-definition.ts), and the build started.
+// parsed, its gates applied (retest-gate.ts), the definition read from the
+// repository if the trigger says so (repo-definition.ts), GIT_SHA_BASE read
+// (base-sha.ts), and the build started.
 import { UnauthenticatedError } from "../../errors.js";
 import { secretsEqual } from "../constant-time.js";
 import { parseJsonObject } from "../payload.js";
@@ -36,9 +36,9 @@ export async function handleGitlabWebhook(deps: ForgeDeps, d: GitlabDelivery): P
   const token = chosen.secrets["gitlabtok"];
   const refusal = hook.retestBy ? await retestRefusal(deps, token, hook.mr, hook.retestBy) : forkRefusal(chosen.spec.params, hook.mr);
   if (refusal) return { status: 202, body: { ignored: refusal } };
-  const base = await mergeRequestBaseSha(deps, token, hook.mr);
   const definition = await gitlabDefinition(deps, chosen, hook.mr);
   if (definition.kind === "failed") return { status: 202, body: { error: definition.reason } };
+  const base = await mergeRequestBaseSha(deps, token, hook.mr);
   return startForgeBuild(deps.trigger, {
     deliveryKey: d.deliveryId ? `gitlab:${d.deliveryId}` : undefined,
     projectId: project.id, project: project.name, trigger: chosen.spec.name,

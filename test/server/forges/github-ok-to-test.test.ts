@@ -15,6 +15,7 @@ import { apiClient } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startFakeForge } from "../../support/fake-forge.js";
 import { fakeGithubContents } from "../../support/fake-github-contents.js";
+import { forgeProject } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/webhooks/github");
@@ -23,20 +24,7 @@ const KEY = "webhook-secret-of-pr-trigger";
 const TOKEN = "gh-token-789";
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
-const project = (params: string) => `
-timeout: 1
-triggers:
-  - name: pr
-    type: github_pr
-    params:
-${params}
-    runs:
-      - name: stored-run
-        container: img
-        script: s
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const project = (params: Record<string, string>) => forgeProject({ trigger: "pr", type: "github_pr", params, run: "stored-run" });
 
 const FROM_REPO = `
 timeout: 1
@@ -76,8 +64,8 @@ for (const dialect of dialects) {
     });
     const server = await startTestServer(t, dialect, { githubApi: github.url, forgeRetryMs: 20 });
     const projects = apiClient(ProjectService, server.url);
-    await projects.createProject({ name: "gated", definitionYaml: project("      GH_REQUIRE_OK_TO_TEST: \"yes\"\n      JOBSERV_DEFINITION_FILE: ci/jobserv.yml") });
-    await projects.createProject({ name: "open", definitionYaml: project("      GH_BRANCH: master") });
+    await projects.createProject({ name: "gated", definitionYaml: project({ GH_REQUIRE_OK_TO_TEST: "yes", JOBSERV_DEFINITION_FILE: "ci/jobserv.yml" }) });
+    await projects.createProject({ name: "open", definitionYaml: project({ GH_BRANCH: "master" }) });
     for (const name of ["gated", "open"]) {
       await projects.setTriggerSecrets({ project: name, triggerName: "pr", secrets: { "webhook-key": KEY, githubtok: TOKEN } });
     }

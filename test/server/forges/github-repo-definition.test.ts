@@ -16,6 +16,7 @@ import { dialects } from "../../support/db.js";
 import { startFakeForge } from "../../support/fake-forge.js";
 import { fakeGithubContents } from "../../support/fake-github-contents.js";
 import { startMiniWorker } from "../../support/mini-worker.js";
+import { forgeProject } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/webhooks/github");
@@ -27,22 +28,7 @@ const INVALID = "1111111111111111111111111111111111111111";
 const MISSING = "2222222222222222222222222222222222222222";
 const OTHER_TRIGGER = "3333333333333333333333333333333333333333";
 
-const STORED = `
-timeout: 1
-triggers:
-  - name: pr
-    type: github_pr
-    params:
-      GH_BRANCH: master
-      JOBSERV_DEFINITION_FILE: .jobserv.yml
-    runs:
-      - name: stored-run
-        container: img
-        host-tag: gh
-        script: s
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const STORED = forgeProject({ trigger: "pr", type: "github_pr", params: { GH_BRANCH: "master", JOBSERV_DEFINITION_FILE: ".jobserv.yml" }, run: "stored-run", tag: "gh" });
 
 const FROM_REPO = `
 timeout: 1

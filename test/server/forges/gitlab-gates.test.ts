@@ -13,6 +13,7 @@ import { apiClient } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startFakeForge } from "../../support/fake-forge.js";
 import { fakeGitlabApi, type GitlabFixtures } from "../../support/fake-gitlab-api.js";
+import { forgeProject } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../../fixtures/webhooks/gitlab");
@@ -22,35 +23,8 @@ const BAD = "1111111111111111111111111111111111111111";
 const MISSING = "2222222222222222222222222222222222222222";
 const BASE = "b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0";
 
-const stored = (params: string) => `
-timeout: 1
-triggers:
-  - name: mr
-    type: gitlab_mr
-    params:
-${params}
-    runs:
-      - name: stored-run
-        container: img
-        host-tag: gl
-        script: s
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
-
-const FROM_REPO = `
-timeout: 1
-triggers:
-  - name: mr
-    type: gitlab_mr
-    runs:
-      - name: repo-run
-        container: img
-        host-tag: gl
-        script: s
-scripts:
-  s: "#!/bin/sh\\necho from the repository\\n"
-`;
+const stored = (params: Record<string, string>) => forgeProject({ trigger: "mr", type: "gitlab_mr", params, run: "stored-run", tag: "gl" });
+const FROM_REPO = forgeProject({ trigger: "mr", type: "gitlab_mr", run: "repo-run", tag: "gl", say: "from the repository" });
 
 async function setUp(t: ExecutionContext, dialect: (typeof dialects)[number], yaml: string, fixtures: Omit<GitlabFixtures, "token">) {
   const fake = fakeGitlabApi({ token: "glpat-xyz", ...fixtures });
@@ -83,7 +57,7 @@ function openAt(sha: string, fork = false) {
 
 for (const dialect of dialects) {
   test(`${dialect}: GL_REQUIRE_OK_TO_TEST: a fork's MR waits for a member's ci-retest`, async (t) => {
-    const { fake, post, builds } = await setUp(t, dialect, stored("      GL_REQUIRE_OK_TO_TEST: \"yes\""), {
+    const { fake, post, builds } = await setUp(t, dialect, stored({ GL_REQUIRE_OK_TO_TEST: "yes" }), {
       versions: { "14!1": [{ head_commit_sha: SHA, base_commit_sha: BASE, start_commit_sha: BASE }] },
       members: { "14/1": 30 },
     });
@@ -107,7 +81,7 @@ for (const dialect of dialects) {
 
   test(`${dialect}: JOBSERV_DEFINITION_FILE: the MR head's file is run; a bad one builds nothing and fails the commit`, async (t) => {
     const file = "ci/jobserv.yml";
-    const { fake, post, builds, store } = await setUp(t, dialect, stored(`      JOBSERV_DEFINITION_FILE: ${file}`), {
+    const { fake, post, builds, store } = await setUp(t, dialect, stored({ JOBSERV_DEFINITION_FILE: file }), {
       versions: { "14!1": [{ head_commit_sha: SHA, base_commit_sha: BASE, start_commit_sha: BASE }] },
       files: { [SHA]: { [file]: FROM_REPO }, [BAD]: { [file]: FROM_REPO.replace("type: gitlab_mr", "type: simple") } },
     });
@@ -134,7 +108,7 @@ for (const dialect of dialects) {
   });
 
   test(`${dialect}: the build starts without GIT_SHA_BASE when GitLab has no version of the head`, async (t) => {
-    const { fake, post, builds } = await setUp(t, dialect, stored("      X: y"), {
+    const { fake, post, builds } = await setUp(t, dialect, stored({}), {
       versions: { "14!1": [{ head_commit_sha: "0".repeat(40), base_commit_sha: BASE, start_commit_sha: BASE }] },
     });
     const created = await post("Merge Request Hook", openAt(SHA));

@@ -1,6 +1,8 @@
 // Real git repositories in a temp dir, served over smart HTTP on loopback by
 // `git http-backend` (CGI) behind a tiny Node server. Counts ref
 // advertisements served, so tests can wait for polls instead of sleeping.
+// With `basicAuth` it is a private host: 401 + a Basic challenge unless the
+// request carries those credentials (as GitHub/GitLab answer for private repos).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -42,10 +44,16 @@ export function createRepo(root: string, name: string): { work: string; commit(m
   return { work, commit };
 }
 
-export async function startGitHttp(t: ExecutionContext): Promise<GitHttpServer> {
+export async function startGitHttp(t: ExecutionContext, opts: { basicAuth?: { user: string; password: string } } = {}): Promise<GitHttpServer> {
   const root = mkdtempSync(path.join(os.tmpdir(), "jobserv-git-"));
   let adverts = 0;
+  const expected = opts.basicAuth && `Basic ${Buffer.from(`${opts.basicAuth.user}:${opts.basicAuth.password}`).toString("base64")}`;
   const server = http.createServer((req, res) => {
+    if (expected && req.headers["authorization"] !== expected) {
+      req.resume();
+      res.writeHead(401, { "www-authenticate": 'Basic realm="git"' }).end("authentication required\n");
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname.endsWith("/info/refs")) adverts++;
     const cgi = spawn("git", ["http-backend"], {

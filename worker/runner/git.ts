@@ -1,9 +1,11 @@
 // Git checkouts for runs, on the worker host: the script repo of a run
 // (`script-repo`) and, for forge and poller triggers, the repository under
-// test at the exact SHA. Tokens travel in an http.extraHeader, never in the
-// URL (so they do not end up in .git/config or in logs).
+// test at the exact SHA. Tokens travel in an http.extraHeader set through the
+// environment (common/git-auth.ts), never in the URL or argv (so they do not
+// end up in .git/config, process lists or logs).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { gitAuthEnv, gitAuthorization } from "../../common/git-auth.js";
 import { backoffMs, sleep } from "../../common/sleep.js";
 
 const run = promisify(execFile);
@@ -16,16 +18,9 @@ export interface CloneOptions {
   attempts?: number;
 }
 
-function authHeader(url: string, credentials: string | undefined): string[] {
-  if (!credentials || !/^https?:/.test(url)) return [];
-  const pair = credentials.includes(":") ? credentials
-    : `${/github/.test(new URL(url).host) ? "x-access-token" : "oauth2"}:${credentials}`;
-  return ["-c", `http.extraHeader=Authorization: Basic ${Buffer.from(pair).toString("base64")}`];
-}
-
-async function git(args: string[], cwd?: string): Promise<string> {
+async function git(args: string[], cwd?: string, env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await run("git", args, {
-    cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true" }, maxBuffer: 16 * 1024 * 1024,
+    cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "true", ...env }, maxBuffer: 16 * 1024 * 1024,
   });
   return stdout.trim();
 }
@@ -35,7 +30,7 @@ export async function cloneAt(url: string, dest: string, opts: CloneOptions = {}
   const attempts = opts.attempts ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {
-      await git([...authHeader(url, opts.credentials), "clone", "--quiet", "--", url, dest]);
+      await git(["clone", "--quiet", "--", url, dest], undefined, gitAuthEnv(gitAuthorization(url, opts.credentials)));
       break;
     } catch (e) {
       if (attempt + 1 >= attempts) throw new Error(`git clone ${url} failed: ${firstLine(e)}`);

@@ -7,6 +7,8 @@
 // SHA before its build is created, so neither a second instance nor a restart
 // triggers one change twice (a crash between the two loses that build
 // rather than doubling it). `[skip ci]`/`[ci skip]` head commits build nothing.
+// Private repositories: the trigger's `githubtok`, or `gitlabtok` (with
+// `gitlabuser` if set), is sent as Basic auth (common/git-auth.ts).
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -18,6 +20,8 @@ import { hasSkipCi } from "../skip-ci.js";
 import { commitMessage, initScratchRepo } from "./commit-message.js";
 import { matchesAny } from "./fnmatch.js";
 import { listRefs } from "./list-refs.js";
+import { gitAuthorization } from "../../../common/git-auth.js";
+import { getTriggerSecrets } from "../../secrets/trigger-secrets.js";
 import type { Logger } from "../../logger.js";
 
 export interface GitPollerConfig {
@@ -108,8 +112,17 @@ export class GitPoller {
     return out;
   }
 
+  /** The trigger's forge token as git credentials, if it has one. */
+  private async credentials(w: Watch): Promise<string | undefined> {
+    const s = await getTriggerSecrets(this.deps.store, this.deps.cipher, w.projectId, w.trigger);
+    if (s["githubtok"]) return s["githubtok"];
+    if (s["gitlabtok"]) return s["gitlabuser"] ? `${s["gitlabuser"]}:${s["gitlabtok"]}` : s["gitlabtok"];
+    return undefined;
+  }
+
   private async poll(w: Watch): Promise<void> {
-    const refs = await listRefs(w.url);
+    const authorization = gitAuthorization(w.url, await this.credentials(w));
+    const refs = await listRefs(w.url, authorization);
     for (const [ref, sha] of refs) {
       if (!matchesAny(ref, w.patterns)) continue;
       const polled: PolledRef = {
@@ -119,19 +132,19 @@ export class GitPoller {
       const old = await lastSeenSha(this.deps.store.db, polled);
       if (old === sha) continue;
       if (!(await advanceRef(this.deps.store.db, polled, old, sha, this.deps.now())) || old === undefined) continue;
-      if (await this.skipCi(w.url, ref, sha)) continue;
+      if (await this.skipCi(w.url, ref, sha, authorization)) continue;
       const params = { GIT_URL: w.url, GIT_REF: ref, GIT_OLD_SHA: old, GIT_SHA: sha };
       await triggerBuild(this.deps, { project: w.project, triggerName: w.trigger, params, reason: `git_poller: ${ref} of ${w.url} moved ${old.slice(0, 12)}..${sha.slice(0, 12)}` });
     }
   }
 
-  private async skipCi(url: string, ref: string, sha: string): Promise<boolean> {
+  private async skipCi(url: string, ref: string, sha: string, authorization: string | undefined): Promise<boolean> {
     try {
       if (!this.scratch) {
         this.scratch = mkdtempSync(path.join(os.tmpdir(), "jobserv-poller-"));
         await initScratchRepo(this.scratch);
       }
-      return hasSkipCi(await commitMessage(this.scratch, url, ref, sha));
+      return hasSkipCi(await commitMessage(this.scratch, url, ref, sha, authorization));
     } catch (e) {
       // Building once too often beats silently missing a change.
       this.config.log.warn({ sha, err: (e as Error).message }, "git poller: cannot read the commit message; building it");

@@ -6,10 +6,11 @@ import { parseRefAdvertisement } from "./pkt-line.js";
 
 const run = promisify(execFile);
 
-export async function listRefs(url: string): Promise<Map<string, string>> {
+/** `authorization`: a header value for private HTTP(S) repositories (common/git-auth.ts). */
+export async function listRefs(url: string, authorization?: string): Promise<Map<string, string>> {
   if (/^https?:\/\//.test(url)) {
     const res = await fetch(`${url.replace(/\/$/, "")}/info/refs?service=git-upload-pack`, {
-      headers: { "user-agent": "git/2.0 (jobserv)" }, signal: AbortSignal.timeout(30_000),
+      headers: { "user-agent": "git/2.0 (jobserv)", ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(30_000),
     });
     if (!res.ok) throw new Error(`GET ${url}/info/refs: HTTP ${res.status}`);
     if (res.headers.get("content-type") !== "application/x-git-upload-pack-advertisement") {

@@ -3,7 +3,9 @@
 // push triggers exactly one build with GIT_URL/GIT_REF/GIT_OLD_SHA/GIT_SHA,
 // `[skip ci]` none, unwatched refs none, and a restart re-triggers nothing.
 // "Nothing more happened" is checked after several further polls (counted at
-// the git server), not after a sleep. On both store dialects.
+// the git server), not after a sleep. A private repository (Basic auth) is
+// polled with the trigger's token, also for reading `[skip ci]`. On both
+// store dialects.
 import test from "ava";
 import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
 import { openStore } from "../../../server/store/db.js";
@@ -80,5 +82,42 @@ for (const dialect of dialects) {
     const fix = repo.commit("fix on master");
     const after = await eventually(async () => { const bs = await builds(); return bs.length === 2 ? bs : undefined; }, 20_000, "build 2");
     t.like(JSON.parse(after[1]!.params_json), { GIT_OLD_SHA: skipped, GIT_SHA: fix });
+  });
+
+  test(`${dialect}: git poller on a private repository: the trigger's token reads refs and commit messages`, async (t) => {
+    const TOKEN = "poll-token-x81";
+    const gitServer = await startGitHttp(t, { basicAuth: { user: "oauth2", password: TOKEN } });
+    const repo = createRepo(gitServer.root, "private");
+    const url = `${gitServer.url}/private.git`;
+    const server = await startTestServer(t, dialect, { gitPollIntervalMs: 100 });
+    const projects = apiClient(ProjectService, server.url);
+    await projects.createProject({ name: "with-token", definitionYaml: yaml(url) });
+    await projects.setTriggerSecrets({ project: "with-token", triggerName: "poll", secrets: { gitlabtok: TOKEN } });
+    await projects.createProject({ name: "no-token", definitionYaml: yaml(url) });
+    const store = await openStore(server.databaseUrl);
+    t.teardown(() => store.close());
+    const builds = () => store.db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
+      .select(["projects.name as project", "builds.params_json"]).execute();
+    const seenBy = (project: string) => store.db.selectFrom("poller_refs").innerJoin("projects", "projects.id", "poller_refs.project_id")
+      .select("poller_refs.sha").where("projects.name", "=", project).where("poller_refs.ref", "=", "refs/heads/master").executeTakeFirst().then((r) => r?.sha);
+    const polls = async (n: number) => {
+      const target = gitServer.advertisements() + n;
+      await eventually(async () => (gitServer.advertisements() >= target ? true : undefined), 20_000, `${n} more polls`);
+    };
+
+    const initial = git(repo.work, "rev-parse", "HEAD");
+    await eventually(async () => ((await seenBy("with-token")) === initial ? true : undefined), 20_000, "first sighting with the token");
+    // The [skip ci] message can only be read with the token: unread, the poller would build it.
+    const skipped = repo.commit("docs [skip ci]");
+    await eventually(async () => ((await seenBy("with-token")) === skipped ? true : undefined), 20_000, "skip-ci head recorded");
+    await polls(4);
+    t.is((await builds()).length, 0, "[skip ci] read through auth: no build");
+    const head = repo.commit("a change to build");
+    const [build] = await eventually(async () => { const bs = await builds(); return bs.length ? bs : undefined; }, 20_000, "a build");
+    t.is(build!.project, "with-token");
+    t.like(JSON.parse(build!.params_json), { GIT_URL: url, GIT_OLD_SHA: skipped, GIT_SHA: head });
+    await polls(4);
+    t.is(await seenBy("no-token"), undefined, "without a token the private refs are never read");
+    t.is((await builds()).length, 1);
   });
 }

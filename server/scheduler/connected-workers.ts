@@ -26,16 +26,24 @@ export class WorkerSession {
 
 export class ConnectedWorkers {
   private readonly sessions = new Set<WorkerSession>();
+  /** The same sessions by worker name (a worker may hold more than one stream briefly). */
+  private readonly named = new Map<string, Set<WorkerSession>>();
 
   add(worker: WorkerIdentity): WorkerSession {
     const session = new WorkerSession(worker);
     this.sessions.add(session);
+    let mine = this.named.get(worker.name);
+    if (!mine) this.named.set(worker.name, (mine = new Set()));
+    mine.add(session);
     return session;
   }
 
   remove(session: WorkerSession): void {
     session.queue.close();
     this.sessions.delete(session);
+    const mine = this.named.get(session.worker.name);
+    mine?.delete(session);
+    if (mine?.size === 0) this.named.delete(session.worker.name);
   }
 
   /** Open sessions, rotated by `start` so no worker is always served first. */
@@ -46,7 +54,7 @@ export class ConnectedWorkers {
   }
 
   byName(name: string): WorkerSession[] {
-    return [...this.sessions].filter((s) => s.worker.name === name && !s.closed);
+    return [...(this.named.get(name) ?? [])].filter((s) => !s.closed);
   }
 
   get size(): number {

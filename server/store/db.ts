@@ -9,6 +9,7 @@ import { createPool } from "mysql2";
 import { capsFor, type DialectCaps } from "./caps.js";
 import type { Database } from "./database.js";
 import { migrations } from "./migrations/index.js";
+import { withStatementCache } from "./sqlite-statements.js";
 import type { Logger } from "../logger.js";
 
 export interface Store {
@@ -31,7 +32,7 @@ function openSqlite(url: string): Store {
   // Several processes may share the file (tests, `jobserv dev`): wait for locks.
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, caps: capsFor("sqlite"), close: () => db.destroy() };
 }
 

@@ -1,7 +1,10 @@
-// A project definition file read out of a forge repository at one commit
-// (JobServ's `definition_file`), named by the trigger param
-// JOBSERV_DEFINITION_FILE: the path check and a bounded fetch of the raw
-// file. The forges build the request (github/, gitlab/).
+// A project definition file read out of a forge repository (JobServ's
+// `definition_repo`/`definition_file`), named by trigger params:
+// JOBSERV_DEFINITION_FILE (the path; `.jobserv.yml` when only a repository is
+// named) read from the change's own repository at its commit, or from
+// JOBSERV_DEFINITION_REPO (another repository, out of the change author's
+// reach) at JOBSERV_DEFINITION_REF (default: its default branch). The param
+// checks and a bounded fetch of the raw file; the forges build the request.
 import { InvalidArgumentError } from "../errors.js";
 import { DEFAULT_MAX_BYTES } from "../projects/parse.js";
 import type { ApiRequest } from "./api-request.js";
@@ -9,6 +12,31 @@ import { HttpStatusError } from "./retry.js";
 
 /** The github_pr / gitlab_mr trigger param naming the file, e.g. `.jobserv.yml`. */
 export const DEFINITION_FILE_PARAM = "JOBSERV_DEFINITION_FILE";
+export const DEFINITION_REPO_PARAM = "JOBSERV_DEFINITION_REPO";
+export const DEFINITION_REF_PARAM = "JOBSERV_DEFINITION_REF";
+const DEFAULT_FILE = ".jobserv.yml";
+
+/** Where a trigger's definition file is: undefined when the trigger uses the stored definition. */
+export interface DefinitionLocation {
+  /** The file's raw param value (checked by definitionFilePath). */
+  file: string;
+  /** Another repository (`owner/repo` on GitHub, an id or `group/project` path on GitLab); undefined: the change's own. */
+  repo?: string;
+  /** Branch, tag or commit in `repo`; undefined: its default branch. */
+  ref?: string;
+}
+
+export function definitionLocation(triggerParams: Record<string, string>): DefinitionLocation | undefined {
+  const file = triggerParams[DEFINITION_FILE_PARAM]?.trim() ?? "";
+  const repo = triggerParams[DEFINITION_REPO_PARAM]?.trim() ?? "";
+  const ref = triggerParams[DEFINITION_REF_PARAM]?.trim() ?? "";
+  if (!file && !repo) return undefined;
+  if (!repo) return { file };
+  if (!/^[\w.-]+(\/[\w.-]+)*$/.test(repo) || repo.split("/").some((p) => p === "." || p === "..")) {
+    throw new InvalidArgumentError(`${DEFINITION_REPO_PARAM}: "${repo}" is not a repository name`);
+  }
+  return { file: file || DEFAULT_FILE, repo, ...(ref ? { ref } : {}) };
+}
 
 /** The repository-relative path of the param's value; throws on absolute or `..` paths. */
 export function definitionFilePath(value: string): string {

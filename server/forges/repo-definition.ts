@@ -17,7 +17,7 @@ import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
 import type { TriggerType } from "../projects/schema.js";
 import type { ApiRequest } from "./api-request.js";
-import { DEFINITION_FILE_PARAM, definitionFilePath, fetchDefinitionFile } from "./definition-file.js";
+import { DEFINITION_FILE_PARAM, DEFINITION_REF_PARAM, DEFINITION_REPO_PARAM, definitionFilePath, definitionLocation, fetchDefinitionFile, type DefinitionLocation } from "./definition-file.js";
 import { HttpStatusError, isClientError, withRetries } from "./retry.js";
 import type { Candidate, ForgeDeps } from "./webhook-context.js";
 
@@ -28,12 +28,12 @@ export type RepoDefinition =
 
 export interface DefinitionSource {
   type: TriggerType;
-  /** The commit the file is read at. */
+  /** The change's commit (an in-tree file is read there; error statuses go there). */
   sha: string;
-  /** The GET request answering with the file's raw bytes. */
-  fileRequest(path: string): ApiRequest;
+  /** The GET request answering with the file's raw bytes at `where`. */
+  fileRequest(path: string, where: DefinitionLocation): ApiRequest;
   /** For logs and errors, e.g. `GitHub GET owner/repo/.jobserv.yml@sha`. */
-  describe(path: string): string;
+  describe(path: string, where: DefinitionLocation): string;
   /** Puts an error status with `text` on the commit (best effort). */
   reportError(text: string): Promise<void>;
 }
@@ -47,18 +47,20 @@ export function checkRepoDefinition(yaml: string, name: string, type: TriggerTyp
 }
 
 export async function definitionFromRepository(deps: ForgeDeps, chosen: Candidate, source: DefinitionSource): Promise<RepoDefinition> {
-  const value = chosen.spec.params[DEFINITION_FILE_PARAM];
-  if (value === undefined || value.trim() === "") return { kind: "stored" };
-  let file = value;
+  let file = chosen.spec.params[DEFINITION_FILE_PARAM] ?? ".jobserv.yml";
   try {
-    file = definitionFilePath(value);
-    const what = source.describe(file);
-    const req = source.fileRequest(file);
+    const where = definitionLocation(chosen.spec.params);
+    if (!where) return { kind: "stored" };
+    file = definitionFilePath(where.file);
+    const what = source.describe(file, where);
+    const req = source.fileRequest(file, where);
     const yaml = await withRetries(() => fetchDefinitionFile(req, what), { attempts: 3, baseMs: deps.retryMs, what, permanent: isClientError, log: deps.log });
     checkRepoDefinition(yaml, chosen.spec.name, source.type, Object.keys(chosen.secrets));
     return { kind: "file", yaml };
   } catch (e) {
-    const why = e instanceof HttpStatusError && e.status === 404 ? "not found in the repository at that commit" : (e as Error).message;
+    const outOfTree = chosen.spec.params[DEFINITION_REPO_PARAM]?.trim();
+    const notFound = outOfTree ? `not found in ${outOfTree}${chosen.spec.params[DEFINITION_REF_PARAM] ? `@${chosen.spec.params[DEFINITION_REF_PARAM]}` : ""}` : "not found in the repository at that commit";
+    const why = e instanceof HttpStatusError && e.status === 404 ? notFound : (e as Error).message;
     await source.reportError(`No build: ${file}: ${why}`);
     return { kind: "failed", reason: `no build: ${file} at ${source.sha}: ${why}` };
   }

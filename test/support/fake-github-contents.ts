@@ -16,7 +16,7 @@ export interface FakeContents {
 const RAW_TYPES = new Set(["application/vnd.github.raw+json", "application/vnd.github.raw", "application/vnd.github.v3.raw"]);
 const NOT_FOUND = { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content", status: "404" };
 
-/** `files` maps a commit SHA to repository paths and their text. */
+/** `files` maps a commit SHA or ref name ("HEAD": the default branch) to repository paths and their text. */
 export function fakeGithubContents(owner: string, repo: string, token: string, files: Record<string, Record<string, string>>): FakeContents {
   const violations: string[] = [];
   const seen: RecordedRequest[] = [];
@@ -33,8 +33,9 @@ export function fakeGithubContents(owner: string, repo: string, token: string, f
     const auth = r.headers["authorization"];
     if (auth === undefined) return bad("no Authorization (a private repository answers 404)", { status: 404, body: NOT_FOUND });
     if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return bad(`Authorization "${auth}"`, { status: 401, body: { message: "Bad credentials" } });
-    const ref = url.searchParams.get("ref");
-    if (!ref || !/^[0-9a-f]{40}$/.test(ref)) return bad(`ref "${ref ?? ""}" is not a commit SHA`, { status: 422, body: { message: "fake GitHub: ref" } });
+    // No ref: the default branch (served as "HEAD"); else a commit SHA or a branch/tag name.
+    const ref = url.searchParams.get("ref") ?? "HEAD";
+    if (!/^[0-9a-f]{40}$|^[\w.-]+(\/[\w.-]+)*$/.test(ref)) return bad(`ref "${ref}" is not a commit SHA or ref name`, { status: 422, body: { message: "fake GitHub: ref" } });
     const path = url.pathname.slice(prefix.length).split("/").map(decodeURIComponent).join("/");
     const text = files[ref]?.[path];
     if (text === undefined) return { status: 404, body: NOT_FOUND };

@@ -13,7 +13,7 @@ export interface GitlabFixtures {
   versions?: Record<string, { head_commit_sha: string; base_commit_sha: string; start_commit_sha: string }[]>;
   /** `<project>/<user id>` -> access level (10 guest … 50 owner). */
   members?: Record<string, number>;
-  /** sha -> repository path -> text. */
+  /** `<project id or path>@<ref>` -> repository path -> text. */
   files?: Record<string, Record<string, string>>;
 }
 
@@ -45,11 +45,12 @@ export function fakeGitlabApi(f: GitlabFixtures): FakeGitlab {
       const level = f.members?.[`${m[1]}/${m[2]}`];
       return level === undefined ? notFound("Member") : { status: 200, body: { id: Number(m[2]), username: `user${m[2]}`, access_level: level, state: "active" } };
     }
-    if ((m = /^\/api\/v4\/projects\/(\d+)\/repository\/files\/([^/]+)\/raw$/.exec(r.path.split("?")[0]!))) {
+    // The project (id or path) and the file path are each one URL-encoded segment.
+    if ((m = /^\/api\/v4\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/.exec(r.path.split("?")[0]!))) {
       if (r.method !== "GET") return bad(`method ${r.method}`);
       const ref = url.searchParams.get("ref");
       if (!ref) return bad("ref missing");
-      const text = f.files?.[ref]?.[decodeURIComponent(m[2]!)];
+      const text = f.files?.[`${decodeURIComponent(m[1]!)}@${ref}`]?.[decodeURIComponent(m[2]!)];
       return text === undefined ? notFound("File") : { status: 200, raw: { text, contentType: "text/plain; charset=utf-8" } };
     }
     if ((m = /^\/api\/v4\/projects\/(\d+)\/statuses\/([0-9a-f]{40})$/.exec(url.pathname))) {

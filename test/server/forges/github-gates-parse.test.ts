@@ -3,7 +3,7 @@
 // are accepted, and the contents request (path segments and ref encoded).
 import test from "ava";
 import { InvalidArgumentError } from "../../../server/errors.js";
-import { definitionFilePath } from "../../../server/forges/definition-file.js";
+import { definitionFilePath, definitionLocation } from "../../../server/forges/definition-file.js";
 import { definitionFileRequest } from "../../../server/forges/github/definition-file.js";
 import { okToTestRefusal, okToTestRequired } from "../../../server/forges/github/ok-to-test.js";
 import { checkRepoDefinition } from "../../../server/forges/repo-definition.js";
@@ -63,4 +63,16 @@ scripts:
   t.throws(() => checkRepoDefinition(yaml("simple"), "pr", "github_pr", []), { message: /type simple; expected github_pr/ });
   t.throws(() => checkRepoDefinition(yaml("github_pr", "\n        container-auth: regauth"), "pr", "github_pr", ["githubtok"]), { message: /needs secret\(s\) regauth/ });
   t.throws(() => checkRepoDefinition("timeout: [", "pr", "github_pr", []), { message: /line|parse/ });
+});
+
+test("definitionLocation: stored, in-tree file, or another repository at a ref", (t) => {
+  t.is(definitionLocation({}), undefined);
+  t.is(definitionLocation({ JOBSERV_DEFINITION_FILE: " " }), undefined);
+  t.deepEqual(definitionLocation({ JOBSERV_DEFINITION_FILE: "ci/x.yml" }), { file: "ci/x.yml" });
+  t.deepEqual(definitionLocation({ JOBSERV_DEFINITION_FILE: "ci/x.yml", JOBSERV_DEFINITION_REF: "v1" }), { file: "ci/x.yml" }, "a ref alone means nothing in-tree");
+  t.deepEqual(definitionLocation({ JOBSERV_DEFINITION_REPO: "acme/defs" }), { file: ".jobserv.yml", repo: "acme/defs" });
+  t.deepEqual(definitionLocation({ JOBSERV_DEFINITION_REPO: "g/sub/p", JOBSERV_DEFINITION_REF: "stable" }), { file: ".jobserv.yml", repo: "g/sub/p", ref: "stable" });
+  for (const bad of ["a b", "/abs", "o//r", "o/r?x", "../x", "o/..", "."]) {
+    t.throws(() => definitionLocation({ JOBSERV_DEFINITION_REPO: bad }), { instanceOf: InvalidArgumentError, message: /JOBSERV_DEFINITION_REPO/ }, bad);
+  }
 });

@@ -149,3 +149,42 @@ for (const dialect of dialects) {
     t.is((await store.db.selectFrom("builds").select("id").execute()).length, 1, "no build from unusable files");
   });
 }
+
+for (const dialect of dialects) {
+  test(`${dialect}: JOBSERV_DEFINITION_REPO: the definition comes from another repository's default branch or ref`, async (t) => {
+    const defs = fakeGithubContents("acme", "ci-defs", TOKEN, {
+      HEAD: { ".jobserv.yml": FROM_REPO },
+      stable: { "ci/pr.yml": FROM_REPO.replace("repo-build", "stable-build") },
+    });
+    const github = await startFakeForge(t, defs.respond);
+    const server = await startTestServer(t, dialect, { githubApi: github.url, forgeRetryMs: 20 });
+    const projects = apiClient(ProjectService, server.url);
+    const make = async (name: string, params: Record<string, string>) => {
+      await projects.createProject({ name, definitionYaml: forgeProject({ trigger: "pr", type: "github_pr", params, run: "stored-run", tag: "gh" }) });
+      await projects.setTriggerSecrets({ project: name, triggerName: "pr", secrets: { "webhook-key": KEY, githubtok: TOKEN } });
+    };
+    await make("default-branch", { JOBSERV_DEFINITION_REPO: "acme/ci-defs" });
+    await make("at-ref", { JOBSERV_DEFINITION_REPO: "acme/ci-defs", JOBSERV_DEFINITION_REF: "stable", JOBSERV_DEFINITION_FILE: "ci/pr.yml" });
+    await make("missing", { JOBSERV_DEFINITION_REPO: "acme/ci-defs", JOBSERV_DEFINITION_REF: "stable" });
+    const store = await openStore(server.databaseUrl);
+    t.teardown(() => store.close());
+    const runNames = async (project: string) => (await store.db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id")
+      .innerJoin("projects", "projects.id", "builds.project_id").select("runs.name").where("projects.name", "=", project).execute()).map((r) => r.name);
+
+    t.is((await post(`${server.url}/github/default-branch/`, prAt(HEAD), "d-1")).status, 201);
+    t.deepEqual(await runNames("default-branch"), ["repo-build"]);
+    t.is((await post(`${server.url}/github/at-ref/`, prAt(HEAD), "d-2")).status, 201);
+    t.deepEqual(await runNames("at-ref"), ["stable-build"]);
+    t.deepEqual(defs.seen.map((r) => r.path), ["/repos/acme/ci-defs/contents/.jobserv.yml", "/repos/acme/ci-defs/contents/ci/pr.yml?ref=stable"],
+      "the other repository, not the PR's, at its default branch or the given ref");
+
+    const missing = await post(`${server.url}/github/missing/`, prAt(HEAD), "d-3");
+    t.is(missing.status, 202);
+    t.regex(String(missing.json["error"]), /\.jobserv\.yml at ec26c3e5\w+: not found in acme\/ci-defs@stable$/);
+    const errors = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/Codertocat/Hello-World/statuses/${HEAD}`)
+      .map((r) => JSON.parse(r.body) as Record<string, string>).filter((b) => b["context"] === "jobserv/pr");
+    t.is(errors.length, 1, "the error status goes to the PR head");
+    t.is(errors[0]!["state"], "error");
+    t.deepEqual(defs.violations, []);
+  });
+}

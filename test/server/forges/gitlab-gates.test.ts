@@ -83,7 +83,7 @@ for (const dialect of dialects) {
     const file = "ci/jobserv.yml";
     const { fake, post, builds, store } = await setUp(t, dialect, stored({ JOBSERV_DEFINITION_FILE: file }), {
       versions: { "14!1": [{ head_commit_sha: SHA, base_commit_sha: BASE, start_commit_sha: BASE }] },
-      files: { [SHA]: { [file]: FROM_REPO }, [BAD]: { [file]: FROM_REPO.replace("type: gitlab_mr", "type: simple") } },
+      files: { [`14@${SHA}`]: { [file]: FROM_REPO }, [`14@${BAD}`]: { [file]: FROM_REPO.replace("type: gitlab_mr", "type: simple") } },
     });
     const created = await post("Merge Request Hook", openAt(SHA));
     t.is(created.status, 201, JSON.stringify(created.json));
@@ -117,6 +117,24 @@ for (const dialect of dialects) {
     t.is(params["GIT_SHA"], SHA);
     t.false("GIT_SHA_BASE" in params);
     t.is(fake.seen.filter((r) => r.path.endsWith("/versions")).length, 3, "asked three times");
+    t.deepEqual(fake.violations, []);
+  });
+}
+
+for (const dialect of dialects) {
+  test(`${dialect}: JOBSERV_DEFINITION_REPO: the definition comes from another project at JOBSERV_DEFINITION_REF`, async (t) => {
+    const { fake, post, builds, store } = await setUp(t, dialect, stored({ JOBSERV_DEFINITION_REPO: "infra/ci-defs", JOBSERV_DEFINITION_REF: "stable" }), {
+      versions: { "14!1": [{ head_commit_sha: SHA, base_commit_sha: BASE, start_commit_sha: BASE }] },
+      files: { "infra/ci-defs@stable": { ".jobserv.yml": FROM_REPO } },
+    });
+    t.is((await post("Merge Request Hook", openAt(SHA))).status, 201);
+    const read = fake.seen.find((r) => r.path.includes("/repository/files/"));
+    t.is(read?.path, "/api/v4/projects/infra%2Fci-defs/repository/files/.jobserv.yml/raw?ref=stable", "the other project, at the ref");
+    const runs = await store.db.selectFrom("runs").select("name").execute();
+    t.deepEqual(runs.map((r) => r.name), ["repo-run"]);
+    // The file does not depend on the MR: another head reads the same one.
+    t.is((await post("Merge Request Hook", openAt(MISSING))).status, 201);
+    t.is((await builds()).length, 2);
     t.deepEqual(fake.violations, []);
   });
 }

@@ -17,7 +17,7 @@ import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
 import type { TriggerType } from "../projects/schema.js";
 import type { ApiRequest } from "./api-request.js";
-import { DEFINITION_FILE_PARAM, DEFINITION_REF_PARAM, DEFINITION_REPO_PARAM, definitionFilePath, definitionLocation, fetchDefinitionFile, type DefinitionLocation } from "./definition-file.js";
+import { DEFINITION_FILE_PARAM, definitionFilePath, definitionLocation, fetchDefinitionFile, type DefinitionLocation } from "./definition-file.js";
 import { HttpStatusError, isClientError, withRetries } from "./retry.js";
 import type { Candidate, ForgeDeps } from "./webhook-context.js";
 
@@ -48,8 +48,9 @@ export function checkRepoDefinition(yaml: string, name: string, type: TriggerTyp
 
 export async function definitionFromRepository(deps: ForgeDeps, chosen: Candidate, source: DefinitionSource): Promise<RepoDefinition> {
   let file = chosen.spec.params[DEFINITION_FILE_PARAM] ?? ".jobserv.yml";
+  let where: DefinitionLocation | undefined;
   try {
-    const where = definitionLocation(chosen.spec.params);
+    where = definitionLocation(chosen.spec.params);
     if (!where) return { kind: "stored" };
     file = definitionFilePath(where.file);
     const what = source.describe(file, where);
@@ -58,9 +59,8 @@ export async function definitionFromRepository(deps: ForgeDeps, chosen: Candidat
     checkRepoDefinition(yaml, chosen.spec.name, source.type, Object.keys(chosen.secrets));
     return { kind: "file", yaml };
   } catch (e) {
-    const outOfTree = chosen.spec.params[DEFINITION_REPO_PARAM]?.trim();
-    const notFound = outOfTree ? `not found in ${outOfTree}${chosen.spec.params[DEFINITION_REF_PARAM] ? `@${chosen.spec.params[DEFINITION_REF_PARAM]}` : ""}` : "not found in the repository at that commit";
-    const why = e instanceof HttpStatusError && e.status === 404 ? notFound : (e as Error).message;
+    const place = where?.repo ? `${where.repo}${where.ref ? `@${where.ref}` : ""}` : "the repository at that commit";
+    const why = e instanceof HttpStatusError && e.status === 404 ? `not found in ${place}` : (e as Error).message;
     await source.reportError(`No build: ${file}: ${why}`);
     return { kind: "failed", reason: `no build: ${file} at ${source.sha}: ${why}` };
   }

@@ -55,7 +55,10 @@ for (const dialect of dialects) {
     const again = spawnWorker(t, opts);
     await eventually(async () => ((await docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${name}`] } })).length === 0 ? true : undefined),
       20_000, () => `the restarted worker to remove the leftover container: ${again.output()}`);
-    t.regex(again.output(), /removed leftover containers: \/jobserv-run-/);
+    // The log line follows the removal; it reaches us through the child's stdout pipe a moment later.
+    const said = await eventually(async () => (/removed leftover containers: \/jobserv-run-/.test(again.output()) ? again.output() : undefined),
+      5_000, () => `the restarted worker to say so: ${again.output()}`);
+    t.regex(said, /removed leftover containers: \/jobserv-run-/);
   });
 
   test(`${dialect}: an assignment the worker never acknowledges goes back to the queue`, async (t) => {

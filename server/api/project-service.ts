@@ -1,5 +1,4 @@
 // ProjectService: thin handlers over the store and the YAML parser.
-import { deleteStoredArtifacts } from "../artifacts/run-artifacts.js";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { resolveProject } from "../builds/lookup.js";
@@ -12,6 +11,7 @@ import { deleteProject, findProjectByName, insertProject, listProjects, syncTrig
 import { decodePageToken, encodePageToken, pageSize, toProject } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
 import { mapErrors } from "./errors.js";
+import { deleteStoredArtifacts } from "../artifacts/run-artifacts.js";
 
 const PROJECT_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 

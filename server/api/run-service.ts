@@ -1,5 +1,4 @@
 // RunService: read runs, tail their logs, read their run definitions, cancel, rerun.
-import { deleteStoredArtifacts, runArtifactsPrefix } from "../artifacts/run-artifacts.js";
 import { create, fromJsonString } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
@@ -18,6 +17,7 @@ import { toRun } from "./convert.js";
 import { toArtifact, toTest } from "./convert-outputs.js";
 import type { ApiDeps } from "./deps.js";
 import { mapErrors } from "./errors.js";
+import { deleteStoredArtifacts, runArtifactsPrefix } from "../artifacts/run-artifacts.js";
 
 export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> {
   const { store } = deps;

@@ -1,6 +1,5 @@
 // WorkerService: registration, the Pull stream, log appends and run updates.
 // Stream bookkeeping lives in scheduler/; this file only adapts the protocol.
-import { claimableTags } from "../scheduler/claimable-tags.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
@@ -12,6 +11,7 @@ import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js
 import type { ApiDeps } from "./deps.js";
 import { mapErrors } from "./errors.js";
 import { WorkerAuth } from "./worker-auth.js";
+import { claimableTags } from "../scheduler/claimable-tags.js";
 
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 const PING_MS = 15_000;

@@ -26,18 +26,7 @@ const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
 const project = (params: Record<string, string>) => forgeProject({ trigger: "pr", type: "github_pr", params, run: "stored-run" });
 
-const FROM_REPO = `
-timeout: 1
-triggers:
-  - name: pr
-    type: github_pr
-    runs:
-      - name: repo-run
-        container: img
-        script: s
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const FROM_REPO = forgeProject({ trigger: "pr", type: "github_pr", run: "repo-run" });
 
 const sign = (body: Buffer) => `sha256=${createHmac("sha256", KEY).update(body).digest("hex")}`;
 

@@ -27,7 +27,7 @@ import { BuildNotifier } from "./notify/build-notifier.js";
 import { EmailSender } from "./notify/email-sender.js";
 import type { ForgeDeps } from "./forges/webhook-context.js";
 import { artifactRoutes } from "./gateway/artifacts.js";
-import { LocalArtifactStorage } from "./artifacts/local-storage.js";
+import { openArtifactStorage } from "./artifacts/open-storage.js";
 import { createHealthService, servedServices } from "./http/health.js";
 import { listen } from "./http/listener.js";
 import { registerReflection } from "./http/reflection.js";
@@ -79,7 +79,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
   const access = new Access(store);
-  const artifacts = new LocalArtifactStorage(config.artifactsDir);
+  const opened = openArtifactStorage(config);
+  const artifacts = opened.storage;
   const deps: ApiDeps = {
     store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store), artifacts,
     workerRegistrationSecret: config.workerRegistrationSecret,
@@ -121,7 +122,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...buildJsonRoutes({ store, access }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
-      store, now, access, storage: artifacts,
+      store, now, access, storage: artifacts, presignSeconds: config.s3PresignSeconds,
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),
@@ -146,6 +147,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await statuses.idle();
       await notifier.idle();
       email.close();
+      opened.close();
       await store.close();
     },
   };

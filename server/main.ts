@@ -37,6 +37,8 @@ import { fireBuildTriggers, fireRunTriggers, type ChainDeps } from "./builds/cha
 import { DefinitionCache } from "./projects/definition-cache.js";
 import { StatusEvents } from "./builds/events.js";
 import { LogStore } from "./logs/log-store.js";
+import { LogArchive } from "./logs/log-archive.js";
+import { isComplete } from "./builds/status.js";
 import { Dispatcher } from "./scheduler/dispatcher.js";
 import { LeaseKeeper } from "./scheduler/leases.js";
 import { SecretCipher } from "./secrets/cipher.js";
@@ -53,6 +55,9 @@ import { logSize } from "./store/log-chunks.js";
 import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
 
+/** How often each instance looks for completed logs nobody moved to storage yet. */
+const LOG_ARCHIVE_SWEEP_MS = 60_000;
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
@@ -67,7 +72,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const events = new StatusEvents(log);
   const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
   const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, log, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
-  const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n) });
+  const opened = openArtifactStorage(config);
+  const artifacts = opened.storage;
+  const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
+  if (config.logArchive) events.onRun((e) => { if (isComplete(e.status)) archive.schedule(e.runId); });
+  const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n), archive });
   let publicUrl = config.publicUrl;
   const note = async (runId: number, text: string) => { await logs.append(runId, (await logSize(store.db, runId)) ?? 0, Buffer.from(text)); };
   const leases = new LeaseKeeper({
@@ -79,8 +88,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
   const access = new Access(store);
-  const opened = openArtifactStorage(config);
-  const artifacts = opened.storage;
   const deps: ApiDeps = {
     store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store), artifacts,
     workerRegistrationSecret: config.workerRegistrationSecret,
@@ -137,6 +144,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   dispatcher.start();
   leases.start();
   gitPoller.start();
+  if (config.logArchive) archive.start();
   return {
     url, port: listener.port,
     async close() {
@@ -144,6 +152,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await dispatcher.stop();
       await gitPoller.stop();
       await listener.close();
+      await archive.stop();
       await statuses.idle();
       await notifier.idle();
       email.close();

@@ -44,6 +44,9 @@ import { LeaseKeeper } from "./scheduler/leases.js";
 import { SecretCipher } from "./secrets/cipher.js";
 import { loadSecretsKey } from "./secrets/key.js";
 import { openStore } from "./store/db.js";
+import { prepareSchema } from "./store/migrate.js";
+import { waitForStore } from "./store/wait.js";
+import { StartupError } from "./errors.js";
 import { Access } from "./auth/access.js";
 import { ensureToken } from "./auth/api-tokens.js";
 import { Authorizer } from "./api/authorize.js";
@@ -67,7 +70,14 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const cipher = new SecretCipher(loadSecretsKey(config));
-  const store = await openStore(config.databaseUrl, log);
+  const store = await openStore(config.databaseUrl, log, { migrate: false });
+  try {
+    await waitForStore(store, config.databaseUrl, log, { maxMs: config.storeWaitMs });
+    await prepareSchema(store.db, config.migrate, log);
+  } catch (e) {
+    await store.close();
+    throw new StartupError((e as Error).message, { cause: e });
+  }
   const now = () => Date.now();
   const events = new StatusEvents(log);
   const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });

@@ -80,6 +80,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
   const now = () => Date.now();
   const events = new StatusEvents(log);
+  const stopping = new AbortController();
   const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
   const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, log, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
   const opened = openArtifactStorage(config);
@@ -129,13 +130,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(TokenService, createTokenService(deps));
     router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs }));
     router.service(Health, createHealthService({
-      services: () => servedServices(router),
+      services: () => servedServices(router), stopping: stopping.signal,
       probe: () => store.db.selectFrom("projects").select("id").limit(1).execute(),
     }));
     registerReflection(router); // last: it describes the services registered before it
   };
   const gateway = createRouter([
-    ...healthRoutes(store),
+    ...healthRoutes(store, stopping.signal),
     ...buildJsonRoutes({ store, access }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
@@ -158,6 +159,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   return {
     url, port: listener.port,
     async close() {
+      // Draining: health says NOT_SERVING (watch streams end) while the port still answers, then it closes.
+      stopping.abort();
+      if (config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await leases.stop();
       await dispatcher.stop();
       await gitPoller.stop();

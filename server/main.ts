@@ -149,8 +149,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
   const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor()] });
-  const listener = await listen(handler, config.port, config.host);
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
+  const tls = config.tlsCertFile || config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined;
+  const listener = await listen(handler, config.port, config.host, tls);
+  const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
   dispatcher.start();
   leases.start();

@@ -67,6 +67,7 @@ for i in "${!server_ports[@]}"; do
   port="${server_ports[$i]}"
   docker run -d --name "$name-server-$((i + 1))" --network host --restart no "${common_env[@]}" \
     -e JOBSERV_HOST=127.0.0.1 -e "JOBSERV_PORT=$port" -e JOBSERV_MIGRATE=off -e JOBSERV_DRAIN_DELAY_MS=3000 \
+    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     --stop-timeout 30 "$server_image" >/dev/null
   servers_h1+="    server s$((i + 1)) 127.0.0.1:$port"$'\n'
   servers_h2+="    server s$((i + 1)) 127.0.0.1:$port proto h2 check-proto h1"$'\n'

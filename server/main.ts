@@ -30,6 +30,7 @@ import { artifactRoutes } from "./gateway/artifacts.js";
 import { openArtifactStorage } from "./artifacts/open-storage.js";
 import { createHealthService, servedServices } from "./http/health.js";
 import { listen } from "./http/listener.js";
+import { loadTls, type TlsMaterial } from "./http/tls.js";
 import { registerReflection } from "./http/reflection.js";
 import { metricsRoutes } from "./gateway/metrics.js";
 import { ServerMetrics } from "./metrics.js";
@@ -70,6 +71,12 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const cipher = new SecretCipher(loadSecretsKey(config));
+  let tls: TlsMaterial | undefined;
+  try {
+    if (config.tlsCertFile || config.tlsKeyFile) tls = loadTls(config.tlsCertFile, config.tlsKeyFile);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
   const store = await openStore(config.databaseUrl, log, { migrate: false });
   try {
     await waitForStore(store, config.databaseUrl, log, { maxMs: config.storeWaitMs });
@@ -149,7 +156,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
   const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor()] });
-  const tls = config.tlsCertFile || config.tlsKeyFile ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile } : undefined;
   const listener = await listen(handler, config.port, config.host, tls);
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;

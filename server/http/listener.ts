@@ -2,11 +2,11 @@
 // client preface. Prior-knowledge HTTP/2 (gRPC, h2c Connect) goes to an http2
 // server, anything else to an HTTP/1.1 server (Connect, gRPC-web, REST). Both
 // serve the same request handler. The preface may arrive split over packets.
-// With TLS files every connection goes to a TLS server instead (tls.ts).
+// With TLS every connection goes to a TLS server instead (tls.ts).
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
-import { createTlsServer, type TlsFiles } from "./tls.js";
+import { createTlsServer, type TlsMaterial } from "./tls.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -18,7 +18,7 @@ export interface Listener {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function listen(inner: Handler, port: number, host: string, tls?: TlsFiles): Promise<Listener> {
+export async function listen(inner: Handler, port: number, host: string, tls?: TlsMaterial): Promise<Listener> {
   let inFlight = 0;
   const handler: Handler = (req, res) => {
     inFlight++;

@@ -5,27 +5,34 @@
 // every accepted connection.
 import { readFileSync } from "node:fs";
 import http2 from "node:http2";
-import { StartupError } from "../errors.js";
+import { createSecureContext } from "node:tls";
 
-export interface TlsFiles {
-  certFile: string;
-  keyFile: string;
+/** PEM certificate chain and key, read and checked (loadTls). */
+export interface TlsMaterial {
+  cert: Buffer;
+  key: Buffer;
 }
 
 type Handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void;
 
-export function createTlsServer(handler: Handler, files: TlsFiles): http2.Http2SecureServer {
+/** Reads and checks the files; throws an Error naming the file and the problem. */
+export function loadTls(certFile: string, keyFile: string): TlsMaterial {
   const read = (what: string, file: string) => {
     try {
       return readFileSync(file);
     } catch (e) {
-      throw new StartupError(`TLS ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`TLS ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   };
+  const material = { cert: read("certificate", certFile), key: read("key", keyFile) };
   try {
-    return http2.createSecureServer({ cert: read("certificate", files.certFile), key: read("key", files.keyFile), allowHTTP1: true }, handler);
+    createSecureContext(material);
   } catch (e) {
-    if (e instanceof StartupError) throw e;
-    throw new StartupError(`TLS certificate ${files.certFile} / key ${files.keyFile}: ${(e as Error).message}`);
+    throw new Error(`TLS certificate ${certFile} / key ${keyFile}: ${(e as Error).message}`);
   }
+  return material;
+}
+
+export function createTlsServer(handler: Handler, material: TlsMaterial): http2.Http2SecureServer {
+  return http2.createSecureServer({ ...material, allowHTTP1: true }, handler);
 }

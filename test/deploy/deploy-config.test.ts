@@ -82,7 +82,7 @@ test("every variable the deployment files set is read by the code (or a named li
   const readme = read("README.md");
   // A row may abbreviate siblings: "`JOBSERV_WORKER_NAME`, `_TAGS`, `_CONCURRENCY`".
   const documented = (name: string) => readme.includes(name) || [...name.matchAll(/_/g)].some((m) => {
-    const prefix = name.slice(0, m.index + 1);
+    const prefix = name.slice(0, m.index);
     return readme.split("\n").some((line) => line.includes(prefix) && line.includes(`\`${name.slice(m.index)}\``));
   });
   const undocumented = [...set.keys()].filter((n) => (n.startsWith("JOBSERV_") || n.startsWith("AWS_")) && !documented(n));

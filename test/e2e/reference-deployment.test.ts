@@ -18,7 +18,7 @@ import { RunService } from "../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { openStore } from "../../server/store/db.js";
 import { apiClient, eventually } from "../support/clients.js";
-import { splitStanza, TEST_IMAGE } from "../support/projects.js";
+import { oneRunProject, splitStanza } from "../support/projects.js";
 import { parsePrometheus } from "../support/prometheus.js";
 import { freePort } from "../support/server-process.js";
 
@@ -46,23 +46,10 @@ test("two servers behind HAProxy, S3 and a worker container: a server restarted 
   const why = async () => (await Promise.all([`${name}-worker`, `${name}-server-1`, `${name}-server-2`]
     .map(async (c) => `--- ${c}\n${(await run("docker", ["logs", "--tail", "30", c])).stderr}${await docker("logs", "--tail", "30", c)}`))).join("\n");
 
-  const yaml = `
-timeout: 5
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: count
-        container: ${TEST_IMAGE}
-        host-tag: ${name}
-        script: count
-scripts:
-  count: |
-    #!/bin/sh
-    seq 1 50000 > /archive/numbers.txt
-    i=1
-    while [ $i -le ${LINES} ]; do echo "line $i through whichever server"; sleep 0.04; i=$((i+1)); done
-`;
+  const yaml = oneRunProject({ tag: name, run: "count", timeout: 5, script: `
+seq 1 50000 > /archive/numbers.txt
+i=1
+while [ $i -le ${LINES} ]; do echo "line $i through whichever server"; sleep 0.04; i=$((i+1)); done` });
   await apiClient(ProjectService, lb, "grpc", token).createProject({ name: "ref", definitionYaml: yaml });
   const { build } = await apiClient(BuildService, lb, "connect-h1", token).triggerBuild({ project: "ref", triggerName: "t" });
   const ref = { project: "ref", buildNumber: build!.number, run: "count" };

@@ -8,7 +8,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Assignment, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import { applyProject, trigger } from "./builds.js";
 import { startMiniWorker } from "./mini-worker.js";
-import { TEST_IMAGE } from "./projects.js";
+import { oneRunProject } from "./projects.js";
 
 export interface HeldRun {
   project: string;
@@ -29,21 +29,7 @@ export interface HeldRun {
 /** `url`: the instance the worker talks to (any instance of the store for the rest). */
 export async function holdRun(t: ExecutionContext, url: string, project: string): Promise<HeldRun> {
   const tag = `held-${project}`;
-  const yaml = `
-timeout: 5
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: r
-        container: ${TEST_IMAGE}
-        host-tag: ${tag}
-        script: s
-scripts:
-  s: |
-    #!/bin/sh
-    true
-`;
+  const yaml = oneRunProject({ tag, timeout: 5, script: "true" });
   let assigned: (a: Assignment) => void = () => {};
   const got = new Promise<Assignment>((resolve) => { assigned = resolve; });
   const worker = `${project}-worker`;

@@ -19,12 +19,14 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   workers: () => import("./workers.js"),
   rerun: () => import("./rerun.js"),
   promote: () => import("./promote.js"),
+  migrate: () => import("./migrate.js"),
 };
 
 const USAGE = `usage: jobserv <command> [args]
   dev [--port N] [--db URL]              server + local worker on embedded SQLite
   server                                 one API server (env: JOBSERV_DATABASE, JOBSERV_PORT, ...)
   worker                                 one worker (env: JOBSERV_URL, JOBSERV_WORKER_*)
+  migrate [--check]                      apply the store's pending migrations (--check: exit 1 if any)
   project apply -f FILE [--name NAME]    create or update a project from YAML
   project list | show NAME | delete NAME
   trigger PROJECT [--trigger NAME] [-p K=V]... [--follow]

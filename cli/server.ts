@@ -1,9 +1,17 @@
 // `jobserv server`: one API server instance from environment configuration.
 import { loadServerConfig } from "../server/config.js";
-import { startServer } from "../server/main.js";
+import { StartupError } from "../server/errors.js";
+import { startServer, type RunningServer } from "../server/main.js";
 
 export async function run(_argv: string[]): Promise<number> {
-  const server = await startServer(loadServerConfig());
+  let server: RunningServer;
+  try {
+    server = await startServer(loadServerConfig());
+  } catch (e) {
+    if (!(e instanceof StartupError)) throw e;
+    console.error(`jobserv server: ${e.message}`);
+    return 1;
+  }
   console.log(`jobserv server listening on ${server.url}`);
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);

@@ -2,7 +2,9 @@
 # scripts/ensure-services.sh — owns the local services tests and `dev` need: Docker engine
 # (installs docker.io / starts dockerd), busybox-static + the test image (build-test-image.sh),
 # docker-registry + apache2-utils (htpasswd) for the private-registry test,
-# MariaDB with the 'jobserv'@'127.0.0.1' / 'jobserv'@'localhost' user (password jobserv).
+# MariaDB with the 'jobserv'@'127.0.0.1' / 'jobserv'@'localhost' user (password jobserv),
+# the deployment tools (mmdebstrap and haproxy for deploy/, rclone, sqlite3, openssl, systemd-analyze
+# for the deploy and backup tests) and checks that s3rver (the S3-compatible test server, npm) resolves.
 # Idempotent: only installs/starts what is missing, never restarts a running service.
 #   scripts/ensure-services.sh [--no-mariadb] [--no-docker]
 set -euo pipefail
@@ -62,7 +64,23 @@ if ((want_docker)); then
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
   "$here/build-test-image.sh"
+  # deploy/: the image base (mmdebstrap) and the reference deployment's balancer (haproxy)
+  missing=()
+  command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 fi
+
+# backup/restore, TLS and unit-file tests
+missing=()
+command -v rclone >/dev/null || missing+=(rclone)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+((${#missing[@]} == 0)) || apt_install "${missing[@]}"
+# the S3-compatible server of the tests is the npm package s3rver (a devDependency)
+(cd "$here/.." && node -e 'require.resolve("s3rver/bin/s3rver.js")' 2>/dev/null) ||
+  echo "ensure-services: s3rver not found (a devDependency: npm ci); S3 tests will fail" >&2
 
 if ((want_mariadb)); then
   root_sql() { $sudo mariadb -uroot "$@"; }   # root authenticates over the unix socket

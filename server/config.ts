@@ -39,6 +39,32 @@ export interface ServerConfig {
   /** Upload limits: bytes per artifact file and per run. */
   artifactMaxFileBytes: number;
   artifactMaxRunBytes: number;
+  /** S3-compatible artifact storage: a bucket name selects it instead of `artifactsDir`. */
+  s3Bucket: string;
+  /** Key prefix inside the bucket (e.g. "jobserv/"). */
+  s3Prefix: string;
+  /** An S3-compatible store's URL (MinIO, Ceph, R2...); empty for AWS S3. */
+  s3Endpoint: string;
+  s3Region: string;
+  /** Bucket in the URL path instead of the host name (most S3-compatible stores). */
+  s3PathStyle: boolean;
+  /** > 0: artifact downloads answer 302 to a presigned URL valid this long; 0: bytes stream through the server. */
+  s3PresignSeconds: number;
+  /** Fixed S3 credentials (tests); absent: the AWS SDK's chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Move completed runs' console logs from the store into artifact storage. */
+  logArchive: boolean;
+  /** How long after completion a log moves (late notes land first; the sweep also catches runs other instances missed). */
+  logArchiveDelayMs: number;
+  /** PEM files: with both set the port speaks TLS only (ALPN: h2 or http/1.1). */
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  /** "auto": apply pending store migrations at start; "off": refuse to start while any are pending (run `jobserv migrate`). */
+  migrate: "auto" | "off";
+  /** Give up waiting for an unreachable store at start after this long (0: wait for ever). */
+  storeWaitMs: number;
+  /** On SIGTERM: report NOT_SERVING (health watches, /readyz 503) this long before the port closes. */
+  drainDelayMs: number;
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -65,6 +91,25 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
     adminToken: env["JOBSERV_ADMIN_TOKEN"] ?? "",
     logLevel: env["JOBSERV_LOG_LEVEL"] ?? "info",
+    s3Bucket: env["JOBSERV_S3_BUCKET"] ?? "",
+    s3Prefix: env["JOBSERV_S3_PREFIX"] ?? "",
+    s3Endpoint: env["JOBSERV_S3_ENDPOINT"] ?? "",
+    s3Region: env["JOBSERV_S3_REGION"] || env["AWS_REGION"] || "us-east-1",
+    s3PathStyle: flag(env["JOBSERV_S3_PATH_STYLE"], Boolean(env["JOBSERV_S3_ENDPOINT"])),
+    s3PresignSeconds: Number(env["JOBSERV_S3_PRESIGN_SECONDS"] ?? 0),
+    logArchive: flag(env["JOBSERV_LOG_ARCHIVE"], Boolean(env["JOBSERV_S3_BUCKET"] || overrides.s3Bucket)),
+    logArchiveDelayMs: Number(env["JOBSERV_LOG_ARCHIVE_DELAY_MS"] ?? 10_000),
+    tlsCertFile: env["JOBSERV_TLS_CERT_FILE"] ?? "",
+    tlsKeyFile: env["JOBSERV_TLS_KEY_FILE"] ?? "",
+    migrate: env["JOBSERV_MIGRATE"] === "off" ? "off" : "auto",
+    storeWaitMs: Number(env["JOBSERV_STORE_WAIT_MS"] ?? 0),
+    drainDelayMs: Number(env["JOBSERV_DRAIN_DELAY_MS"] ?? 0),
     ...overrides,
   };
+}
+
+/** "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off"; `fallback` when unset or empty. */
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (!value) return fallback;
+  return ["1", "true", "yes", "on"].includes(value.toLowerCase());
 }

@@ -32,3 +32,8 @@ export class LogGapError extends Error {
     super(`log append at offset ${offset} leaves a gap: committed length is ${committed}`);
   }
 }
+
+/** The server cannot start (store unreachable past its wait, migrations pending, bad files): the message says why. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}

@@ -27,9 +27,10 @@ import { BuildNotifier } from "./notify/build-notifier.js";
 import { EmailSender } from "./notify/email-sender.js";
 import type { ForgeDeps } from "./forges/webhook-context.js";
 import { artifactRoutes } from "./gateway/artifacts.js";
-import { LocalArtifactStorage } from "./artifacts/local-storage.js";
+import { openArtifactStorage } from "./artifacts/open-storage.js";
 import { createHealthService, servedServices } from "./http/health.js";
 import { listen } from "./http/listener.js";
+import { loadTls, type TlsMaterial } from "./http/tls.js";
 import { registerReflection } from "./http/reflection.js";
 import { metricsRoutes } from "./gateway/metrics.js";
 import { ServerMetrics } from "./metrics.js";
@@ -37,11 +38,16 @@ import { fireBuildTriggers, fireRunTriggers, type ChainDeps } from "./builds/cha
 import { DefinitionCache } from "./projects/definition-cache.js";
 import { StatusEvents } from "./builds/events.js";
 import { LogStore } from "./logs/log-store.js";
+import { LogArchive } from "./logs/log-archive.js";
+import { isComplete } from "./builds/status.js";
 import { Dispatcher } from "./scheduler/dispatcher.js";
 import { LeaseKeeper } from "./scheduler/leases.js";
 import { SecretCipher } from "./secrets/cipher.js";
 import { loadSecretsKey } from "./secrets/key.js";
 import { openStore } from "./store/db.js";
+import { prepareSchema } from "./store/migrate.js";
+import { waitForStore } from "./store/wait.js";
+import { StartupError } from "./errors.js";
 import { Access } from "./auth/access.js";
 import { ensureToken } from "./auth/api-tokens.js";
 import { Authorizer } from "./api/authorize.js";
@@ -53,6 +59,9 @@ import { logSize } from "./store/log-chunks.js";
 import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
 
+/** How often each instance looks for completed logs nobody moved to storage yet. */
+const LOG_ARCHIVE_SWEEP_MS = 60_000;
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
@@ -62,12 +71,30 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const cipher = new SecretCipher(loadSecretsKey(config));
-  const store = await openStore(config.databaseUrl, log);
+  let tls: TlsMaterial | undefined;
+  try {
+    if (config.tlsCertFile || config.tlsKeyFile) tls = loadTls(config.tlsCertFile, config.tlsKeyFile);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  const store = await openStore(config.databaseUrl, log, { migrate: false });
+  try {
+    await waitForStore(store, config.databaseUrl, log, { maxMs: config.storeWaitMs });
+    await prepareSchema(store.db, config.migrate, log);
+  } catch (e) {
+    await store.close();
+    throw new StartupError((e as Error).message, { cause: e });
+  }
   const now = () => Date.now();
   const events = new StatusEvents(log);
+  const stopping = new AbortController();
   const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
   const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, log, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
-  const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n) });
+  const opened = openArtifactStorage(config);
+  const artifacts = opened.storage;
+  const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
+  if (config.logArchive) events.onRun((e) => { if (isComplete(e.status)) archive.schedule(e.runId); });
+  const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n), archive });
   let publicUrl = config.publicUrl;
   const note = async (runId: number, text: string) => { await logs.append(runId, (await logSize(store.db, runId)) ?? 0, Buffer.from(text)); };
   const leases = new LeaseKeeper({
@@ -79,7 +106,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
   const access = new Access(store);
-  const artifacts = new LocalArtifactStorage(config.artifactsDir);
   const deps: ApiDeps = {
     store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store), artifacts,
     workerRegistrationSecret: config.workerRegistrationSecret,
@@ -111,17 +137,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(TokenService, createTokenService(deps));
     router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs }));
     router.service(Health, createHealthService({
-      services: () => servedServices(router),
+      services: () => servedServices(router), stopping: stopping.signal,
       probe: () => store.db.selectFrom("projects").select("id").limit(1).execute(),
     }));
     registerReflection(router); // last: it describes the services registered before it
   };
   const gateway = createRouter([
-    ...healthRoutes(store),
+    ...healthRoutes(store, stopping.signal),
     ...buildJsonRoutes({ store, access }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
-      store, now, access, storage: artifacts,
+      store, now, access, storage: artifacts, presignSeconds: config.s3PresignSeconds,
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),
@@ -130,22 +156,28 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
   const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor()] });
-  const listener = await listen(handler, config.port, config.host);
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
+  const listener = await listen(handler, config.port, config.host, tls);
+  const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
   dispatcher.start();
   leases.start();
   gitPoller.start();
+  if (config.logArchive) archive.start();
   return {
     url, port: listener.port,
     async close() {
+      // Draining: health says NOT_SERVING (watch streams end) while the port still answers, then it closes.
+      stopping.abort();
+      if (config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await leases.stop();
       await dispatcher.stop();
       await gitPoller.stop();
       await listener.close();
+      await archive.stop();
       await statuses.idle();
       await notifier.idle();
       email.close();
+      opened.close();
       await store.close();
     },
   };

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ArtifactTooLargeError, type ArtifactStorage, type PutOptions, type StoredObject } from "./storage.js";
 
@@ -42,12 +42,12 @@ export class LocalArtifactStorage implements ArtifactStorage {
     return { size };
   }
 
-  async get(key: string): Promise<{ size: number; body: Readable } | undefined> {
+  async get(key: string, from = 0): Promise<{ size: number; body: Readable } | undefined> {
     const file = this.fileOf(key);
     try {
       const s = await stat(file);
       if (!s.isFile()) return undefined;
-      return { size: s.size, body: createReadStream(file) };
+      return { size: s.size, body: from >= s.size ? Readable.from([]) : createReadStream(file, { start: from }) };
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;

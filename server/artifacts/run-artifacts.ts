@@ -49,6 +49,18 @@ export async function openArtifact(deps: Pick<ArtifactDeps, "store" | "storage">
   return { path, size: object.size, body: object.body };
 }
 
+/**
+ * A presigned URL reading artifact `rawPath` of `run` for `seconds`;
+ * NotFoundError if the run has none by that path or the storage gives no URLs.
+ */
+export async function presignArtifact(deps: Pick<ArtifactDeps, "store" | "storage">, run: RunRow, rawPath: string,
+  names: { project: string; build: number; run: string }, seconds: number): Promise<string> {
+  const path = normaliseArtifactPath(rawPath);
+  const row = await findArtifact(deps.store.db, run.id, path);
+  if (!row || !deps.storage.presign) throw new NotFoundError(`run ${names.project}#${names.build}/${names.run} has no artifact "${path}"`);
+  return deps.storage.presign(artifactKey(names.project, names.build, names.run, path), seconds);
+}
+
 /** Removes every stored file under `prefix` (a run's `<project>/<build>/<run>/`, or a project's `<project>/`). */
 export async function deleteStoredArtifacts(storage: ArtifactStorage, prefix: string): Promise<number> {
   let n = 0;

@@ -1,7 +1,7 @@
 // The artifact storage contract: objects under keys
 // `<project>/<build>/<run>/<path>`, written and read as streams so that a
 // file never has to fit in memory. `local-storage.ts` keeps them in a
-// directory; an S3-compatible backend implements the same interface.
+// directory, `s3-storage.ts` in an S3-compatible bucket.
 import type { Readable } from "node:stream";
 
 export interface StoredObject {
@@ -23,12 +23,20 @@ export interface ArtifactStorage {
    * either way. Safe to call concurrently, also for the same key (last wins).
    */
   put(key: string, body: AsyncIterable<Uint8Array>, opts: PutOptions): Promise<{ size: number }>;
-  /** The object's size and a stream of its bytes, or undefined if there is none. */
-  get(key: string): Promise<{ size: number; body: Readable } | undefined>;
+  /**
+   * The object's (whole) size and a stream of its bytes from offset `from`
+   * (default 0; at or past the end: an empty stream), or undefined if there is none.
+   */
+  get(key: string, from?: number): Promise<{ size: number; body: Readable } | undefined>;
   /** Every object whose key starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<StoredObject>;
   /** Removes the object at `key`; no error if there is none. */
   delete(key: string): Promise<void>;
+  /**
+   * A URL that reads the object without credentials for `seconds`, when the
+   * backend can give one (S3-compatible stores); absent otherwise.
+   */
+  presign?(key: string, seconds: number): Promise<string>;
 }
 
 /** A put stopped because the body passed its size limit. */

@@ -1,9 +1,10 @@
 // REST routes for artifacts: the worker's upload (PUT, authorised by the run
 // token, body streamed into artifact storage) and the public download
-// `GET /projects/{p}/builds/{n}/runs/{r}/{path}` (read access to the project). Register these after the
+// `GET /projects/{p}/builds/{n}/runs/{r}/{path}` (read access to the project; streamed, or a
+// redirect to a short-lived presigned URL of the bucket). Register these after the
 // run-files routes so console.log and .rundef.json keep their own handlers.
 import path from "node:path";
-import { openArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
+import { openArtifact, presignArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
 import { ArtifactTooLargeError } from "../artifacts/storage.js";
 import { resolveRun } from "../builds/lookup.js";
 import { authoriseRunToken } from "../builds/run-updates.js";
@@ -19,7 +20,8 @@ const CONTENT_TYPES: Record<string, string> = {
   ".png": "image/png", ".jpg": "image/jpeg", ".gz": "application/gzip", ".tar": "application/x-tar",
 };
 
-export function artifactRoutes(deps: ArtifactDeps & { access: Access }): Route[] {
+/** `presignSeconds` > 0: downloads answer 302 to a presigned URL of the storage (when it gives them). */
+export function artifactRoutes(deps: ArtifactDeps & { access: Access; presignSeconds?: number }): Route[] {
   return [
     {
       method: "PUT", path: /^\/worker\/runs\/(\d+)\/artifacts\/(.+)$/,
@@ -47,6 +49,11 @@ export function artifactRoutes(deps: ArtifactDeps & { access: Access }): Route[]
         const names = { project: params[0]!, build: Number(params[1]), run: params[2]! };
         await requireProject(deps.access, deps.store, req, names.project);
         const { run } = await resolveRun(deps.store, { project: names.project, buildNumber: names.build, run: names.run });
+        if (deps.presignSeconds && deps.storage.presign) {
+          res.writeHead(302, { location: await presignArtifact(deps, run, params[3]!, names, deps.presignSeconds), "cache-control": "no-store" });
+          res.end();
+          return;
+        }
         const artifact = await openArtifact(deps, run, params[3]!, names);
         res.writeHead(200, {
           "content-type": CONTENT_TYPES[path.extname(artifact.path).toLowerCase()] ?? "application/octet-stream",

@@ -2,9 +2,11 @@
 // client preface. Prior-knowledge HTTP/2 (gRPC, h2c Connect) goes to an http2
 // server, anything else to an HTTP/1.1 server (Connect, gRPC-web, REST). Both
 // serve the same request handler. The preface may arrive split over packets.
+// With TLS every connection goes to a TLS server instead (tls.ts).
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import { createTlsServer, type TlsMaterial } from "./tls.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -16,7 +18,7 @@ export interface Listener {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function listen(inner: Handler, port: number, host: string): Promise<Listener> {
+export async function listen(inner: Handler, port: number, host: string, tls?: TlsMaterial): Promise<Listener> {
   let inFlight = 0;
   const handler: Handler = (req, res) => {
     inFlight++;
@@ -29,10 +31,16 @@ export async function listen(inner: Handler, port: number, host: string): Promis
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (s) => { sessions.add(s); s.once("close", () => sessions.delete(s)); });
+  const secure = tls && createTlsServer(handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void, tls);
+  secure?.on("session", (s) => { sessions.add(s); s.once("close", () => sessions.delete(s)); });
 
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
+    if (secure) {
+      secure.emit("connection", socket);
+      return;
+    }
     let seen = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);

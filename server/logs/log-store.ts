@@ -1,16 +1,21 @@
 // Console-log bytes of runs: idempotent appends at an offset, and a live tail
 // any instance can serve. Appends on this instance wake its tailers at once;
 // tailers also re-read on a short timer to see appends made on other instances.
+// Bytes of a completed log moved to artifact storage (a marker row where the
+// chunks were) are read through the archive (log-archive.ts).
 import { EventEmitter } from "node:events";
 import { LogGapError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import { appendChunkAt, logSize, readChunks } from "../store/log-chunks.js";
+import type { ArchivedLogReader } from "./log-archive.js";
 
 export interface LogStoreConfig {
   /** How often a follower re-reads when nothing woke it (appends on other instances). */
   pollMs: number;
   /** Called with the number of new bytes each append committed (for the log-bytes metric). */
   onAppended?: (bytes: number) => void;
+  /** Reads bytes that moved to artifact storage (needed once any log was moved). */
+  archive?: ArchivedLogReader;
 }
 
 export interface TailItem { offset: number; data: Uint8Array }
@@ -57,6 +62,15 @@ export class LogStore {
       while (progressed) {
         progressed = false;
         for (const chunk of await readChunks(this.store.db, runId, offset)) {
+          if (chunk.archived) {
+            if (!this.config.archive) throw new Error(`log of run ${runId} was moved to artifact storage, which this server does not read`);
+            for await (const data of this.config.archive.read(runId, offset, chunk.end)) {
+              yield { offset, data };
+              offset += data.length;
+            }
+            progressed = true;
+            continue;
+          }
           const data = chunk.data.subarray(offset - chunk.start);
           if (data.length === 0) continue;
           yield { offset, data };

@@ -166,6 +166,8 @@ export interface LogChunksTable {
   start_offset: number;
   end_offset: number;
   data: Uint8Array;
+  /** 1: a marker; bytes [start_offset, end_offset) are in artifact storage (`data` is empty). */
+  archived: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiTokensTable {

@@ -1,14 +1,14 @@
 // Opens the store from one URL setting: `sqlite:<file>` (the embedded default,
 // `sqlite::memory:` for a throwaway) or `mysql://user:pass@host:3306/db`
 // (MySQL 8 / MariaDB >= 10.6). Returns the Kysely handle, the dialect's
-// capabilities and a close function; migrations run before it returns.
+// capabilities and a close function; migrations run before it returns unless
+// the caller applies them itself (see migrate.ts).
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, MysqlDialect, SqliteDialect } from "kysely";
-import { Migrator } from "kysely/migration";
 import { createPool } from "mysql2";
 import { capsFor, type DialectCaps } from "./caps.js";
 import type { Database } from "./database.js";
-import { migrations } from "./migrations/index.js";
+import { applyMigrations } from "./migrate.js";
 import { withStatementCache } from "./sqlite-statements.js";
 import type { Logger } from "../logger.js";
 
@@ -18,10 +18,15 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** `log` receives connection set-up failures (default: stderr). */
-export async function openStore(url: string, log: Pick<Logger, "error"> = { error: (o: unknown, msg?: string) => console.error(msg, o) } as Pick<Logger, "error">): Promise<Store> {
+/**
+ * `log` receives connection set-up failures (default: stderr). With
+ * `migrate: false` nothing is asked of the database yet (a MySQL pool
+ * connects on first use), so the caller can wait for it first.
+ */
+export async function openStore(url: string, log: Pick<Logger, "error"> = { error: (o: unknown, msg?: string) => console.error(msg, o) } as Pick<Logger, "error">,
+  opts: { migrate?: boolean } = {}): Promise<Store> {
   const store = url.startsWith("mysql://") ? openMysql(url, log) : openSqlite(url);
-  await migrateToLatest(store.db);
+  if (opts.migrate !== false) await applyMigrations(store.db);
   return store;
 }
 
@@ -53,13 +58,4 @@ function openMysql(url: string, log: Pick<Logger, "error">): Store {
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, caps: capsFor("mysql"), close: () => db.destroy() };
-}
-
-async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === "Error");
-  if (error || failed) {
-    throw new Error(`store migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, { cause: error });
-  }
 }

@@ -45,32 +45,43 @@ export function splitStanza(log: string): { stanza: string; output: string } {
 }
 
 /**
+ * A project with one simple trigger `t` and one run `run` (on host tag
+ * `tag`, in the test image) whose script is `script` (shell lines; a
+ * `#!/bin/sh` line is put before them).
+ */
+export function oneRunProject(opts: { tag: string; script: string; run?: string; timeout?: number }): string {
+  const run = opts.run ?? "r";
+  return `
+timeout: ${opts.timeout ?? 3}
+triggers:
+  - name: t
+    type: simple
+    runs:
+      - name: ${run}
+        container: ${TEST_IMAGE}
+        host-tag: ${opts.tag}
+        script: ${run}
+scripts:
+  ${run}: |
+    #!/bin/sh
+${opts.script.trim().split("\n").map((l) => `    ${l}`).join("\n")}
+`;
+}
+
+/**
  * A project whose one run, `count`, prints `lines` numbered lines
  * ("line N <text>"), sleeping `pause.seconds` after every `pause.every` lines:
  * a run that streams for a while, for tests that break things meanwhile.
  * Returns the YAML and exactly what the container prints.
  */
 export function countingProject(opts: { tag: string; lines: number; text: string; pause: { every: number; seconds: number }; timeout?: number }): { yaml: string; expected: string } {
-  const yaml = `
-timeout: ${opts.timeout ?? 3}
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: count
-        container: ${TEST_IMAGE}
-        host-tag: ${opts.tag}
-        script: count
-scripts:
-  count: |
-    #!/bin/sh
-    i=1
-    while [ $i -le ${opts.lines} ]; do
-      echo "line $i ${opts.text}"
-      [ $((i % ${opts.pause.every})) -eq 0 ] && sleep ${opts.pause.seconds}
-      i=$((i+1))
-    done
-`;
+  const yaml = oneRunProject({ tag: opts.tag, run: "count", timeout: opts.timeout ?? 3, script: `
+i=1
+while [ $i -le ${opts.lines} ]; do
+  echo "line $i ${opts.text}"
+  [ $((i % ${opts.pause.every})) -eq 0 ] && sleep ${opts.pause.seconds}
+  i=$((i+1))
+done` });
   const expected = Array.from({ length: opts.lines }, (_, i) => `line ${i + 1} ${opts.text}\n`).join("");
   return { yaml, expected };
 }

@@ -79,6 +79,11 @@ export class ServerProcess {
     return this.log;
   }
 
+  /** The running server's process id (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   static async start(t: ExecutionContext, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
     const server = new ServerProcess(databaseUrl, await freePort(), env);
     t.teardown(() => server.kill());

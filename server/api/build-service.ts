@@ -1,5 +1,5 @@
 // BuildService: trigger, read, list, cancel and promote builds.
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { BuildService } from "../../gen/jobserv/v1/build_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveProject } from "../builds/lookup.js";
@@ -64,5 +64,10 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
       deps.runUpdates.events.build({ buildId: build.id, status: Status.PROMOTED });
       return { build: await loadBuild(store, req.project, req.number) };
     },
+    // The watch streams are being built on the run lifecycle's event stream (issue 10/11).
+    // eslint-disable-next-line require-yield
+    async *watchBuild() { throw new ConnectError("WatchBuild is not served yet", Code.Unimplemented); },
+    // eslint-disable-next-line require-yield
+    async *watchBuilds() { throw new ConnectError("WatchBuilds is not served yet", Code.Unimplemented); },
   });
 }

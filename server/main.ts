@@ -148,16 +148,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   leases.start();
   gitPoller.start();
   if (config.logArchive) archive.start();
+  let closing: Promise<void> | undefined;
   return {
     url, port: listener.port,
-    async close() {
+    // Once, however many callers ask.
+    close: () => closing ??= (async () => {
       // Draining: health says NOT_SERVING (watch streams end) while the port still answers, then it closes.
       stopping.abort();
+      // Build watches end now too, so their clients have the drain delay to watch again elsewhere.
+      await watches.close();
       if (config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await leases.stop();
       await dispatcher.stop();
       await gitPoller.stop();
-      await watches.close();
       await listener.close();
       await archive.stop();
       await statuses.idle();
@@ -165,6 +168,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       email.close();
       opened.close();
       await store.close();
-    },
+    })(),
   };
 }

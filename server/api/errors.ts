@@ -6,6 +6,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { LogGapSchema } from "../../gen/jobserv/v1/worker_pb.js";
 import {
   AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, LogGapError, NotFoundError, PermissionDeniedError, UnauthenticatedError,
+  UnavailableError,
 } from "../errors.js";
 import { ProjectDefinitionError } from "../projects/definition-error.js";
 
@@ -17,6 +18,7 @@ export function toConnectError(e: unknown): unknown {
   if (e instanceof PermissionDeniedError) return new ConnectError(e.message, Code.PermissionDenied);
   if (e instanceof UnauthenticatedError) return new ConnectError(e.message, Code.Unauthenticated);
   if (e instanceof FailedPreconditionError) return new ConnectError(e.message, Code.FailedPrecondition);
+  if (e instanceof UnavailableError) return new ConnectError(e.message, Code.Unavailable);
   if (e instanceof LogGapError) {
     return new ConnectError(e.message, Code.FailedPrecondition, undefined,
       [{ desc: LogGapSchema, value: create(LogGapSchema, { committedOffset: BigInt(e.committed) }) }]);

@@ -8,6 +8,7 @@
 // that started before that read are not handed to it (the snapshot has their
 // changes), later ones are. Each batch reads after its events committed and
 // batches run one at a time, so a watcher always ends at the latest state.
+import { UnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { BuildRow, RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
@@ -58,7 +59,7 @@ export class BuildWatches implements LifecycleListener {
    * the store cannot be read.
    */
   async watch<T>(target: WatchTarget, signal: AbortSignal, read: () => Promise<T>): Promise<Watch<T>> {
-    if (this.closed) throw new Error("the server is shutting down");
+    if (this.closed) throw new UnavailableError("this server is shutting down; watch again (another instance answers)");
     const watcher = new Watcher(this.config.pingMs, signal, () => this.remove(target, watcher));
     this.add(target, watcher);
     try {

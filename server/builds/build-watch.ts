@@ -60,6 +60,7 @@ export class BuildWatches implements LifecycleListener {
    */
   async watch<T>(target: WatchTarget, signal: AbortSignal, read: () => Promise<T>): Promise<Watch<T>> {
     if (this.closed) throw new UnavailableError("this server is shutting down; watch again (another instance answers)");
+    if (signal.aborted) throw new UnavailableError("the watch was cancelled");
     const watcher = new Watcher(this.config.pingMs, signal, () => this.remove(target, watcher));
     this.add(target, watcher);
     try {
@@ -96,6 +97,7 @@ export class BuildWatches implements LifecycleListener {
       void this.tail.stop();
       this.published.run.clear();
       this.published.build.clear();
+      this.pending.clear();
     }
   }
 

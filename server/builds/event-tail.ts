@@ -71,70 +71,79 @@ class Cursor {
   }
 }
 
+interface Cursors { runs: Cursor; builds: Cursor }
+
 export class EventTail {
-  private runs: Cursor;
-  private builds: Cursor;
+  private cursors: Cursors | undefined;
   private started: Promise<void> | undefined;
-  private running = false;
+  /** Bumped by every start and stop: a poll loop runs only while its generation is current. */
+  private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly deliver: (events: LifecycleEvent[]) => void, private readonly config: EventTailConfig) {
-    this.runs = new Cursor(config);
-    this.builds = new Cursor(config);
-  }
+  constructor(private readonly store: Store, private readonly deliver: (events: LifecycleEvent[]) => void, private readonly config: EventTailConfig) {}
 
   /** Starts polling (if it is not); resolves once the cursors are set, rejects if the store cannot say where they start. */
   start(): Promise<void> {
     if (!this.started) {
-      this.running = true;
-      const started = this.init();
-      this.started = started;
-      started.then(() => { if (this.started === started && this.running) this.loop = this.run(); }, () => { if (this.started === started) this.started = undefined; });
+      const generation = ++this.generation;
+      const cursors = this.init();
+      this.started = cursors.then(() => undefined);
+      cursors.then((c) => {
+        if (generation !== this.generation) return;
+        this.cursors = c;
+        this.loop = this.loop.then(() => this.run(generation, c));
+      }, () => { if (generation === this.generation) this.started = undefined; });
     }
     return this.started;
   }
 
   /** Stops polling; resolves when a poll in progress has finished. The next start begins from the then newest rows. */
   stop(): Promise<void> {
-    this.running = false;
+    this.generation++;
     this.started = undefined;
+    this.cursors = undefined;
     clearTimeout(this.timer);
     this.wake?.();
     return this.loop;
   }
 
-  private async init(): Promise<void> {
-    const newest = await newestStatusEventIds(this.store.db, this.config.window);
-    const now = Date.now();
-    this.runs = new Cursor(this.config);
-    this.builds = new Cursor(this.config);
-    this.runs.start(newest.runs, now);
-    this.builds.start(newest.builds, now);
+  /** Ids passed over and still looked for (for monitoring and tests). */
+  holes(): { runs: number[]; builds: number[] } {
+    return { runs: [...this.cursors?.runs.holes.keys() ?? []], builds: [...this.cursors?.builds.holes.keys() ?? []] };
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
+  private async init(): Promise<Cursors> {
+    const newest = await newestStatusEventIds(this.store.db, this.config.window);
+    const now = Date.now();
+    const cursors = { runs: new Cursor(this.config), builds: new Cursor(this.config) };
+    cursors.runs.start(newest.runs, now);
+    cursors.builds.start(newest.builds, now);
+    return cursors;
+  }
+
+  private async run(generation: number, cursors: Cursors): Promise<void> {
+    while (generation === this.generation) {
       let full = false;
       try {
-        full = await this.poll();
+        full = await this.poll(cursors);
       } catch (e) {
         this.config.log.warn({ err: e }, "status-event tail: poll failed");
       }
-      if (!this.running) return;
+      if (generation !== this.generation) return;
       if (!full) await new Promise<void>((resolve) => { this.wake = resolve; this.timer = setTimeout(resolve, this.config.pollMs); });
     }
   }
 
   /** One poll; true when a table had more rows than one poll reads. */
-  private async poll(): Promise<boolean> {
-    const rows = await statusEventsAfter(this.store.db, this.runs.state, this.builds.state, this.config.limit);
+  private async poll(cursors: Cursors): Promise<boolean> {
+    const rows = await statusEventsAfter(this.store.db, cursors.runs.state, cursors.builds.state, this.config.limit);
     const now = Date.now();
     const runIds = rows.filter((r) => r.kind === "run").map((r) => r.id).sort((a, b) => a - b);
     const buildIds = rows.filter((r) => r.kind === "build").map((r) => r.id).sort((a, b) => a - b);
-    this.runs.advance(runIds, now);
-    this.builds.advance(buildIds, now);
+    cursors.runs.advance(runIds, now);
+    cursors.builds.advance(buildIds, now);
     if (rows.length) this.deliver(rows.map(toEvent));
     return runIds.length >= this.config.limit || buildIds.length >= this.config.limit;
   }

@@ -7,44 +7,45 @@ import type { Store } from "../store/db.js";
 import { buildIdentities, runIdentities } from "../store/status-events.js";
 import type { BuildIdentity, RunIdentity } from "./lifecycle-events.js";
 
-class BoundedMap<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-  get(key: K): V | undefined { return this.map.get(key); }
-  set(key: K, value: V): void {
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+/** Values by key: cached (bounded, the oldest forgotten first), misses asked together read in one query. */
+class CachedLookup<V> {
+  private readonly cache = new Map<number, V>();
+  private readonly reads: BatchedReads<number, V | undefined>;
+
+  constructor(read: (keys: number[]) => Promise<Map<number, V>>, private readonly max: number) {
+    this.reads = new BatchedReads(read, undefined);
+  }
+
+  async get(key: number): Promise<V | undefined> {
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const value = await this.reads.get(key);
+    if (value) this.set(key, value);
+    return value;
+  }
+
+  set(key: number, value: V): void {
+    this.cache.set(key, value);
+    if (this.cache.size > this.max) this.cache.delete(this.cache.keys().next().value!);
   }
 }
 
 export class Identities {
-  private readonly runs: BoundedMap<number, RunIdentity>;
-  private readonly builds: BoundedMap<number, BuildIdentity>;
-  private readonly runReads: BatchedReads<number, RunIdentity | undefined>;
-  private readonly buildReads: BatchedReads<number, BuildIdentity | undefined>;
+  private readonly runs: CachedLookup<RunIdentity>;
+  private readonly builds: CachedLookup<BuildIdentity>;
 
   constructor(store: Store, max = 50_000) {
-    this.runs = new BoundedMap(max);
-    this.builds = new BoundedMap(max);
-    this.runReads = new BatchedReads((ids) => runIdentities(store.db, ids), undefined);
-    this.buildReads = new BatchedReads((ids) => buildIdentities(store.db, ids), undefined);
+    this.runs = new CachedLookup((ids) => runIdentities(store.db, ids), max);
+    this.builds = new CachedLookup((ids) => buildIdentities(store.db, ids), max);
   }
 
   /** Undefined when the run no longer exists (its project was deleted). */
-  async run(runId: number): Promise<RunIdentity | undefined> {
-    const hit = this.runs.get(runId);
-    if (hit) return hit;
-    const read = await this.runReads.get(runId);
-    if (read) this.rememberRun(read);
-    return read;
+  run(runId: number): Promise<RunIdentity | undefined> {
+    return this.runs.get(runId);
   }
 
-  async build(buildId: number): Promise<BuildIdentity | undefined> {
-    const hit = this.builds.get(buildId);
-    if (hit) return hit;
-    const read = await this.buildReads.get(buildId);
-    if (read) this.rememberBuild(read);
-    return read;
+  build(buildId: number): Promise<BuildIdentity | undefined> {
+    return this.builds.get(buildId);
   }
 
   rememberRun(identity: RunIdentity): void {

@@ -14,13 +14,18 @@ export interface RunNotes {
   note(runId: number, text: string): Promise<void>;
 }
 
-export interface LifecycleContext {
+/** What the lifecycle is made from (main.ts). */
+export interface LifecycleDeps {
   store: Store;
   now: () => number;
   log: Logger;
-  /** Base URL of the API as runs see it (H_RUN_URL, H_TRIGGER_URL). */
+  /** Base URL of the API as runs see it (H_RUN_URL, H_TRIGGER_URL); read when runs are queued. */
   publicUrl: () => string;
+  /** Where notes about runs go (their console logs). */
   notes: RunNotes;
+}
+
+export interface LifecycleContext extends LifecycleDeps {
   definitions: DefinitionCache;
   identities: Identities;
   events: LifecycleEvents;

@@ -19,8 +19,8 @@ import { isComplete } from "./status.js";
 
 /** QUEUED -> RUNNING for `worker`: up to `limit` runs matching `patterns`. Not published until `assigned` (or given back by `undelivered`). */
 export function claimRuns(ctx: LifecycleContext, worker: string, patterns: readonly string[], limit: number): Promise<ClaimedRunRow[]> {
-  const credentials = Array.from({ length: Math.max(0, limit) }, () => { const token = newToken(); return { token, hash: hashToken(token) }; });
-  return claimQueuedRuns(ctx.store, { worker, patterns, credentials, now: ctx.now() });
+  const credential = () => { const token = newToken(); return { token, hash: hashToken(token) }; };
+  return claimQueuedRuns(ctx.store, { worker, patterns, limit, credential, now: ctx.now() });
 }
 
 /** Claimed runs were pushed to `worker`'s stream: their RUNNING events, then the builds' roll-ups. */

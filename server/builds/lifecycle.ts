@@ -6,27 +6,15 @@
 // here; callers of a transition need no wiring. The transitions themselves
 // are in lifecycle-queue.ts, lifecycle-runs.ts and lifecycle-rollup.ts.
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { Logger } from "../logger.js";
 import { DefinitionCache } from "../projects/definition-cache.js";
 import type { RunRow } from "../store/database.js";
-import type { Store } from "../store/db.js";
 import type { ClaimedRunRow } from "../store/run-claims.js";
 import { Identities } from "./identities.js";
-import type { LifecycleContext, RunNotes } from "./lifecycle-context.js";
+import type { LifecycleContext, LifecycleDeps } from "./lifecycle-context.js";
 import { LifecycleEvents, type LifecycleListener } from "./lifecycle-events.js";
 import { queueBuild, type QueueBuildRequest } from "./lifecycle-queue.js";
 import { promote, repairBuilds, rollupBuild } from "./lifecycle-rollup.js";
 import { cancelBuild, cancelRun, claimRuns, leaseLost, requeueUnacked, rerunRun, runsAssigned, workerReport } from "./lifecycle-runs.js";
-
-export interface LifecycleDeps {
-  store: Store;
-  now: () => number;
-  log: Logger;
-  /** Base URL of the API as runs see it (H_RUN_URL, H_TRIGGER_URL); read when runs are queued. */
-  publicUrl: () => string;
-  /** Where notes about runs go (their console logs). */
-  notes: RunNotes;
-}
 
 export class Lifecycle {
   private readonly ctx: LifecycleContext;

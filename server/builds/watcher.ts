@@ -16,6 +16,11 @@ export class Watcher implements AsyncIterable<WatchChange> {
     signal.addEventListener("abort", this.abort);
   }
 
+  /** Whether the watch ended (the caller went away, or the server closes). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   offer(key: string, change: WatchChange): void {
     this.changes.delete(key); // the latest goes last
     this.changes.set(key, change);

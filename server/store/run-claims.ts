@@ -18,15 +18,17 @@ export interface ClaimRequest {
   worker: string;
   /** Host-tag patterns the worker matches (of those queued). */
   patterns: readonly string[];
-  /** Run tokens and their hashes, one per run the worker may take (at most this many are claimed). */
-  credentials: readonly { token: string; hash: string }[];
+  /** At most this many runs. */
+  limit: number;
+  /** A new run token and its hash, made for each run won (the claim stores the hash). */
+  credential: () => { token: string; hash: string };
   now: number;
 }
 
 type Candidate = { id: number; build_id: number; queue_rank: number; definition_json: string; secrets_enc: string; created_at: number; trigger_type: string };
 
 export async function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<ClaimedRunRow[]> {
-  const limit = req.credentials.length;
+  const limit = req.limit;
   if (limit <= 0 || !req.patterns.length) return [];
   const pick = (db: Kysely<Database>, patterns: readonly string[]): Promise<Candidate[]> =>
     db.selectFrom("runs").select(["id", "build_id", "queue_rank", "definition_json", "secrets_enc", "created_at", "trigger_type"])
@@ -43,7 +45,7 @@ export async function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<
         .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id).slice(0, limit);
     const claimed: ClaimedRunRow[] = [];
     for (const c of candidates) {
-      const { token, hash } = req.credentials[claimed.length]!;
+      const { token, hash } = req.credential();
       const won = await transitionRun(db, c.id, [Status.QUEUED], Status.RUNNING,
         { now: req.now, worker: req.worker, acked: 0, tokenHash: hash, message: "" });
       if (won) {

@@ -10,24 +10,11 @@ import { WorkerService } from "../../../gen/jobserv/v1/worker_pb.js";
 import { applyProject, trigger } from "../../support/builds.js";
 import { apiClient } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
+import { loopRunsYaml } from "../../support/projects.js";
 import { startTestServer, WORKER_SECRET } from "../../support/server.js";
 
 const RUNS = 23;
-const YAML = `timeout: 1
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: r-{loop}
-        container: img
-        host-tag: nobody
-        script: s
-        loop-on:
-          - param: I
-            values: [${Array.from({ length: RUNS }, (_, i) => String(i).padStart(2, "0")).join(", ")}]
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const YAML = loopRunsYaml(Array.from({ length: RUNS }, (_, i) => String(i).padStart(2, "0")));
 
 /** Follows next_page_token from the first page; returns the pages' sizes and every item. */
 async function readPages<T>(page: (token: string) => Promise<{ items: T[]; next: string }>): Promise<{ sizes: number[]; items: T[] }> {

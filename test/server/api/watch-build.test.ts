@@ -15,25 +15,12 @@ import { applyProject, trigger } from "../../support/builds.js";
 import { apiClient, eventually, type ClientProtocol } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startMiniWorker } from "../../support/mini-worker.js";
+import { loopRunsYaml } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
 import { percentile, readStream } from "../../support/watch.js";
 
 const RUNS = 120;
-const MANY = `timeout: 1
-triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: r-{loop}
-        container: img
-        host-tag: nobody
-        script: s
-        loop-on:
-          - param: I
-            values: [${Array.from({ length: RUNS }, (_, i) => i).join(", ")}]
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const MANY = loopRunsYaml(Array.from({ length: RUNS }, (_, i) => i));
 
 const CHAINED = `timeout: 1
 triggers:

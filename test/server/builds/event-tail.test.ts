@@ -31,10 +31,17 @@ function startTail(t: { teardown(fn: () => Promise<void>): void }, store: Store,
   return { got, tail, ids: (kind: "run" | "build") => got.filter((e) => e.kind === kind).map((e) => e.eventId) };
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
-  return { promise, resolve };
+/** Inserts an event row in a transaction left open: its id is taken, the row invisible until `commit`. */
+async function pendingEvent(store: Store, runId: number, message: string): Promise<{ id: number; commit: () => Promise<void> }> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  let inserted!: (id: number) => void;
+  const id = new Promise<number>((r) => { inserted = r; });
+  const done = store.db.transaction().execute(async (trx) => {
+    inserted(Number((await trx.insertInto("run_events").values(event(runId, message)).executeTakeFirstOrThrow()).insertId));
+    await held;
+  });
+  return { id: await id, commit: () => { release(); return done; } };
 }
 
 const event = (runId: number, message: string) => ({ run_id: runId, status: Status.RUNNING, worker_name: "w", message, time: Date.now() });
@@ -67,32 +74,18 @@ test("mysql: a row committed after a higher id was read is still delivered; so i
   const { got, tail, ids } = startTail(t, store);
 
   // Pending before the start: its id is below the newest one the start sees.
-  const holdEarly = deferred<void>();
-  const earlyId = deferred<number>();
-  const early = store.db.transaction().execute(async (trx) => {
-    earlyId.resolve(Number((await trx.insertInto("run_events").values(event(runId, "early")).executeTakeFirstOrThrow()).insertId));
-    await holdEarly.promise;
-  });
-  const early1 = await earlyId.promise;
+  const early = await pendingEvent(store, runId, "early");
   await store.db.insertInto("run_events").values(event(runId, "committed first")).execute();
   await tail.start();
 
   // Pending while the tail runs: a higher id is committed and read first.
-  const holdLate = deferred<void>();
-  const lateId = deferred<number>();
-  const late = store.db.transaction().execute(async (trx) => {
-    lateId.resolve(Number((await trx.insertInto("run_events").values(event(runId, "late")).executeTakeFirstOrThrow()).insertId));
-    await holdLate.promise;
-  });
-  const late1 = await lateId.promise;
+  const late = await pendingEvent(store, runId, "late");
   const after = Number((await store.db.insertInto("run_events").values(event(runId, "after")).executeTakeFirstOrThrow()).insertId);
-  t.true(after > late1 && late1 > early1);
+  t.true(after > late.id && late.id > early.id);
   await eventually(async () => (ids("run").includes(after) ? true : undefined), 10_000, "the higher id");
-  t.false(ids("run").includes(late1), "not visible before its commit");
-  holdLate.resolve();
-  holdEarly.resolve();
-  await Promise.all([late, early]);
-  await eventually(async () => (ids("run").includes(late1) && ids("run").includes(early1) ? true : undefined), 10_000, "the late commits");
+  t.false(ids("run").includes(late.id), "not visible before its commit");
+  await Promise.all([late.commit(), early.commit()]);
+  await eventually(async () => (ids("run").includes(late.id) && ids("run").includes(early.id) ? true : undefined), 10_000, "the late commits");
   t.deepEqual(got.map((e) => e.kind === "run" && e.message).sort(), ["after", "early", "late"], "each once; nothing from before the start");
 });
 
@@ -107,8 +100,7 @@ test("mysql: an id a rolled-back transaction took is given up after holeMs", asy
   }).catch(() => {});
   const after = Number((await store.db.insertInto("run_events").values(event(runId, "after")).executeTakeFirstOrThrow()).insertId);
   await eventually(async () => (ids("run").includes(after) ? true : undefined), 10_000, "the event after the hole");
-  const cursor = (tail as unknown as { runs: { holes: Map<number, number> } }).runs;
-  t.true(cursor.holes.has(after - 1), "the rolled-back id is looked for");
-  await eventually(async () => (cursor.holes.size === 0 ? true : undefined), 10_000, "the hole to be given up");
+  t.true(tail.holes().runs.includes(after - 1), "the rolled-back id is looked for");
+  await eventually(async () => (tail.holes().runs.length === 0 ? true : undefined), 10_000, "the hole to be given up");
   t.deepEqual(ids("run"), [after]);
 });

@@ -16,25 +16,11 @@ import type { Store } from "../../../server/store/db.js";
 import { insertProject } from "../../../server/store/projects.js";
 import { findRunById } from "../../../server/store/runs.js";
 import { dialects, openTestStore } from "../../support/db.js";
+import { loopRunsYaml } from "../../support/projects.js";
 
 const RUNS = 30;
-const YAML = `timeout: 1
-triggers:
-  - name: ci
-    type: git_poller
-    params:
-      GIT_URL: http://127.0.0.1:9/none.git
-    runs:
-      - name: r-{loop}
-        container: img
-        host-tag: lc
-        script: s
-        loop-on:
-          - param: I
-            values: [${Array.from({ length: RUNS }, (_, i) => i).join(", ")}]
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const yaml = (runs: number) =>
+  loopRunsYaml(Array.from({ length: runs }, (_, i) => i), { trigger: "ci", type: "git_poller", hostTag: "lc", params: { GIT_URL: "http://127.0.0.1:9/none.git" } });
 
 function harness(store: Store) {
   const published: LifecycleEvent[] = [];
@@ -51,7 +37,7 @@ function harness(store: Store) {
 for (const dialect of dialects) {
   test(`${dialect}: one event per status-event row, carrying the row's id, names and trigger type`, async (t) => {
     const store = await openTestStore(t, dialect);
-    const project = await insertProject(store.db, "lc", YAML, Date.now());
+    const project = await insertProject(store.db, "lc", yaml(RUNS), Date.now());
     const { lifecycle, published, journal, trigger } = harness(store);
     const started = Date.now();
 
@@ -109,7 +95,7 @@ for (const dialect of dialects) {
 
   test(`${dialect}: a PASSED build is promoted once, with one event`, async (t) => {
     const store = await openTestStore(t, dialect);
-    await insertProject(store.db, "lc", YAML.replace(/values: \[.*\]/, "values: [0]"), Date.now());
+    await insertProject(store.db, "lc", yaml(1), Date.now());
     const { lifecycle, published, trigger } = harness(store);
     const { buildId } = await triggerBuild(trigger, { project: "lc", triggerName: "ci", params: {}, reason: "" });
     const [only] = await lifecycle.claim("w", ["lc"], 1);

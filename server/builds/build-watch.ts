@@ -104,16 +104,14 @@ export class BuildWatches implements LifecycleListener {
   private accept(events: readonly LifecycleEvent[], source: "local" | "tail"): void {
     for (const e of events) {
       const ids = this.published[e.kind];
-      if (source === "local") {
-        ids.add(e.eventId);
-        if (ids.size > 10_000) ids.delete(ids.values().next().value!);
-      } else if (ids.delete(e.eventId)) {
-        continue;
-      }
+      if (source === "tail" && ids.delete(e.eventId)) continue; // served when it was published here
       const watched = this.byBuild.has(e.buildId) || (e.kind === "build" && this.byProject.has(e.projectId));
       if (!watched) continue;
-      const key = e.kind === "run" ? `r${e.runId}` : `b${e.buildId}`;
-      this.pending.set(key, e);
+      if (source === "local") {
+        ids.add(e.eventId);
+        if (ids.size > 10_000) ids.delete(ids.values().next().value!); // ids the tail never reaches (published before it started)
+      }
+      this.pending.set(e.kind === "run" ? `r${e.runId}` : `b${e.buildId}`, e);
     }
     if (this.pending.size && !this.flushing) void this.flush();
   }

@@ -2,9 +2,9 @@
 // snapshot, then each change as it happens). On a terminal the build and its
 // runs are redrawn in place (ANSI cursor-up + erase-line) on each change and
 // every second (durations move); otherwise each run status change is printed
-// once as a plain line, for logs and pipes. A stream the server ends or
-// answers UNAVAILABLE (it is shutting down) is opened again, on whichever
-// instance answers.
+// once as a plain line, for logs and pipes. A stream the server ends, or that
+// breaks off (UNAVAILABLE, ABORTED: a server shutting down, a connection
+// cut), is opened again after a short pause, on whichever instance answers.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { Build, BuildService, WatchBuildResponse } from "../gen/jobserv/v1/build_pb.js";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
@@ -12,8 +12,9 @@ import { formatDuration, statusName } from "./output.js";
 
 const DONE = new Set([Status.PASSED, Status.FAILED, Status.PROMOTED]);
 const REDRAW_MS = 1_000;
-/** Streams ended by the server in a row (no message between) before giving up. */
-const REOPENS = 5;
+/** Streams ended or broken off in a row (no message between) before giving up; the pause grows by REOPEN_MS each time. */
+const REOPENS = 8;
+const REOPEN_MS = 200;
 
 export interface FollowOutput {
   write(text: string): void;
@@ -67,6 +68,7 @@ export async function followBuild(builds: Client<typeof BuildService>, project: 
   const view = new Renderer(project, number, out);
   let build: Build | undefined;
   for (let ended = 0; ended < REOPENS; ended++) {
+    if (ended > 0) await new Promise((resolve) => setTimeout(resolve, ended * REOPEN_MS));
     const abort = new AbortController();
     const messages = builds.watchBuild({ project, number }, { signal: abort.signal })[Symbol.asyncIterator]();
     let next = messages.next();
@@ -95,12 +97,12 @@ export async function followBuild(builds: Client<typeof BuildService>, project: 
   throw new Error(`the server ended the watch of build ${project}#${number} ${REOPENS} times without news`);
 }
 
-/** A stream the server cut short while shutting down counts as ended. */
+/** A stream broken off by a server shutting down or a cut connection counts as ended. */
 async function endOnUnavailable<T>(read: Promise<T>): Promise<T | { done: true }> {
   try {
     return await read;
   } catch (e) {
-    if (e instanceof ConnectError && e.code === Code.Unavailable) return { done: true };
+    if (e instanceof ConnectError && (e.code === Code.Unavailable || e.code === Code.Aborted)) return { done: true };
     throw e;
   }
 }

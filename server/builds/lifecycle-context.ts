@@ -1,6 +1,6 @@
-// What every lifecycle transition works with, and the two steps each one
-// ends with: record the status-event row(s), then make the event(s) that are
-// published after commit (identities from the cache, see identities.ts).
+// What every lifecycle transition works with, and how its events are made:
+// the status-event row(s) recorded, then the event(s) built for publication
+// after commit (identities from the cache, see identities.ts).
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Logger } from "../logger.js";
 import type { DefinitionCache } from "../projects/definition-cache.js";
@@ -57,15 +57,9 @@ export async function recordRunChanges(ctx: LifecycleContext, changes: readonly 
   return runEvents(ctx, changes.map((c, i) => ({ ...c, eventId: ids[i]! })));
 }
 
-/** Records one run change and publishes it. */
-export async function publishRunChange(ctx: LifecycleContext, runId: number, change: RunChange): Promise<void> {
-  ctx.events.publish(await recordRunChanges(ctx, [{ runId, ...change }]));
-}
-
-/** Publishes a build change whose row (`eventId`) is recorded. */
-export async function publishBuildChange(ctx: LifecycleContext, buildId: number, change: { eventId: number; status: Status; time: number }): Promise<void> {
+/** The event of a build change whose row (`eventId`) is recorded, unpublished; none if the build vanished meanwhile. */
+export async function buildEvents(ctx: LifecycleContext, buildId: number, change: { eventId: number; status: Status; time: number }): Promise<BuildLifecycleEvent[]> {
   const identity = await ctx.identities.build(buildId);
-  if (!identity) { ctx.log.debug({ buildId }, "lifecycle: build vanished before its event"); return; }
-  const event: BuildLifecycleEvent = { kind: "build", ...identity, ...change };
-  ctx.events.publish([event]);
+  if (!identity) { ctx.log.debug({ buildId }, "lifecycle: build vanished before its event"); return []; }
+  return [{ kind: "build", ...identity, ...change }];
 }

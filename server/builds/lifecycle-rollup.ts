@@ -8,19 +8,34 @@ import { FailedPreconditionError } from "../errors.js";
 import { buildsBehindTheirRuns, findBuildById, promoteBuild, setBuildStatus } from "../store/builds.js";
 import { buildRollupState } from "../store/runs.js";
 import { fireBuildChains } from "./chain.js";
-import { publishBuildChange, type LifecycleContext } from "./lifecycle-context.js";
+import { buildEvents, type LifecycleContext } from "./lifecycle-context.js";
+import type { LifecycleEvent } from "./lifecycle-events.js";
 import { cumulativeStatus, isComplete } from "./status.js";
 
-/** Brings the build's status in line with its runs; any caller, any number of times. */
-export async function rollupBuild(ctx: LifecycleContext, buildId: number): Promise<void> {
+/**
+ * The end of every run transition: the builds roll up, then the transition's
+ * events are published, its builds' after them. Published even if a roll-up
+ * fails (the changes are committed; the sweep repairs the roll-up).
+ */
+export async function rollupThenPublish(ctx: LifecycleContext, events: readonly LifecycleEvent[], buildIds: Iterable<number>): Promise<void> {
+  const all = [...events];
+  try {
+    for (const id of new Set(buildIds)) all.push(...await rollupBuild(ctx, id));
+  } finally {
+    ctx.events.publish(all);
+  }
+}
+
+/** Brings the build's status in line with its runs (any caller, any number of times); the change's event, unpublished. */
+async function rollupBuild(ctx: LifecycleContext, buildId: number): Promise<LifecycleEvent[]> {
   let chainsChecked = false;
   for (let attempt = 0; attempt < 5; attempt++) {
     const state = await buildRollupState(ctx.store.db, buildId);
-    if (!state) return;
+    if (!state) return [];
     const next = cumulativeStatus(state.runStatuses);
-    if (next === state.buildStatus) return;
+    if (next === state.buildStatus) return [];
     // A promoted build stays PROMOTED while its runs still all pass.
-    if (next === Status.PASSED && state.buildStatus === Status.PROMOTED) return;
+    if (next === Status.PASSED && state.buildStatus === Status.PROMOTED) return [];
     if (next === Status.PASSED && !chainsChecked) {
       chainsChecked = true;
       // Runs added: read the state again (the build is RUNNING, not PASSED).
@@ -28,16 +43,14 @@ export async function rollupBuild(ctx: LifecycleContext, buildId: number): Promi
     }
     const now = ctx.now();
     const eventId = await setBuildStatus(ctx.store.db, buildId, state.buildStatus, next, now, isComplete(next));
-    if (eventId !== undefined) {
-      await publishBuildChange(ctx, buildId, { eventId, status: next, time: now });
-      return;
-    }
+    if (eventId !== undefined) return buildEvents(ctx, buildId, { eventId, status: next, time: now });
   }
+  return [];
 }
 
 /** Rolls up builds still open whose runs all completed more than `graceMs` after the build was created (see buildsBehindTheirRuns). */
 export async function repairBuilds(ctx: LifecycleContext, graceMs: number): Promise<void> {
-  for (const id of await buildsBehindTheirRuns(ctx.store.db, ctx.now() - graceMs, 100)) await rollupBuild(ctx, id);
+  await rollupThenPublish(ctx, [], await buildsBehindTheirRuns(ctx.store.db, ctx.now() - graceMs, 100));
 }
 
 /** PASSED -> PROMOTED, a release with a name; FailedPreconditionError for a build in any other status. */
@@ -48,5 +61,5 @@ export async function promote(ctx: LifecycleContext, buildId: number, name: stri
     const build = await findBuildById(ctx.store.db, buildId);
     throw new FailedPreconditionError(`build ${build?.number ?? buildId} is ${Status[build?.status ?? Status.UNSPECIFIED]}; only a PASSED build can be promoted`);
   }
-  await publishBuildChange(ctx, buildId, { eventId, status: Status.PROMOTED, time: now });
+  ctx.events.publish(await buildEvents(ctx, buildId, { eventId, status: Status.PROMOTED, time: now }));
 }

@@ -4,7 +4,8 @@
 // added), cancelled (QUEUED -> FAILED, active -> CANCELLING), lost with a
 // silent worker (FAILED with the reason in the log), an assignment never
 // acknowledged or never delivered (back to QUEUED), and rerun (a complete run
-// QUEUED again). Each: compare-and-set, event row, roll-up, then publish.
+// QUEUED again). Each: compare-and-set, event row, roll-up, then its events
+// are published (the run's, then its build's).
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { hashToken, newToken } from "../auth/tokens.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
@@ -13,8 +14,9 @@ import { claimQueuedRuns, type ClaimedRunRow } from "../store/run-claims.js";
 import { acknowledgeRun, failRunOfWorker, requeueUnackedRun, resetRunForRerun, transitionRun } from "../store/run-transitions.js";
 import { ACTIVE_STATUSES, findRunById, listRunsOfBuilds } from "../store/runs.js";
 import { fireRunChains } from "./chain.js";
-import { publishRunChange, recordRunChanges, runEvents, type LifecycleContext } from "./lifecycle-context.js";
-import { rollupBuild } from "./lifecycle-rollup.js";
+import { recordRunChanges, runEvents, type LifecycleContext } from "./lifecycle-context.js";
+import type { LifecycleEvent } from "./lifecycle-events.js";
+import { rollupThenPublish } from "./lifecycle-rollup.js";
 import { isComplete } from "./status.js";
 
 /** QUEUED -> RUNNING for `worker`: up to `limit` runs matching `patterns`. Not published until `assigned` (or given back by `undelivered`). */
@@ -27,8 +29,8 @@ export function claimRuns(ctx: LifecycleContext, worker: string, patterns: reado
 export async function runsAssigned(ctx: LifecycleContext, worker: string, runs: readonly ClaimedRunRow[]): Promise<void> {
   if (!runs.length) return;
   const now = ctx.now();
-  ctx.events.publish(await recordRunChanges(ctx, runs.map((c) => ({ runId: c.id, status: Status.RUNNING, worker, message: "", time: now, queuedAt: c.createdAt }))));
-  for (const buildId of new Set(runs.map((c) => c.buildId))) await rollupBuild(ctx, buildId);
+  const events = await recordRunChanges(ctx, runs.map((c) => ({ runId: c.id, status: Status.RUNNING, worker, message: "", time: now, queuedAt: c.createdAt })));
+  await rollupThenPublish(ctx, events, runs.map((c) => c.buildId));
 }
 
 /**
@@ -38,8 +40,8 @@ export async function runsAssigned(ctx: LifecycleContext, worker: string, runs: 
  */
 export async function requeueUnacked(ctx: LifecycleContext, run: { id: number; buildId: number; worker: string }, message: string): Promise<boolean> {
   if (!await requeueUnackedRun(ctx.store.db, run.id, run.worker)) return false;
-  await publishRunChange(ctx, run.id, { status: Status.QUEUED, worker: run.worker, message, time: ctx.now() });
-  await rollupBuild(ctx, run.buildId);
+  const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.QUEUED, worker: run.worker, message, time: ctx.now() }]);
+  await rollupThenPublish(ctx, events, [run.buildId]);
   return true;
 }
 
@@ -50,8 +52,7 @@ export async function leaseLost(ctx: LifecycleContext, run: { id: number; buildI
   const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.FAILED, worker: run.worker, message, time: now }]);
   // Before the event: a log tail that ends on it has read the note.
   await ctx.notes.note(run.id, `\n== ${message}: run FAILED\n`);
-  ctx.events.publish(events);
-  await rollupBuild(ctx, run.buildId);
+  await rollupThenPublish(ctx, events, [run.buildId]);
   return true;
 }
 
@@ -65,7 +66,7 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
     // after committing it) is acknowledged, and repairs the build's roll-up
     // in case the server died before doing it. Anything else is refused.
     if (status !== run.status) throw new PermissionDeniedError(`run ${run.id} is complete; its token is no longer valid`);
-    await rollupBuild(ctx, run.build_id);
+    await rollupThenPublish(ctx, [], [run.build_id]);
     return { cancelRequested: false };
   }
   const cancelling = run.status === Status.CANCELLING;
@@ -79,25 +80,28 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
   const now = ctx.now();
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE_STATUSES;
   if (await transitionRun(ctx.store.db, run.id, from, status, { now, message })) {
-    await publishRunChange(ctx, run.id, { status, worker: run.worker_name, message, time: now });
-    if (status === Status.PASSED) await chainFromRun(ctx, run);
-    await rollupBuild(ctx, run.build_id);
+    const events: LifecycleEvent[] = await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]);
+    try {
+      if (status === Status.PASSED) events.push(...await chainFromRun(ctx, run));
+    } finally {
+      await rollupThenPublish(ctx, events, [run.build_id]);
+    }
   }
   return { cancelRequested: cancelling };
 }
 
-/** Fires a passed run's chained triggers; if that fails, the run fails with the reason (as JobServ). */
-async function chainFromRun(ctx: LifecycleContext, run: RunRow): Promise<void> {
+/** Fires a passed run's chained triggers; if that fails, the run fails with the reason (as JobServ): that event, unpublished. */
+async function chainFromRun(ctx: LifecycleContext, run: RunRow): Promise<LifecycleEvent[]> {
   try {
     await fireRunChains(ctx, run);
+    return [];
   } catch (e) {
     const now = ctx.now();
     const message = `error triggering run: ${(e as Error).message}`;
-    if (await transitionRun(ctx.store.db, run.id, [Status.PASSED], Status.FAILED, { now, message })) {
-      const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.FAILED, worker: run.worker_name, message, time: now }]);
-      await ctx.notes.note(run.id, `\n== ERROR TRIGGERING RUN: ${(e as Error).message}\n`);
-      ctx.events.publish(events);
-    }
+    if (!await transitionRun(ctx.store.db, run.id, [Status.PASSED], Status.FAILED, { now, message })) return [];
+    const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.FAILED, worker: run.worker_name, message, time: now }]);
+    await ctx.notes.note(run.id, `\n== ERROR TRIGGERING RUN: ${(e as Error).message}\n`);
+    return events;
   }
 }
 
@@ -110,14 +114,15 @@ export async function cancelRun(ctx: LifecycleContext, runId: number): Promise<v
   const run = await findRunById(ctx.store.db, runId);
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   const now = ctx.now();
+  let change;
   if (await transitionRun(ctx.store.db, runId, [Status.QUEUED], Status.FAILED, { now, message: "cancelled" })) {
-    await publishRunChange(ctx, runId, { status: Status.FAILED, worker: null, message: "cancelled", time: now });
+    change = { status: Status.FAILED, worker: null, message: "cancelled" };
   } else if (await transitionRun(ctx.store.db, runId, [Status.RUNNING, Status.UPLOADING], Status.CANCELLING, { now, message: "cancel requested" })) {
-    await publishRunChange(ctx, runId, { status: Status.CANCELLING, worker: run.worker_name, message: "cancel requested", time: now });
+    change = { status: Status.CANCELLING, worker: run.worker_name, message: "cancel requested" };
   } else {
     return;
   }
-  await rollupBuild(ctx, run.build_id);
+  await rollupThenPublish(ctx, await recordRunChanges(ctx, [{ runId, ...change, time: now }]), [run.build_id]);
 }
 
 export async function cancelBuild(ctx: LifecycleContext, buildId: number): Promise<void> {
@@ -139,6 +144,5 @@ export async function rerunRun(ctx: LifecycleContext, runId: number, clearFiles:
   const eventId = await resetRunForRerun(ctx.store, runId, run.status, "rerun", now);
   // Another caller changed the run first (a concurrent rerun): it does the rest.
   if (eventId === undefined) throw new FailedPreconditionError(`run ${run.name} changed while being rerun`);
-  ctx.events.publish(await runEvents(ctx, [{ runId, eventId, status: Status.QUEUED, worker: null, message: "rerun", time: now }]));
-  await rollupBuild(ctx, run.build_id);
+  await rollupThenPublish(ctx, await runEvents(ctx, [{ runId, eventId, status: Status.QUEUED, worker: null, message: "rerun", time: now }]), [run.build_id]);
 }

@@ -13,17 +13,13 @@ import type { LifecycleEvent } from "./lifecycle-events.js";
 import { cumulativeStatus, isComplete } from "./status.js";
 
 /**
- * The end of every run transition: the builds roll up, then the transition's
- * events are published, its builds' after them. Published even if a roll-up
- * fails (the changes are committed; the sweep repairs the roll-up).
+ * The end of every run transition: its (committed) events are published at
+ * once, so watchers, log tails and the dispatcher hear of the run without
+ * waiting; then each build rolls up and its change, if any, is published.
  */
-export async function rollupThenPublish(ctx: LifecycleContext, events: readonly LifecycleEvent[], buildIds: Iterable<number>): Promise<void> {
-  const all = [...events];
-  try {
-    for (const id of new Set(buildIds)) all.push(...await rollupBuild(ctx, id));
-  } finally {
-    ctx.events.publish(all);
-  }
+export async function publishThenRollup(ctx: LifecycleContext, events: readonly LifecycleEvent[], buildIds: Iterable<number>): Promise<void> {
+  ctx.events.publish(events);
+  for (const id of new Set(buildIds)) ctx.events.publish(await rollupBuild(ctx, id));
 }
 
 /** Brings the build's status in line with its runs (any caller, any number of times); the change's event, unpublished. */
@@ -50,7 +46,7 @@ async function rollupBuild(ctx: LifecycleContext, buildId: number): Promise<Life
 
 /** Rolls up builds still open whose runs all completed more than `graceMs` after the build was created (see buildsBehindTheirRuns). */
 export async function repairBuilds(ctx: LifecycleContext, graceMs: number): Promise<void> {
-  await rollupThenPublish(ctx, [], await buildsBehindTheirRuns(ctx.store.db, ctx.now() - graceMs, 100));
+  await publishThenRollup(ctx, [], await buildsBehindTheirRuns(ctx.store.db, ctx.now() - graceMs, 100));
 }
 
 /** PASSED -> PROMOTED, a release with a name; FailedPreconditionError for a build in any other status. */

@@ -4,8 +4,8 @@
 // added), cancelled (QUEUED -> FAILED, active -> CANCELLING), lost with a
 // silent worker (FAILED with the reason in the log), an assignment never
 // acknowledged or never delivered (back to QUEUED), and rerun (a complete run
-// QUEUED again). Each: compare-and-set, event row, roll-up, then its events
-// are published (the run's, then its build's).
+// QUEUED again). Each: compare-and-set, event row, the run's event published,
+// then the roll-up and its build's event.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { hashToken, newToken } from "../auth/tokens.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
@@ -16,7 +16,7 @@ import { ACTIVE_STATUSES, findRunById, listRunsOfBuilds } from "../store/runs.js
 import { fireRunChains } from "./chain.js";
 import { recordRunChanges, runEvents, type LifecycleContext } from "./lifecycle-context.js";
 import type { LifecycleEvent } from "./lifecycle-events.js";
-import { rollupThenPublish } from "./lifecycle-rollup.js";
+import { publishThenRollup } from "./lifecycle-rollup.js";
 import { isComplete } from "./status.js";
 
 /** QUEUED -> RUNNING for `worker`: up to `limit` runs matching `patterns`. Not published until `assigned` (or given back by `undelivered`). */
@@ -30,7 +30,7 @@ export async function runsAssigned(ctx: LifecycleContext, worker: string, runs: 
   if (!runs.length) return;
   const now = ctx.now();
   const events = await recordRunChanges(ctx, runs.map((c) => ({ runId: c.id, status: Status.RUNNING, worker, message: "", time: now, queuedAt: c.createdAt })));
-  await rollupThenPublish(ctx, events, runs.map((c) => c.buildId));
+  await publishThenRollup(ctx, events, runs.map((c) => c.buildId));
 }
 
 /**
@@ -41,7 +41,7 @@ export async function runsAssigned(ctx: LifecycleContext, worker: string, runs: 
 export async function requeueUnacked(ctx: LifecycleContext, run: { id: number; buildId: number; worker: string }, message: string): Promise<boolean> {
   if (!await requeueUnackedRun(ctx.store.db, run.id, run.worker)) return false;
   const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.QUEUED, worker: run.worker, message, time: ctx.now() }]);
-  await rollupThenPublish(ctx, events, [run.buildId]);
+  await publishThenRollup(ctx, events, [run.buildId]);
   return true;
 }
 
@@ -52,7 +52,7 @@ export async function leaseLost(ctx: LifecycleContext, run: { id: number; buildI
   const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.FAILED, worker: run.worker, message, time: now }]);
   // Before the event: a log tail that ends on it has read the note.
   await ctx.notes.note(run.id, `\n== ${message}: run FAILED\n`);
-  await rollupThenPublish(ctx, events, [run.buildId]);
+  await publishThenRollup(ctx, events, [run.buildId]);
   return true;
 }
 
@@ -66,7 +66,7 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
     // after committing it) is acknowledged, and repairs the build's roll-up
     // in case the server died before doing it. Anything else is refused.
     if (status !== run.status) throw new PermissionDeniedError(`run ${run.id} is complete; its token is no longer valid`);
-    await rollupThenPublish(ctx, [], [run.build_id]);
+    await publishThenRollup(ctx, [], [run.build_id]);
     return { cancelRequested: false };
   }
   const cancelling = run.status === Status.CANCELLING;
@@ -80,12 +80,9 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
   const now = ctx.now();
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE_STATUSES;
   if (await transitionRun(ctx.store.db, run.id, from, status, { now, message })) {
-    const events: LifecycleEvent[] = await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]);
-    try {
-      if (status === Status.PASSED) events.push(...await chainFromRun(ctx, run));
-    } finally {
-      await rollupThenPublish(ctx, events, [run.build_id]);
-    }
+    ctx.events.publish(await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]));
+    const failed = status === Status.PASSED ? await chainFromRun(ctx, run) : [];
+    await publishThenRollup(ctx, failed, [run.build_id]);
   }
   return { cancelRequested: cancelling };
 }
@@ -122,7 +119,7 @@ export async function cancelRun(ctx: LifecycleContext, runId: number): Promise<v
   } else {
     return;
   }
-  await rollupThenPublish(ctx, await recordRunChanges(ctx, [{ runId, ...change, time: now }]), [run.build_id]);
+  await publishThenRollup(ctx, await recordRunChanges(ctx, [{ runId, ...change, time: now }]), [run.build_id]);
 }
 
 export async function cancelBuild(ctx: LifecycleContext, buildId: number): Promise<void> {
@@ -144,5 +141,5 @@ export async function rerunRun(ctx: LifecycleContext, runId: number, clearFiles:
   const eventId = await resetRunForRerun(ctx.store, runId, run.status, "rerun", now);
   // Another caller changed the run first (a concurrent rerun): it does the rest.
   if (eventId === undefined) throw new FailedPreconditionError(`run ${run.name} changed while being rerun`);
-  await rollupThenPublish(ctx, await runEvents(ctx, [{ runId, eventId, status: Status.QUEUED, worker: null, message: "rerun", time: now }]), [run.build_id]);
+  await publishThenRollup(ctx, await runEvents(ctx, [{ runId, eventId, status: Status.QUEUED, worker: null, message: "rerun", time: now }]), [run.build_id]);
 }

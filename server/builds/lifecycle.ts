@@ -13,7 +13,7 @@ import { Identities } from "./identities.js";
 import type { LifecycleContext, LifecycleDeps } from "./lifecycle-context.js";
 import { LifecycleEvents, type LifecycleListener } from "./lifecycle-events.js";
 import { queueBuild, type QueueBuildRequest } from "./lifecycle-queue.js";
-import { promote, repairBuilds, rollupThenPublish } from "./lifecycle-rollup.js";
+import { promote, repairBuilds, publishThenRollup } from "./lifecycle-rollup.js";
 import { cancelBuild, cancelRun, claimRuns, leaseLost, requeueUnacked, rerunRun, runsAssigned, workerReport } from "./lifecycle-runs.js";
 
 export class Lifecycle {
@@ -82,7 +82,7 @@ export class Lifecycle {
 
   /** Re-derives a build's status from its runs (idempotent). */
   rollup(buildId: number): Promise<void> {
-    return rollupThenPublish(this.ctx, [], [buildId]);
+    return publishThenRollup(this.ctx, [], [buildId]);
   }
 
   /** Rolls up open builds whose runs all completed (a crash between a run's end and its build's roll-up); `graceMs` spares builds just created. */

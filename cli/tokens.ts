@@ -1,8 +1,10 @@
 // `jobserv tokens create NAME --scope read|trigger|admin [--project P]... | list | revoke ID`:
 // API tokens (TokenService). `create` prints the secret once; it cannot be read later.
 import { parseArgs } from "node:util";
+import { create } from "@bufbuild/protobuf";
 import { CreateTokenResponseSchema, ListTokensResponseSchema, Scope, TokenService, type ApiToken } from "../gen/jobserv/v1/token_pb.js";
 import { client } from "./client.js";
+import { allPages } from "./pages.js";
 import { formatTime, printJson, printTable } from "./output.js";
 
 const USAGE = "usage: jobserv tokens create NAME --scope read|trigger|admin [--project P]... | list | revoke ID  [--json] [--url URL]";
@@ -33,9 +35,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     case "list": {
       if (positionals.length) { console.error(USAGE); return 2; }
-      const res = await tokens.listTokens({});
-      if (values.json) { printJson(ListTokensResponseSchema, res); return 0; }
-      printTable(["ID", "NAME", "SCOPE", "PROJECTS", "CREATED", "REVOKED"], res.tokens.map((t) => row(t)));
+      const all = await allPages(async (pageToken) => {
+        const res = await tokens.listTokens({ pageToken });
+        return { items: res.tokens, nextPageToken: res.nextPageToken };
+      });
+      if (values.json) { printJson(ListTokensResponseSchema, create(ListTokensResponseSchema, { tokens: all })); return 0; }
+      printTable(["ID", "NAME", "SCOPE", "PROJECTS", "CREATED", "REVOKED"], all.map((t) => row(t)));
       return 0;
     }
     case "revoke": {

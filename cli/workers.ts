@@ -2,8 +2,10 @@
 // workers and what they reported (WorkerAdminService). A disabled worker keeps
 // its runs but gets no new ones; a deleted one must register again.
 import { parseArgs } from "node:util";
+import { create } from "@bufbuild/protobuf";
 import { ListWorkersResponseSchema, WorkerAdminService, WorkerSchema, type Worker } from "../gen/jobserv/v1/worker_admin_pb.js";
 import { client } from "./client.js";
+import { allPages } from "./pages.js";
 import { printJson, printTable } from "./output.js";
 
 const USAGE = "usage: jobserv workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME  [--json] [--url URL]";
@@ -18,9 +20,12 @@ export async function run(argv: string[]): Promise<number> {
   const [name] = positionals;
   if (sub === "list") {
     if (positionals.length) { console.error(USAGE); return 2; }
-    const res = await admin.listWorkers({});
-    if (values.json) { printJson(ListWorkersResponseSchema, res); return 0; }
-    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "DISK-FREE", "LOAD", "VERSION"], res.workers.map(row));
+    const all = await allPages(async (pageToken) => {
+      const res = await admin.listWorkers({ pageToken });
+      return { items: res.workers, nextPageToken: res.nextPageToken };
+    });
+    if (values.json) { printJson(ListWorkersResponseSchema, create(ListWorkersResponseSchema, { workers: all })); return 0; }
+    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "DISK-FREE", "LOAD", "VERSION"], all.map(row));
     return 0;
   }
   if (!name || positionals.length > 1 || (values.allow.length && sub !== "enlist")) { console.error(USAGE); return 2; }

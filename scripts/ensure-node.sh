@@ -40,8 +40,15 @@ ensure_node() {
   fi
 }
 
-# npm ci when node_modules is missing or older than package-lock.json (run from the repo root)
+# npm ci when node_modules is missing or older than package-lock.json (run from the repo root).
+# A node_modules that is a symlink is an install shared with other checkouts (git worktrees): it is
+# never reinstalled from here (npm ci would empty it for all of them when a checkout's lock file is
+# merely newer by mtime, e.g. after a rebase); its owner installs it.
 ensure_node_modules() {
+  if [[ -L node_modules ]]; then
+    [[ -d node_modules/ ]] || { echo "ensure-node: node_modules is a symlink to a missing install" >&2; return 1; }
+    return 0
+  fi
   if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
     echo "ensure-node: npm ci" >&2
     npm ci --no-audit --no-fund

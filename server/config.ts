@@ -18,6 +18,8 @@ export interface ServerConfig {
   logLevel: string;
   /** How often instances look for work queued elsewhere, and tailers for bytes appended elsewhere. */
   pollMs: number;
+  /** Idle time after which a watch stream (WatchBuild, WatchBuilds) gets a ping. */
+  watchPingMs: number;
   /** A worker silent this long loses its runs (FAILED, or QUEUED again if never acknowledged). */
   workerLeaseMs: number;
   /** An assignment not acknowledged this long goes back to the queue. */
@@ -75,6 +77,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     publicUrl: env["JOBSERV_PUBLIC_URL"] ?? "",
     workerRegistrationSecret: env["JOBSERV_WORKER_SECRET"] ?? "",
     pollMs: Number(env["JOBSERV_POLL_MS"] ?? 250),
+    watchPingMs: 15_000,
     workerLeaseMs: Number(env["JOBSERV_WORKER_LEASE_MS"] ?? 30_000),
     assignmentAckMs: Number(env["JOBSERV_ASSIGNMENT_ACK_MS"] ?? 15_000),
     githubApi: env["JOBSERV_GITHUB_API"] ?? "https://api.github.com",

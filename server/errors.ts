@@ -25,6 +25,11 @@ export class FailedPreconditionError extends Error {
   override name = "FailedPreconditionError";
 }
 
+/** The server cannot serve this now (e.g. it is shutting down); another try, maybe on another instance, can. */
+export class UnavailableError extends Error {
+  override name = "UnavailableError";
+}
+
 /** A log append at an offset beyond the committed length; the worker resends from `committed`. */
 export class LogGapError extends Error {
   override name = "LogGapError";

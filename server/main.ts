@@ -1,6 +1,7 @@
 // startServer: the composition root of one API server instance. Opens the
-// store, wires domain pieces together (callbacks instead of imports between
-// them), mounts the Connect services and the REST gateway on one port.
+// store, creates the domain pieces and subscribes those that react to status
+// changes to the run lifecycle, mounts the Connect services and the REST
+// gateway on one port.
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { Registry } from "prom-client";
@@ -34,17 +35,16 @@ import { loadTls, type TlsMaterial } from "./http/tls.js";
 import { registerReflection } from "./http/reflection.js";
 import { metricsRoutes } from "./gateway/metrics.js";
 import { ServerMetrics } from "./metrics.js";
-import { fireBuildTriggers, fireRunTriggers, type ChainDeps } from "./builds/chain.js";
-import { DefinitionCache } from "./projects/definition-cache.js";
-import { StatusEvents } from "./builds/events.js";
+import { BuildWatches } from "./builds/build-watch.js";
+import { Lifecycle } from "./builds/lifecycle.js";
+import type { TriggerDeps } from "./builds/trigger.js";
 import { LogStore } from "./logs/log-store.js";
 import { LogArchive } from "./logs/log-archive.js";
-import { isComplete } from "./builds/status.js";
 import { Dispatcher } from "./scheduler/dispatcher.js";
 import { LeaseKeeper } from "./scheduler/leases.js";
 import { SecretCipher } from "./secrets/cipher.js";
 import { loadSecretsKey } from "./secrets/key.js";
-import { openStore } from "./store/db.js";
+import { openStore, pingStore } from "./store/db.js";
 import { prepareSchema } from "./store/migrate.js";
 import { waitForStore } from "./store/wait.js";
 import { StartupError } from "./errors.js";
@@ -55,9 +55,9 @@ import { createTokenService } from "./api/token-service.js";
 import { createWorkerAdminService } from "./api/worker-admin-service.js";
 import { Scope, TokenService } from "../gen/jobserv/v1/token_pb.js";
 import { WorkerAdminService } from "../gen/jobserv/v1/worker_admin_pb.js";
-import { logSize } from "./store/log-chunks.js";
 import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
+import { domainErrors } from "./api/errors.js";
 
 /** How often each instance looks for completed logs nobody moved to storage yet. */
 const LOG_ARCHIVE_SWEEP_MS = 60_000;
@@ -86,49 +86,34 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     throw new StartupError((e as Error).message, { cause: e });
   }
   const now = () => Date.now();
-  const events = new StatusEvents(log);
   const stopping = new AbortController();
+  let publicUrl = config.publicUrl;
   const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
-  const dispatcher = new Dispatcher(store, events, cipher, now, { pollMs: config.pollMs, log, onAssigned: (q, a) => metrics.observeDispatch(q, a) });
   const opened = openArtifactStorage(config);
   const artifacts = opened.storage;
   const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
-  if (config.logArchive) events.onRun((e) => { if (isComplete(e.status)) archive.schedule(e.runId); });
   const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n), archive });
-  let publicUrl = config.publicUrl;
-  const note = async (runId: number, text: string) => { await logs.append(runId, (await logSize(store.db, runId)) ?? 0, Buffer.from(text)); };
-  const leases = new LeaseKeeper({
-    store, events, workers: dispatcher.workers, now, note,
-    onRequeued: () => dispatcher.wake(),
-    onCompleted: (runId) => { logs.notify(runId); dispatcher.wake(); },
-    cancel: (runId, worker) => dispatcher.cancel(runId, worker),
-    log,
-  }, { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
-  if (config.adminToken) await ensureToken(store.db, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
-  const access = new Access(store);
-  const deps: ApiDeps = {
-    store, cipher, logs, dispatcher, leases, now, authz: new Authorizer(access, store), artifacts,
-    workerRegistrationSecret: config.workerRegistrationSecret,
-    trigger: { store, cipher, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake() },
-    runUpdates: {
-      store, events, now,
-      onRunCompleted: (run) => { logs.notify(run.id); if (run.worker_name) dispatcher.wakeWorker(run.worker_name); },
-      onCancelRequested: (runId, worker) => dispatcher.cancel(runId, worker),
-      chain: {
-        runPassed: (run) => fireRunTriggers(chainDeps, run),
-        buildPassed: (buildId) => fireBuildTriggers(chainDeps, buildId),
-        note,
-      },
-    },
-  };
-  const chainDeps: ChainDeps = { store, events, now, get publicUrl() { return publicUrl; }, onQueued: () => dispatcher.wake(), definitions: new DefinitionCache() };
-  const forge: ForgeDeps = { trigger: deps.trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
+  const lifecycle = new Lifecycle({ store, now, log, publicUrl: () => publicUrl, notes: logs });
+  const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log });
+  const leases = new LeaseKeeper({ store, lifecycle, workers: dispatcher.workers, now, log },
+    { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
+  // The status-event tail polls every 50 ms at most (an empty primary-key range read while somebody watches),
+  // so changes made on other instances reach watchers well within 250 ms.
+  const watches = new BuildWatches(store, { pollMs: Math.min(50, config.pollMs), pingMs: config.watchPingMs, log });
   const statuses = new CommitStatusReporter({ store, cipher, githubApi: config.githubApi, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, attempts: 4, log });
-  events.onRun((e) => statuses.onRun(e));
-  const gitPoller = new GitPoller(deps.trigger, { intervalMs: config.gitPollIntervalMs, log });
   const email = new EmailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, retryMs: config.forgeRetryMs, log });
   const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, log });
-  events.onBuild((e) => notifier.onBuild(e));
+  for (const listener of [dispatcher, logs, metrics, statuses, notifier, watches]) lifecycle.subscribe(listener);
+  if (config.logArchive) lifecycle.subscribe(archive);
+  if (config.adminToken) await ensureToken(store, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
+  const access = new Access(store);
+  const trigger: TriggerDeps = { store, cipher, lifecycle, now, get publicUrl() { return publicUrl; } };
+  const deps: ApiDeps = {
+    store, cipher, logs, dispatcher, leases, lifecycle, watches, trigger, now, authz: new Authorizer(access, store), artifacts,
+    workerRegistrationSecret: config.workerRegistrationSecret,
+  };
+  const forge: ForgeDeps = { trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
+  const gitPoller = new GitPoller(trigger, { intervalMs: config.gitPollIntervalMs, log });
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));
@@ -138,7 +123,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs }));
     router.service(Health, createHealthService({
       services: () => servedServices(router), stopping: stopping.signal,
-      probe: () => store.db.selectFrom("projects").select("id").limit(1).execute(),
+      probe: () => pingStore(store),
     }));
     registerReflection(router); // last: it describes the services registered before it
   };
@@ -152,10 +137,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }),
     ...metricsRoutes(metrics.registry),
     ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes }),
-    ...triggerHttpRoutes({ trigger: deps.trigger, maxBytes: config.webhookMaxBytes, access }),
+    ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
-  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor()] });
+  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor(), domainErrors()] });
   const listener = await listen(handler, config.port, config.host, tls);
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
@@ -163,11 +148,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   leases.start();
   gitPoller.start();
   if (config.logArchive) archive.start();
+  let closing: Promise<void> | undefined;
   return {
     url, port: listener.port,
-    async close() {
+    // Once, however many callers ask.
+    close: () => closing ??= (async () => {
       // Draining: health says NOT_SERVING (watch streams end) while the port still answers, then it closes.
       stopping.abort();
+      // Build watches end now too, so their clients have the drain delay to watch again elsewhere.
+      await watches.close();
       if (config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await leases.stop();
       await dispatcher.stop();
@@ -179,6 +168,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       email.close();
       opened.close();
       await store.close();
-    },
+    })(),
   };
 }

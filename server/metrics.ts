@@ -1,10 +1,12 @@
 // Prometheus metrics of one server instance, on a registry injected by
 // main.ts (never prom-client's global one). Store-wide gauges (queue depth,
 // runs by status) are read from the store on each scrape, so every instance
-// reports the same values for them; the others count this instance's work.
+// reports the same values for them; the others count this instance's work
+// (dispatch latency from the run lifecycle's assignment events).
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
+import type { LifecycleEvent, LifecycleListener } from "./builds/lifecycle-events.js";
 import type { Store } from "./store/db.js";
 import { queuedRunsByHostTag, runsByStatus } from "./store/run-counts.js";
 import type { Logger } from "./logger.js";
@@ -19,7 +21,7 @@ export interface MetricsSources {
 /** The statuses a run can have, always reported (0 when none). */
 const RUN_STATUSES = [Status.QUEUED, Status.RUNNING, Status.UPLOADING, Status.CANCELLING, Status.PASSED, Status.FAILED];
 
-export class ServerMetrics {
+export class ServerMetrics implements LifecycleListener {
   private readonly dispatchLatency: Histogram;
   private readonly logBytes: Counter;
   private readonly rpcDuration: Histogram<"method" | "code">;
@@ -61,6 +63,10 @@ export class ServerMetrics {
       labelNames: ["method", "code"], registers,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600],
     });
+  }
+
+  onLifecycleEvent(e: LifecycleEvent): void {
+    if (e.kind === "run" && e.queuedAt !== undefined) this.observeDispatch(e.queuedAt, e.time);
   }
 
   /** A run queued at `queuedAtMs` was pushed to its worker at `assignedAtMs`. */

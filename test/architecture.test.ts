@@ -1,7 +1,7 @@
 // Layout rules the code must keep: server/ and worker/ never import each
 // other (what both need lives in common/ or gen/), common/ imports neither,
 // nobody edits gen/ by hand (checked by scripts/test.sh), and source files
-// stay small.
+// stay small; SQL only in server/store/.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import test from "ava";
@@ -43,4 +43,20 @@ test("every source file starts with a header comment", (t) => {
   const bare = ["server", "worker", "common", "cli"].flatMap(sources)
     .filter((f) => !/^(#!.*\n)?\/\//.test(readFileSync(path.join(ROOT, f), "utf8")));
   t.deepEqual(bare, []);
+});
+
+// SQL lives in server/store/ only (repository functions; transactions opened there):
+// nothing else imports kysely, not even its types, and no query is built elsewhere.
+const outsideStore = () => ["server", "worker", "common", "cli"].flatMap(sources).filter((f) => !f.startsWith(`server${path.sep}store${path.sep}`));
+
+test("only server/store/ imports kysely", (t) => {
+  const bad = outsideStore().filter((f) => /from\s+["']kysely(\/[^"']*)?["']|import\(["']kysely/.test(readFileSync(path.join(ROOT, f), "utf8")));
+  t.deepEqual(bad, []);
+});
+
+test("no query builder calls outside server/store/", (t) => {
+  const QUERY = /\.(selectFrom|selectNoFrom|updateTable|insertInto|replaceInto|deleteFrom|mergeInto|transaction)\(|\bsql`/;
+  const bad = outsideStore().flatMap((f) => readFileSync(path.join(ROOT, f), "utf8").split("\n")
+    .flatMap((line, i) => (QUERY.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])));
+  t.deepEqual(bad, []);
 });

@@ -1,18 +1,17 @@
-// BuildService: trigger, read, list, cancel and promote builds.
+// BuildService: trigger, read, list, cancel, promote and watch builds.
+import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { BuildService } from "../../gen/jobserv/v1/build_pb.js";
+import { WatchBuildResponseSchema, WatchBuildsResponseSchema, WatchPingSchema, type BuildService, type WatchBuildResponse } from "../../gen/jobserv/v1/build_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveProject } from "../builds/lookup.js";
-import { cancelRun } from "../builds/run-updates.js";
 import { triggerBuild } from "../builds/trigger.js";
+import { NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
-import { FailedPreconditionError } from "../errors.js";
-import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import { findBuildById, listBuilds, promoteBuild } from "../store/builds.js";
+import { findBuildById, listBuilds } from "../store/builds.js";
 import { listRunsOfBuilds } from "../store/runs.js";
-import { decodePageToken, encodePageToken, pageSize, toBuild } from "./convert.js";
+import { decodePageToken, encodePageToken, pageSize, toBuild, toRun } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
-import { mapErrors, requireField } from "./errors.js";
+import { requireField } from "./errors.js";
 
 async function loadBuild(store: Store, project: string, number: number) {
   const { build } = await resolveBuild(store, project, number);
@@ -21,7 +20,7 @@ async function loadBuild(store: Store, project: string, number: number) {
 
 export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildService> {
   const { store } = deps;
-  return mapErrors<ServiceImpl<typeof BuildService>>({
+  return {
     async triggerBuild(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.TRIGGER);
       requireField(req.project, "project");
@@ -50,19 +49,44 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
     async cancelBuild(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.TRIGGER);
       const { build } = await resolveBuild(store, req.project, req.number);
-      for (const run of await listRunsOfBuilds(store.db, [build.id])) await cancelRun(deps.runUpdates, run.id);
+      await deps.lifecycle.cancelBuild(build.id);
       return { build: await loadBuild(store, req.project, req.number) };
     },
     async promoteBuild(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.ADMIN);
       requireField(req.name, "name");
       const { build } = await resolveBuild(store, req.project, req.number);
-      if (!await promoteBuild(store.db, build.id, req.name, req.annotation, deps.now())) {
-        const now = (await findBuildById(store.db, build.id))?.status ?? build.status;
-        throw new FailedPreconditionError(`build ${req.number} is ${Status[now]}; only a PASSED build can be promoted`);
-      }
-      deps.runUpdates.events.build({ buildId: build.id, status: Status.PROMOTED });
+      await deps.lifecycle.promote(build.id, req.name, req.annotation);
       return { build: await loadBuild(store, req.project, req.number) };
     },
-  });
+    async *watchBuild(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.READ);
+      const { project, build } = await resolveBuild(store, req.project, req.number);
+      const watch = await deps.watches.watch({ buildId: build.id }, ctx.signal, async () => {
+        const now = await findBuildById(store.db, build.id);
+        if (!now) throw new NotFoundError(`build ${req.project}#${req.number} not found`);
+        return toBuild(now, project.name, await listRunsOfBuilds(store.db, [build.id]));
+      });
+      yield create(WatchBuildResponseSchema, { event: { case: "snapshot", value: watch.snapshot } });
+      for await (const change of watch.changes) {
+        let event: WatchBuildResponse["event"];
+        if (change.kind === "ping") event = { case: "ping", value: create(WatchPingSchema) };
+        else if (change.kind === "build") event = { case: "build", value: toBuild(change.build, project.name, []) };
+        else event = { case: "run", value: toRun(change.run, project.name, build.number) };
+        yield create(WatchBuildResponseSchema, { event });
+      }
+    },
+    async *watchBuilds(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.READ);
+      const project = await resolveProject(store, req.project);
+      const limit = pageSize(req.pageSize, 50);
+      const watch = await deps.watches.watch({ projectId: project.id }, ctx.signal,
+        async () => (await listBuilds(store.db, project.id, Number.MAX_SAFE_INTEGER, limit)).map((b) => toBuild(b, project.name, [])));
+      yield create(WatchBuildsResponseSchema, { event: { case: "snapshot", value: { builds: watch.snapshot } } });
+      for await (const change of watch.changes) {
+        if (change.kind === "ping") yield create(WatchBuildsResponseSchema, { event: { case: "ping", value: {} } });
+        else if (change.kind === "build") yield create(WatchBuildsResponseSchema, { event: { case: "build", value: toBuild(change.build, project.name, []) } });
+      }
+    },
+  };
 }

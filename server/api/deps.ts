@@ -1,5 +1,6 @@
 // What the API services are built from; assembled once in server/main.ts.
-import type { RunUpdateDeps } from "../builds/run-updates.js";
+import type { BuildWatches } from "../builds/build-watch.js";
+import type { Lifecycle } from "../builds/lifecycle.js";
 import type { TriggerDeps } from "../builds/trigger.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { Dispatcher } from "../scheduler/dispatcher.js";
@@ -18,8 +19,11 @@ export interface ApiDeps {
   artifacts: ArtifactStorage;
   dispatcher: Dispatcher;
   leases: LeaseKeeper;
+  /** Every run and build status change goes through it. */
+  lifecycle: Lifecycle;
+  /** The watch streams' changes, from every instance. */
+  watches: BuildWatches;
   trigger: TriggerDeps;
-  runUpdates: RunUpdateDeps;
   now: () => number;
   /** If set, workers presenting it are enlisted at registration. */
   workerRegistrationSecret: string;

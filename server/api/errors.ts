@@ -1,10 +1,12 @@
-// The one table from domain errors to ConnectError codes. Anything else is
-// left to Connect, which answers "internal error" and keeps the cause here.
+// The one table from domain errors to ConnectError codes, applied to every
+// RPC by one interceptor (handlers throw domain errors only). Anything else
+// is left to Connect, which answers "internal error" and keeps the cause here.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { LogGapSchema } from "../../gen/jobserv/v1/worker_pb.js";
 import {
   AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, LogGapError, NotFoundError, PermissionDeniedError, UnauthenticatedError,
+  UnavailableError,
 } from "../errors.js";
 import { ProjectDefinitionError } from "../projects/definition-error.js";
 
@@ -16,6 +18,7 @@ export function toConnectError(e: unknown): unknown {
   if (e instanceof PermissionDeniedError) return new ConnectError(e.message, Code.PermissionDenied);
   if (e instanceof UnauthenticatedError) return new ConnectError(e.message, Code.Unauthenticated);
   if (e instanceof FailedPreconditionError) return new ConnectError(e.message, Code.FailedPrecondition);
+  if (e instanceof UnavailableError) return new ConnectError(e.message, Code.Unavailable);
   if (e instanceof LogGapError) {
     return new ConnectError(e.message, Code.FailedPrecondition, undefined,
       [{ desc: LogGapSchema, value: create(LogGapSchema, { committedOffset: BigInt(e.committed) }) }]);
@@ -45,24 +48,32 @@ function isStoreUnavailable(e: unknown): boolean {
   return err?.fatal === true && /closed state/.test(err.message ?? "");
 }
 
-/** Wraps every method of a service implementation so thrown domain errors are mapped. */
-export function mapErrors<T extends object>(impl: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(impl)) {
-    if (typeof fn !== "function") continue;
-    const isGenerator = fn.constructor.name === "AsyncGeneratorFunction";
-    out[name] = isGenerator
-      ? async function* (this: unknown, ...args: unknown[]) {
-        try { yield* fn.apply(impl, args); } catch (e) { throw toConnectError(e); }
-      }
-      : async function (this: unknown, ...args: unknown[]) {
-        try { return await fn.apply(impl, args); } catch (e) { throw toConnectError(e); }
-      };
+/**
+ * Maps what a handler throws, also while a response stream is running, to
+ * its ConnectError. Innermost of the server's interceptors, so request logs
+ * and metrics see the codes callers get.
+ */
+export function domainErrors(): Interceptor {
+  return (next) => async (req) => {
+    let res;
+    try {
+      res = await next(req);
+    } catch (e) {
+      throw toConnectError(e);
+    }
+    return res.stream ? { ...res, message: mapStreamErrors(res.message) } : res;
+  };
+}
+
+async function* mapStreamErrors<T>(messages: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* messages;
+  } catch (e) {
+    throw toConnectError(e);
   }
-  return out as T;
 }
 
 export function requireField(value: string, path: string): string {
-  if (!value) throw new ConnectError(`${path}: required`, Code.InvalidArgument);
+  if (!value) throw new InvalidArgumentError(`${path}: required`);
   return value;
 }

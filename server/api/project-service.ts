@@ -1,8 +1,8 @@
 // ProjectService: thin handlers over the store and the YAML parser.
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { resolveProject } from "../builds/lookup.js";
-import { AlreadyExistsError } from "../errors.js";
+import { AlreadyExistsError, InvalidArgumentError } from "../errors.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import type { ProjectRow } from "../store/database.js";
 import { parseProjectDefinition } from "../projects/parse.js";
@@ -10,14 +10,13 @@ import { setTriggerSecrets } from "../secrets/trigger-secrets.js";
 import { deleteProject, findProjectByName, insertProject, listProjects, syncTriggers, updateProjectDefinition } from "../store/projects.js";
 import { decodePageToken, encodePageToken, pageSize, toProject } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
-import { mapErrors } from "./errors.js";
 import { deleteStoredArtifacts } from "../artifacts/run-artifacts.js";
 
 const PROJECT_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 
 function checkName(name: string): void {
   if (!PROJECT_NAME.test(name) || name === "." || name === "..") {
-    throw new ConnectError(`name: "${name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`, Code.InvalidArgument);
+    throw new InvalidArgumentError(`name: "${name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`);
   }
 }
 
@@ -25,7 +24,7 @@ const triggerNamesOf = (yaml: string) => parseProjectDefinition(yaml).triggers.m
 
 export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectService> {
   const { store, now } = deps;
-  return mapErrors<ServiceImpl<typeof ProjectService>>({
+  return {
     async createProject(req, ctx) {
       await deps.authz.admin(ctx);
       checkName(req.name);
@@ -87,5 +86,5 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       await deleteStoredArtifacts(deps.artifacts, `${row.name}/`);
       return {};
     },
-  });
+  };
 }

@@ -7,21 +7,18 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveRun } from "../builds/lookup.js";
 import { readerDefinition } from "../secrets/reader-definition.js";
-import { cancelRun } from "../builds/run-updates.js";
-import { rerunRun } from "../builds/rerun.js";
 import { isComplete } from "../builds/status.js";
-import { findRunById, listRunsOfBuilds } from "../store/runs.js";
+import { findRunById, listRunsPage } from "../store/runs.js";
 import { listArtifacts } from "../store/artifacts.js";
 import { listTests } from "../store/tests.js";
-import { toRun } from "./convert.js";
+import { decodePageToken, encodePageToken, pageSize, toRun } from "./convert.js";
 import { toArtifact, toTest } from "./convert-outputs.js";
 import type { ApiDeps } from "./deps.js";
-import { mapErrors } from "./errors.js";
 import { deleteStoredArtifacts, runArtifactsPrefix } from "../artifacts/run-artifacts.js";
 
 export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> {
   const { store } = deps;
-  return mapErrors<ServiceImpl<typeof RunService>>({
+  return {
     async getRun(req, ctx) {
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { project, build, run } = await resolveRun(store, req.ref);
@@ -30,7 +27,13 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
     async listRuns(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.READ);
       const { project, build } = await resolveBuild(store, req.project, req.buildNumber);
-      return { runs: (await listRunsOfBuilds(store.db, [build.id])).map((r) => toRun(r, project.name, build.number)) };
+      const limit = pageSize(req.pageSize, 1000);
+      const rows = await listRunsPage(store.db, build.id, req.pageToken ? Number(decodePageToken(req.pageToken)) : 0, limit + 1);
+      const page = rows.slice(0, limit);
+      return {
+        runs: page.map((r) => toRun(r, project.name, build.number)),
+        nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.id) : "",
+      };
     },
     async *tailLog(req, ctx) {
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
@@ -57,14 +60,14 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
     async cancelRun(req, ctx) {
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.TRIGGER);
       const { project, build, run } = await resolveRun(store, req.ref);
-      await cancelRun(deps.runUpdates, run.id);
+      await deps.lifecycle.cancelRun(run.id);
       return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
     },
     async rerunRun(req, ctx) {
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.TRIGGER);
       const { project, build, run } = await resolveRun(store, req.ref);
       const files = runArtifactsPrefix({ project: project.name, build: build.number, run: run.name });
-      await rerunRun(deps.runUpdates, run.id, deps.trigger.onQueued, async () => { await deleteStoredArtifacts(deps.artifacts, files); });
+      await deps.lifecycle.rerun(run.id, async () => { await deleteStoredArtifacts(deps.artifacts, files); });
       return { run: toRun((await findRunById(store.db, run.id))!, project.name, build.number) };
     },
     async listArtifacts(req, ctx) {
@@ -77,5 +80,5 @@ export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> 
       const { run } = await resolveRun(store, req.ref);
       return { tests: (await listTests(store.db, run.id)).map(toTest) };
     },
-  });
+  };
 }

@@ -1,12 +1,13 @@
 // TokenService: create, list and revoke API tokens (unrestricted admins only).
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { ApiTokenSchema, Scope, type ApiToken, type TokenService } from "../../gen/jobserv/v1/token_pb.js";
-import { createToken, listTokens, revokeToken, type TokenRow } from "../auth/api-tokens.js";
-import { NotFoundError } from "../errors.js";
+import { createToken } from "../auth/api-tokens.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { listTokens, revokeToken, type TokenRow } from "../store/api-tokens.js";
+import { decodePageToken, encodePageToken, pageSize } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
-import { mapErrors } from "./errors.js";
 
 function toApiToken(row: TokenRow): ApiToken {
   return create(ApiTokenSchema, {
@@ -16,17 +17,20 @@ function toApiToken(row: TokenRow): ApiToken {
 }
 
 export function createTokenService(deps: ApiDeps): ServiceImpl<typeof TokenService> {
-  return mapErrors<ServiceImpl<typeof TokenService>>({
+  return {
     async createToken(req, ctx) {
       await deps.authz.admin(ctx);
-      if (!req.name || req.name.length > 200) throw new ConnectError("name: 1-200 characters", Code.InvalidArgument);
-      if (!(req.scope in Scope) || req.scope === Scope.UNSPECIFIED) throw new ConnectError("scope: READ, TRIGGER or ADMIN", Code.InvalidArgument);
-      const { row, secret } = await createToken(deps.store.db, req.name, req.scope, req.projects, deps.now());
+      if (!req.name || req.name.length > 200) throw new InvalidArgumentError("name: 1-200 characters");
+      if (!(req.scope in Scope) || req.scope === Scope.UNSPECIFIED) throw new InvalidArgumentError("scope: READ, TRIGGER or ADMIN");
+      const { row, secret } = await createToken(deps.store, req.name, req.scope, req.projects, deps.now());
       return { token: toApiToken(row), secret };
     },
-    async listTokens(_req, ctx) {
+    async listTokens(req, ctx) {
       await deps.authz.admin(ctx);
-      return { tokens: (await listTokens(deps.store.db)).map(toApiToken) };
+      const limit = pageSize(req.pageSize, 100);
+      const rows = await listTokens(deps.store.db, req.pageToken ? Number(decodePageToken(req.pageToken)) : Number.MAX_SAFE_INTEGER, limit + 1);
+      const page = rows.slice(0, limit);
+      return { tokens: page.map(toApiToken), nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.id) : "" };
     },
     async revokeToken(req, ctx) {
       await deps.authz.admin(ctx);
@@ -34,5 +38,5 @@ export function createTokenService(deps: ApiDeps): ServiceImpl<typeof TokenServi
       deps.authz.access.forget(Number(req.id));
       return {};
     },
-  });
+  };
 }

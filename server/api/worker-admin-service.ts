@@ -6,9 +6,9 @@ import { WorkerSchema, type Worker, type WorkerAdminService } from "../../gen/jo
 import { NotFoundError } from "../errors.js";
 import type { WorkerRow } from "../store/database.js";
 import { activeRunsByWorker } from "../store/runs.js";
-import { findWorker } from "../store/workers.js";
+import { deleteWorker, findWorker, listWorkers, setWorkerEnlisted } from "../store/workers.js";
+import { decodePageToken, encodePageToken, pageSize } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
-import { mapErrors } from "./errors.js";
 
 export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number }): ServiceImpl<typeof WorkerAdminService> {
   const { store } = deps;
@@ -24,26 +24,30 @@ export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number
     if (!row) throw new NotFoundError(`worker "${name}" not found`);
     return toWorker(row, (await activeRunsByWorker(store.db, [name])).get(name) ?? 0);
   };
-  return mapErrors<ServiceImpl<typeof WorkerAdminService>>({
-    async listWorkers(_req, ctx) {
+  return {
+    async listWorkers(req, ctx) {
       await deps.authz.admin(ctx);
-      const rows = await store.db.selectFrom("workers").selectAll().orderBy("name").execute();
-      const active = await activeRunsByWorker(store.db, rows.map((r) => r.name));
-      return { workers: rows.map((r) => toWorker(r, active.get(r.name) ?? 0)) };
+      const limit = pageSize(req.pageSize, 100);
+      const rows = await listWorkers(store.db, req.pageToken ? decodePageToken(req.pageToken) : "", limit + 1);
+      const page = rows.slice(0, limit);
+      const active = await activeRunsByWorker(store.db, page.map((r) => r.name));
+      return {
+        workers: page.map((r) => toWorker(r, active.get(r.name) ?? 0)),
+        nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.name) : "",
+      };
     },
     async enlistWorker(req, ctx) {
       await deps.authz.admin(ctx);
       await load(req.name);
       // Enlisting sets the allowed host tags (empty: no restriction); disabling keeps them.
-      const allowed = req.enlisted ? { allowed_host_tags: JSON.stringify(req.allowedHostTags.map((t) => t.toLowerCase())) } : {};
-      await store.db.updateTable("workers").set({ enlisted: req.enlisted ? 1 : 0, ...allowed }).where("name", "=", req.name).execute();
+      await setWorkerEnlisted(store.db, req.name, req.enlisted, req.enlisted ? JSON.stringify(req.allowedHostTags.map((t) => t.toLowerCase())) : undefined);
       return { worker: await load(req.name) };
     },
     async deleteWorker(req, ctx) {
       await deps.authz.admin(ctx);
       await load(req.name);
-      await store.db.deleteFrom("workers").where("name", "=", req.name).execute();
+      await deleteWorker(store.db, req.name);
       return {};
     },
-  });
+  };
 }

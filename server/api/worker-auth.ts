@@ -1,8 +1,9 @@
 // Authenticates worker calls: headers `jobserv-worker: <name>` and
 // `authorization: Bearer <worker token>`, checked against the stored hash.
 // Verified identities are cached briefly so that AppendLog stays cheap.
-import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import type { HandlerContext } from "@connectrpc/connect";
 import { tokenMatches } from "../auth/tokens.js";
+import { UnauthenticatedError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import type { WorkerRow } from "../store/database.js";
 import { findWorker } from "../store/workers.js";
@@ -18,11 +19,11 @@ export class WorkerAuth {
     const name = ctx.requestHeader.get("jobserv-worker") ?? "";
     const auth = ctx.requestHeader.get("authorization") ?? "";
     const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-    if (!name || !token) throw new ConnectError("worker calls need the jobserv-worker and authorization: Bearer headers", Code.Unauthenticated);
+    if (!name || !token) throw new UnauthenticatedError("worker calls need the jobserv-worker and authorization: Bearer headers");
     const hit = this.cache.get(name);
     if (hit && hit.token === token && hit.until > Date.now()) return hit.row;
     const row = await findWorker(this.store.db, name);
-    if (!row || !tokenMatches(token, row.token_hash)) throw new ConnectError(`worker "${name}": unknown worker or wrong token`, Code.Unauthenticated);
+    if (!row || !tokenMatches(token, row.token_hash)) throw new UnauthenticatedError(`worker "${name}": unknown worker or wrong token`);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(name, { row, token, until: Date.now() + CACHE_MS });
     return row;

@@ -1,15 +1,15 @@
 // WorkerService: registration, the Pull stream, log appends and run updates.
 // Stream bookkeeping lives in scheduler/; this file only adapts the protocol.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { PullResponseSchema, type WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import { hashToken, tokenMatches } from "../auth/tokens.js";
-import { authoriseRunToken, workerUpdateRun } from "../builds/run-updates.js";
+import { authoriseRunToken } from "../builds/run-token.js";
+import { InvalidArgumentError, PermissionDeniedError } from "../errors.js";
 import { reportRunTests } from "../builds/run-tests.js";
 import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
 import type { ApiDeps } from "./deps.js";
-import { mapErrors } from "./errors.js";
 import { WorkerAuth } from "./worker-auth.js";
 import { claimableTags } from "../scheduler/claimable-tags.js";
 
@@ -24,10 +24,10 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
     const row = await findWorker(store.db, name);
     return row ? claimableTags(row) : [];
   };
-  return mapErrors<ServiceImpl<typeof WorkerService>>({
+  return {
     async registerWorker(req) {
-      if (!WORKER_NAME.test(req.name)) throw new ConnectError(`name: "${req.name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`, Code.InvalidArgument);
-      if (req.token.length < 16) throw new ConnectError("token: at least 16 characters", Code.InvalidArgument);
+      if (!WORKER_NAME.test(req.name)) throw new InvalidArgumentError(`name: "${req.name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`);
+      if (req.token.length < 16) throw new InvalidArgumentError("token: at least 16 characters");
       const secretOk = deps.workerRegistrationSecret !== "" && req.registrationSecret === deps.workerRegistrationSecret;
       const facts = {
         host_tags: JSON.stringify(req.hostTags.map((t) => t.toLowerCase())),
@@ -42,7 +42,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
         await insertWorker(store.db, { name: req.name, token_hash: hashToken(req.token), enlisted: secretOk ? 1 : 0, created_at: now(), ...facts });
         return { enlisted: secretOk };
       }
-      if (!tokenMatches(req.token, existing.token_hash)) throw new ConnectError(`worker "${req.name}" is registered with another token`, Code.PermissionDenied);
+      if (!tokenMatches(req.token, existing.token_hash)) throw new PermissionDeniedError(`worker "${req.name}" is registered with another token`);
       const enlisted = Boolean(existing.enlisted) || secretOk;
       await updateWorkerFacts(store.db, req.name, { ...facts, enlisted: enlisted ? 1 : 0 });
       auth.forget(req.name);
@@ -51,8 +51,8 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
 
     async *pull(req, ctx) {
       const worker = await auth.authenticate(ctx);
-      if (req.workerName && req.workerName !== worker.name) throw new ConnectError("worker_name does not match the authenticated worker", Code.PermissionDenied);
-      if (!worker.enlisted) throw new ConnectError(`worker "${worker.name}" is not enlisted yet`, Code.PermissionDenied);
+      if (req.workerName && req.workerName !== worker.name) throw new PermissionDeniedError("worker_name does not match the authenticated worker");
+      if (!worker.enlisted) throw new PermissionDeniedError(`worker "${worker.name}" is not enlisted yet`);
       const session = dispatcher.workers.add({ name: worker.name, tags: await tagsOf(worker.name), concurrency: worker.concurrency });
       const close = () => dispatcher.workers.remove(session);
       ctx.signal.addEventListener("abort", close, { once: true });
@@ -81,7 +81,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
     async updateRun(req, ctx) {
       const worker = await auth.authenticate(ctx);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name, { allowComplete: true });
-      return workerUpdateRun(deps.runUpdates, run, req.status, req.message);
+      return deps.lifecycle.workerReport(run, req.status, req.message);
     },
 
     async reportTests(req, ctx) {
@@ -90,5 +90,5 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       await reportRunTests(store, run, req.tests, now());
       return { cancelRequested: run.status === Status.CANCELLING };
     },
-  });
+  };
 }

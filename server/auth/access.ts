@@ -7,7 +7,8 @@
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { NotFoundError, PermissionDeniedError, UnauthenticatedError } from "../errors.js";
 import type { Store } from "../store/db.js";
-import { findTokenBySecret, type TokenRow } from "./api-tokens.js";
+import type { TokenRow } from "../store/api-tokens.js";
+import { findTokenBySecret } from "./api-tokens.js";
 
 export type Principal = { kind: "anonymous" } | { kind: "token"; token: TokenRow };
 
@@ -26,7 +27,7 @@ export class Access {
     const secret = m[1]!;
     const hit = this.cache.get(secret);
     if (hit && hit.until > Date.now()) return hit.principal;
-    const token = await findTokenBySecret(this.store.db, secret);
+    const token = await findTokenBySecret(this.store, secret);
     if (!token || token.revoked_at !== null) throw new UnauthenticatedError("unknown or revoked API token");
     const principal: Principal = { kind: "token", token };
     if (this.cache.size > 10_000) this.cache.clear();

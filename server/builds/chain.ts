@@ -8,34 +8,24 @@
 // check out the code and report statuses like the parent's.
 import { fromJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
-import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { findTrigger } from "../projects/find-trigger.js";
-import type { DefinitionCache } from "../projects/definition-cache.js";
 import type { ChainedTrigger, ProjectDefinition, TriggerSpec } from "../projects/schema.js";
+import { buildWithProject } from "../store/builds.js";
 import type { BuildRow, RunRow } from "../store/database.js";
-import type { Store } from "../store/db.js";
-import { findBuildById } from "../store/builds.js";
-import { insertRuns } from "../store/runs.js";
-import type { StatusEvents } from "./events.js";
+import { isDuplicateKey } from "../store/duplicate-key.js";
+import { firstRunSecrets, runDefinitionsOfBuild, runNamesOfBuild } from "../store/runs.js";
+import type { LifecycleContext } from "./lifecycle-context.js";
+import { addQueuedRuns } from "./lifecycle-queue.js";
 import { queuedRunRows } from "./queued-runs.js";
-
-export interface ChainDeps {
-  store: Store;
-  events: StatusEvents;
-  now: () => number;
-  publicUrl: string;
-  onQueued: () => void;
-  definitions: DefinitionCache;
-}
 
 const H_VARS = new Set(["H_PROJECT", "H_BUILD", "H_RUN", "H_RUN_URL", "H_WORKER", "H_TRIGGER_URL"]);
 
-async function buildContext(deps: ChainDeps, buildId: number): Promise<{ build: BuildRow; project: string; def: ProjectDefinition }> {
-  const { store } = deps;
-  const build = await findBuildById(store.db, buildId);
-  if (!build) throw new Error(`build ${buildId} vanished`);
-  const project = await store.db.selectFrom("projects").select(["name", "definition_yaml"]).where("id", "=", build.project_id).executeTakeFirstOrThrow();
-  return { build, project: project.name, def: deps.definitions.get(build.definition_yaml ?? project.definition_yaml) };
+interface ChainContext { build: BuildRow; project: string; def: ProjectDefinition }
+
+async function chainContext(ctx: LifecycleContext, buildId: number): Promise<ChainContext> {
+  const found = await buildWithProject(ctx.store.db, buildId);
+  if (!found) throw new Error(`build ${buildId} vanished`);
+  return { build: found.build, project: found.project, def: ctx.definitions.get(found.build.definition_yaml ?? found.projectYaml) };
 }
 
 /** The runs a chained trigger adds: names from `run-names` (`{name}` = the run's own name). */
@@ -48,34 +38,30 @@ function chainedTrigger(def: ProjectDefinition, chained: ChainedTrigger, parentT
   };
 }
 
-async function addRuns(deps: ChainDeps, ctx: { build: BuildRow; project: string; def: ProjectDefinition },
-  triggers: TriggerSpec[], params: Record<string, string>, secretsEnc: string): Promise<void> {
-  const now = deps.now();
-  const runCtx = { project: ctx.project, build: ctx.build.number, triggerParams: params, publicUrl: deps.publicUrl };
-  const rows = triggers.flatMap((t) => queuedRunRows(ctx.def, t, t.runs, runCtx, ctx.build.id, secretsEnc, now));
+async function addRuns(ctx: LifecycleContext, chain: ChainContext, triggers: TriggerSpec[], params: Record<string, string>, secretsEnc: string): Promise<void> {
+  const runCtx = { project: chain.project, build: chain.build.number, triggerParams: params, publicUrl: ctx.publicUrl() };
+  const rows = triggers.flatMap((t) => queuedRunRows(chain.def, t, t.runs, runCtx, chain.build.id, secretsEnc, ctx.now()));
   const names = rows.map((r) => r.name);
   const dupes = names.filter((n, i) => names.indexOf(n) !== i);
   if (dupes.length) throw new Error(`duplicate run names ${[...new Set(dupes)].join(", ")}`);
-  const existing = await deps.store.db.selectFrom("runs").select("name").where("build_id", "=", ctx.build.id).where("name", "in", names).execute();
-  if (existing.length) throw new Error(`the build already has runs named ${existing.map((r) => r.name).join(", ")}`);
-  await insertRuns(deps.store.db, rows);
-  const added = await deps.store.db.selectFrom("runs").select("id").where("build_id", "=", ctx.build.id).where("name", "in", names).execute();
-  for (const r of added) deps.events.run({ runId: r.id, buildId: ctx.build.id, status: Status.QUEUED, worker: null, message: "" });
-  deps.onQueued();
+  const existing = await runNamesOfBuild(ctx.store.db, chain.build.id, names);
+  if (existing.length) throw new Error(`the build already has runs named ${existing.join(", ")}`);
+  await addQueuedRuns(ctx, chain.build.id, rows);
 }
 
-export async function fireRunTriggers(deps: ChainDeps, run: RunRow): Promise<void> {
+/** A passed run's chained triggers; throws (with the reason) when they cannot be added. */
+export async function fireRunChains(ctx: LifecycleContext, run: RunRow): Promise<void> {
   // Set when the run was queued: most runs chain nothing, and need no reads to find out.
   if (!run.run_triggers) return;
   const parent = fromJsonString(RunDefinitionSchema, run.definition_json);
-  const ctx = await buildContext(deps, run.build_id);
-  const spec = findTrigger(ctx.def, parent.triggerName).runs.find((r) => r.name === run.name);
+  const chain = await chainContext(ctx, run.build_id);
+  const spec = findTrigger(chain.def, parent.triggerName).runs.find((r) => r.name === run.name);
   if (!spec?.triggers.length) return;
   const params = Object.fromEntries(Object.entries(parent.env).filter(([k]) => !H_VARS.has(k)));
   params["H_TRIGGER_URL"] = parent.runUrl;
-  const chained = spec.triggers.map((c) => chainedTrigger(ctx.def, c, parent.triggerType));
-  const pending = await notFiredBy(deps, ctx.build.id, chained, parent.runUrl);
-  if (pending.length) await addRuns(deps, ctx, pending, params, run.secrets_enc);
+  const chained = spec.triggers.map((c) => chainedTrigger(chain.def, c, parent.triggerType));
+  const pending = await notFiredBy(ctx, chain.build.id, chained, parent.runUrl);
+  if (pending.length) await addRuns(ctx, chain, pending, params, run.secrets_enc);
 }
 
 /**
@@ -85,31 +71,32 @@ export async function fireRunTriggers(deps: ChainDeps, run: RunRow): Promise<voi
  * of its runs is in the build with H_TRIGGER_URL = this run; runs of the same
  * names from anywhere else still make addRuns refuse the chain.
  */
-async function notFiredBy(deps: ChainDeps, buildId: number, triggers: TriggerSpec[], parentUrl: string): Promise<TriggerSpec[]> {
-  const names = triggers.flatMap((t) => t.runs.map((r) => r.name));
-  const existing = await deps.store.db.selectFrom("runs").select(["name", "definition_json"])
-    .where("build_id", "=", buildId).where("name", "in", names).execute();
+async function notFiredBy(ctx: LifecycleContext, buildId: number, triggers: TriggerSpec[], parentUrl: string): Promise<TriggerSpec[]> {
+  const existing = await runDefinitionsOfBuild(ctx.store.db, buildId, triggers.flatMap((t) => t.runs.map((r) => r.name)));
   if (!existing.length) return triggers;
   const firedByParent = new Set(existing.filter((r) => fromJsonString(RunDefinitionSchema, r.definition_json).env["H_TRIGGER_URL"] === parentUrl).map((r) => r.name));
   return triggers.filter((t) => !t.runs.every((r) => firedByParent.has(r.name)));
 }
 
-/** Idempotent: a chained trigger whose runs are already in the build is not fired again. */
-export async function fireBuildTriggers(deps: ChainDeps, buildId: number): Promise<void> {
-  const ctx = await buildContext(deps, buildId);
-  const trigger = findTrigger(ctx.def, ctx.build.trigger_name);
-  if (!trigger.triggers.length) return;
-  const existing = new Set((await deps.store.db.selectFrom("runs").select("name").where("build_id", "=", buildId).execute()).map((r) => r.name));
-  const pending = trigger.triggers.map((c) => chainedTrigger(ctx.def, c, trigger.type)).filter((t) => !t.runs.some((r) => existing.has(r.name)));
-  if (!pending.length) return;
-  const anyRun = await deps.store.db.selectFrom("runs").select("secrets_enc").where("build_id", "=", buildId).orderBy("id").executeTakeFirst();
-  const params = { ...(JSON.parse(ctx.build.params_json) as Record<string, string>), H_TRIGGER_URL: `${deps.publicUrl}/projects/${ctx.project}/builds/${ctx.build.number}/` };
+/**
+ * The build's trigger's chained triggers, once every run passed. Idempotent:
+ * a chained trigger whose runs are in the build is not fired again. True when
+ * the build has new runs (added here, or by another instance at the same time).
+ */
+export async function fireBuildChains(ctx: LifecycleContext, buildId: number): Promise<boolean> {
+  const chain = await chainContext(ctx, buildId);
+  const trigger = findTrigger(chain.def, chain.build.trigger_name);
+  if (!trigger.triggers.length) return false;
+  const existing = new Set(await runNamesOfBuild(ctx.store.db, buildId));
+  const pending = trigger.triggers.map((c) => chainedTrigger(chain.def, c, trigger.type)).filter((t) => !t.runs.some((r) => existing.has(r.name)));
+  if (!pending.length) return false;
+  const params = { ...(JSON.parse(chain.build.params_json) as Record<string, string>), H_TRIGGER_URL: `${ctx.publicUrl()}/projects/${chain.project}/builds/${chain.build.number}/` };
   try {
-    await addRuns(deps, ctx, pending, params, anyRun?.secrets_enc ?? "");
+    await addRuns(ctx, chain, pending, params, await firstRunSecrets(ctx.store.db, buildId));
   } catch (e) {
     // Two runs finishing at once on two instances both fire the chain: the
     // unique (build, name) constraint lets one win; the other has nothing to do.
-    const code = (e as { code?: string }).code ?? "";
-    if (code !== "ER_DUP_ENTRY" && !code.startsWith("SQLITE_CONSTRAINT")) throw e;
+    if (!isDuplicateKey(e)) throw e;
   }
+  return true;
 }

@@ -1,27 +1,22 @@
-// triggerBuild: one transaction allocates the build number, inserts the build
-// and its QUEUED runs (with their run definitions); then the injected
-// `onQueued` wakes the dispatcher. `builds/` never imports `scheduler/`.
-import { Status } from "../../gen/jobserv/v1/status_pb.js";
+// triggerBuild: checks a trigger request (params, project, trigger, the
+// secrets its runs need) and hands it to the lifecycle, which numbers the
+// build and queues its runs in one transaction.
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
-import { insertBuild, nextBuildNumber } from "../store/builds.js";
 import type { Store } from "../store/db.js";
-import { findProjectByName } from "../store/projects.js";
-import { insertRuns } from "../store/runs.js";
-import type { StatusEvents } from "./events.js";
-import { queuedRunRows } from "./queued-runs.js";
+import { findProjectByName, findTriggerRow } from "../store/projects.js";
 import type { SecretCipher } from "../secrets/cipher.js";
+import type { Lifecycle } from "./lifecycle.js";
 import { requiredSecretsPresent } from "./required-secrets.js";
 
 export interface TriggerDeps {
   store: Store;
   cipher: SecretCipher;
-  events: StatusEvents;
+  lifecycle: Lifecycle;
+  /** Base URL of the API, for the links callers get back. */
   publicUrl: string;
   now: () => number;
-  /** Called after commit: runs are queued. */
-  onQueued: () => void;
 }
 
 export interface TriggerRequest {
@@ -47,25 +42,9 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   const project = await findProjectByName(deps.store.db, req.project);
   if (!project) throw new NotFoundError(`project "${req.project}" not found`);
   const definitionYaml = req.definitionYaml ?? project.definition_yaml;
-  const def = parseProjectDefinition(definitionYaml);
-  const trigger = findTrigger(def, req.triggerName || undefined);
-  const secretsRow = await deps.store.db.selectFrom("project_triggers").select("secrets_enc")
-    .where("project_id", "=", project.id).where("name", "=", trigger.name).executeTakeFirst();
-  const secretsEnc = secretsRow?.secrets_enc ?? "";
-  requiredSecretsPresent(def, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
-  const now = deps.now();
-  const result = await deps.store.db.transaction().execute(async (trx) => {
-    const number = await nextBuildNumber(trx, project.id);
-    const buildId = await insertBuild(trx, {
-      project_id: project.id, number, status: Status.QUEUED, trigger_name: trigger.name,
-      reason: req.reason, params_json: JSON.stringify(req.params), definition_yaml: definitionYaml, created_at: now,
-    });
-    const ctx = { project: project.name, build: number, triggerParams: req.params, publicUrl: deps.publicUrl };
-    await insertRuns(trx, queuedRunRows(def, trigger, trigger.runs, ctx, buildId, secretsEnc, now));
-    return { buildId, number };
-  });
-  const runs = await deps.store.db.selectFrom("runs").select(["id"]).where("build_id", "=", result.buildId).execute();
-  for (const r of runs) deps.events.run({ runId: r.id, buildId: result.buildId, status: Status.QUEUED, worker: null, message: "", triggerType: trigger.type });
-  deps.onQueued();
-  return result;
+  const definition = parseProjectDefinition(definitionYaml);
+  const trigger = findTrigger(definition, req.triggerName || undefined);
+  const secretsEnc = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
+  requiredSecretsPresent(definition, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
+  return deps.lifecycle.queueBuild({ project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc });
 }

@@ -1,11 +1,12 @@
-// Outbound commit statuses: listens to committed run status changes and
+// Outbound commit statuses: listens to the run lifecycle's run events and
 // reports each to the forge of its build. Reports of one run are sent in
 // order (a retried `pending` never lands after `success`); failures are
 // retried with back-off and logged, and never touch the run.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { RunStatusEvent } from "../builds/events.js";
+import type { LifecycleEvent, LifecycleListener, RunLifecycleEvent } from "../builds/lifecycle-events.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
+import { commitStatusSource } from "../store/reports.js";
 import { send } from "./api-request.js";
 import { HttpStatusError, isClientError, withRetries } from "./retry.js";
 import { runStatusRequest } from "./status-request.js";
@@ -21,13 +22,19 @@ export interface CommitStatusConfig {
   log: Logger;
 }
 
-export class CommitStatusReporter {
+export class CommitStatusReporter implements LifecycleListener {
   private readonly chains = new Map<number, Promise<void>>();
 
   constructor(private readonly c: CommitStatusConfig) {}
 
+  onLifecycleEvent(e: LifecycleEvent): Promise<void> | undefined {
+    // Most runs are not from forge triggers: the event says so without a read.
+    if (e.kind !== "run" || (e.triggerType !== "github_pr" && e.triggerType !== "gitlab_mr")) return undefined;
+    return this.onRun(e);
+  }
+
   /** Queues the report of one run event behind earlier reports of the same run. */
-  onRun(e: RunStatusEvent): Promise<void> {
+  private onRun(e: RunLifecycleEvent): Promise<void> {
     const prev = this.chains.get(e.runId) ?? Promise.resolve();
     const next = prev.then(() => this.report(e)).catch((err: unknown) => this.c.log.error({ runId: e.runId, err }, "commit status failed"));
     this.chains.set(e.runId, next);
@@ -40,14 +47,8 @@ export class CommitStatusReporter {
     await Promise.all([...this.chains.values()]);
   }
 
-  private async report(e: RunStatusEvent): Promise<void> {
-    // Most runs are not from forge triggers: decide from a tiny row before reading the rest.
-    const kind = e.triggerType ?? (await this.c.store.db.selectFrom("runs").select("trigger_type").where("id", "=", e.runId).executeTakeFirst())?.trigger_type;
-    if (kind !== "github_pr" && kind !== "gitlab_mr") return;
-    const row = await this.c.store.db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id")
-      .innerJoin("projects", "projects.id", "builds.project_id")
-      .select(["runs.name as run", "runs.definition_json", "runs.secrets_enc", "builds.number", "builds.params_json", "projects.name as project"])
-      .where("runs.id", "=", e.runId).executeTakeFirst();
+  private async report(e: RunLifecycleEvent): Promise<void> {
+    const row = await commitStatusSource(this.c.store.db, e.runId);
     if (!row) return;
     const triggerType = String((JSON.parse(row.definition_json) as { triggerType?: string }).triggerType ?? "");
     if (triggerType !== "github_pr" && triggerType !== "gitlab_mr") return;

@@ -7,7 +7,7 @@ import path from "node:path";
 import { openArtifact, presignArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
 import { ArtifactTooLargeError } from "../artifacts/storage.js";
 import { resolveRun } from "../builds/lookup.js";
-import { authoriseRunToken } from "../builds/run-updates.js";
+import { authoriseRunToken } from "../builds/run-token.js";
 import { UnauthenticatedError } from "../errors.js";
 import { HttpError, sendJson, type Route } from "./router.js";
 import type { Access } from "../auth/access.js";

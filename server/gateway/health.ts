@@ -1,6 +1,6 @@
 // REST health routes: /healthz (the process answers) and /readyz (the store
 // answers and the instance is not draining).
-import type { Store } from "../store/db.js";
+import { pingStore, type Store } from "../store/db.js";
 import { sendJson, type Route } from "./router.js";
 
 /** `stopping`: aborted when the instance starts draining (/readyz then answers 503 so balancers stop sending). */
@@ -15,7 +15,7 @@ export function healthRoutes(store: Store, stopping?: AbortSignal): Route[] {
           return;
         }
         try {
-          await store.db.selectFrom("projects").select("id").limit(1).execute();
+          await pingStore(store);
           sendJson(res, 200, { status: "ready" });
         } catch {
           sendJson(res, 503, { status: "store unreachable" });

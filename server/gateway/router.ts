@@ -2,7 +2,9 @@
 // Each feature contributes its routes from its own file; this file only
 // matches method + path pattern and maps domain errors to HTTP statuses.
 import type http from "node:http";
-import { AlreadyExistsError, InvalidArgumentError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from "../errors.js";
+import {
+  AlreadyExistsError, FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError, UnauthenticatedError, UnavailableError,
+} from "../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 
@@ -31,6 +33,8 @@ export function statusOf(e: unknown): number {
   if (e instanceof UnauthenticatedError) return 401;
   if (e instanceof PermissionDeniedError) return 403;
   if (e instanceof AlreadyExistsError) return 409;
+  if (e instanceof FailedPreconditionError) return 409;
+  if (e instanceof UnavailableError) return 503;
   return 500;
 }
 

@@ -9,6 +9,8 @@
 // milliseconds of completion) stay chunks after the marker. Moves are
 // scheduled after completion (the delay lets late notes land) and a sweep
 // catches runs nobody moved (an instance died, logs older than this feature).
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
 import type { Logger } from "../logger.js";
 import { artifactKey, type ArtifactStorage } from "../artifacts/storage.js";
 import type { Store } from "../store/db.js";
@@ -31,7 +33,7 @@ export interface ArchivedLogReader {
   read(runId: number, from: number, to: number): AsyncIterable<Uint8Array>;
 }
 
-export class LogArchive implements ArchivedLogReader {
+export class LogArchive implements ArchivedLogReader, LifecycleListener {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly moving = new Set<Promise<unknown>>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -99,6 +101,11 @@ export class LogArchive implements ArchivedLogReader {
   }
 
   /** Moves the run's log after the configured delay (errors are logged; the sweep retries). */
+  /** A run that completed: its log moves after the delay. */
+  onLifecycleEvent(e: LifecycleEvent): void {
+    if (e.kind === "run" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.schedule(e.runId);
+  }
+
   schedule(runId: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);

@@ -1,9 +1,12 @@
-// Console-log bytes of runs: idempotent appends at an offset, and a live tail
-// any instance can serve. Appends on this instance wake its tailers at once;
-// tailers also re-read on a short timer to see appends made on other instances.
-// Bytes of a completed log moved to artifact storage (a marker row where the
-// chunks were) are read through the archive (log-archive.ts).
+// Console-log bytes of runs: idempotent appends at an offset, notes appended
+// at the end, and a live tail any instance can serve. Appends on this instance
+// wake its tailers at once, and so does a run's end (it listens to the run
+// lifecycle); tailers also re-read on a short timer to see appends made on
+// other instances. Bytes of a completed log moved to artifact storage (a
+// marker row where the chunks were) are read through the archive (log-archive.ts).
 import { EventEmitter } from "node:events";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
 import { LogGapError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import { appendChunkAt, logSize, readChunks } from "../store/log-chunks.js";
@@ -20,7 +23,7 @@ export interface LogStoreConfig {
 
 export interface TailItem { offset: number; data: Uint8Array }
 
-export class LogStore {
+export class LogStore implements LifecycleListener {
   private readonly appended = new EventEmitter();
 
   constructor(private readonly store: Store, private readonly config: LogStoreConfig = { pollMs: 200 }) {
@@ -96,6 +99,26 @@ export class LogStore {
       this.appended.on(key, finish);
       signal.addEventListener("abort", finish);
     });
+  }
+
+  /** Appends `text` at the end of a run's log (the server's own notes, e.g. why a run failed). */
+  async note(runId: number, text: string): Promise<void> {
+    const data = Buffer.from(text);
+    for (;;) {
+      const committed = await logSize(this.store.db, runId);
+      if (committed === undefined) return; // the run is gone
+      // At the end as it is now: a worker's append racing it moves the end, and the note follows.
+      if (await appendChunkAt(this.store.db, runId, committed, data)) {
+        this.config.onAppended?.(data.length);
+        this.appended.emit(String(runId));
+        return;
+      }
+    }
+  }
+
+  /** A run that completed ends its followers' tails (once they read every byte). */
+  onLifecycleEvent(e: LifecycleEvent): void {
+    if (e.kind === "run" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.notify(e.runId);
   }
 
   /** Wakes followers of a run (e.g. it completed). */

@@ -1,12 +1,14 @@
 // Build-complete notifications: on a committed build status change to PASSED
-// or FAILED (emitted once, on the instance that made it), sends the email
-// and signed webhooks the definition asks for. Failures are retried and
-// logged, never affecting the build.
+// or FAILED (a lifecycle event, published once, on the instance that made
+// it), sends the email and signed webhooks the definition asks for. Failures
+// are retried and logged, never affecting the build.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { BuildStatusEvent } from "../builds/events.js";
+import type { BuildLifecycleEvent, LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
 import { parseProjectDefinition } from "../projects/parse.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
+import { findTriggerRow } from "../store/projects.js";
+import { notificationSource } from "../store/reports.js";
 import { emailText, loadBuildSummary } from "./build-summary.js";
 import type { EmailSender } from "./email-sender.js";
 import { notificationTargets, recipients } from "./targets.js";
@@ -22,13 +24,13 @@ export interface BuildNotifierConfig {
   log: Logger;
 }
 
-export class BuildNotifier {
+export class BuildNotifier implements LifecycleListener {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly c: BuildNotifierConfig) {}
 
-  onBuild(e: BuildStatusEvent): Promise<void> {
-    if (e.status !== Status.PASSED && e.status !== Status.FAILED) return Promise.resolve();
+  onLifecycleEvent(e: LifecycleEvent): Promise<void> | undefined {
+    if (e.kind !== "build" || (e.status !== Status.PASSED && e.status !== Status.FAILED)) return undefined;
     const p = this.notify(e).catch((err: unknown) => this.c.log.error({ buildId: e.buildId, err }, "build notifications failed"));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
@@ -39,17 +41,15 @@ export class BuildNotifier {
     await Promise.all([...this.pending]);
   }
 
-  private async notify(e: BuildStatusEvent): Promise<void> {
+  private async notify(e: BuildLifecycleEvent): Promise<void> {
     const { store, cipher } = this.c;
-    const row = await store.db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
-      .select(["projects.id as projectId", "projects.definition_yaml", "builds.trigger_name"]).where("builds.id", "=", e.buildId).executeTakeFirst();
+    const row = await notificationSource(store.db, e.buildId);
     if (!row) return;
     const targets = notificationTargets(parseProjectDefinition(row.definition_yaml), row.trigger_name, e.status);
     if (!targets.email && targets.webhooks.length === 0) return;
     const summary = await loadBuildSummary(store, e.buildId, this.c.publicUrl());
     if (!summary) return;
-    const secretsRow = await store.db.selectFrom("project_triggers").select("secrets_enc")
-      .where("project_id", "=", row.projectId).where("name", "=", row.trigger_name).executeTakeFirst();
+    const secretsRow = await findTriggerRow(store.db, row.projectId, row.trigger_name);
     const secrets = cipher.openMap(secretsRow?.secrets_enc ?? "");
     const sends: Promise<void>[] = [];
     for (const hook of targets.webhooks) {

@@ -1,6 +1,7 @@
 // The build JSON posted to notification webhooks and summarised in emails.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Store } from "../store/db.js";
+import { buildSummaryRows } from "../store/reports.js";
 import { consoleLogUrl } from "../forges/status-request.js";
 
 export interface BuildSummary {
@@ -17,11 +18,9 @@ export interface BuildSummary {
 }
 
 export async function loadBuildSummary(store: Store, buildId: number, publicUrl: string): Promise<BuildSummary | undefined> {
-  const build = await store.db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
-    .select(["builds.number", "builds.status", "builds.trigger_name", "builds.reason", "builds.params_json", "builds.created_at", "builds.completed_at", "projects.name as project"])
-    .where("builds.id", "=", buildId).executeTakeFirst();
-  if (!build) return undefined;
-  const runs = await store.db.selectFrom("runs").select(["name", "status"]).where("build_id", "=", buildId).orderBy("id").execute();
+  const rows = await buildSummaryRows(store.db, buildId);
+  if (!rows) return undefined;
+  const { build, runs } = rows;
   const buildUrl = `${publicUrl}/projects/${encodeURIComponent(build.project)}/builds/${build.number}/`;
   return {
     project: build.project,

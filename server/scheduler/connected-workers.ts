@@ -1,8 +1,9 @@
 // The Pull streams open on this instance: one session per stream, holding the
 // worker's identity and a queue of messages to push to it. The API handler only
 // iterates a session's queue; the dispatcher decides what goes in it.
+import { create } from "@bufbuild/protobuf";
 import { AsyncQueue } from "../../common/async-queue.js";
-import type { PullResponse } from "../../gen/jobserv/v1/worker_pb.js";
+import { PullResponseSchema, type PullResponse } from "../../gen/jobserv/v1/worker_pb.js";
 
 export interface WorkerIdentity {
   readonly name: string;
@@ -55,6 +56,13 @@ export class ConnectedWorkers {
 
   byName(name: string): WorkerSession[] {
     return [...(this.named.get(name) ?? [])].filter((s) => !s.closed);
+  }
+
+  /** Pushes a Cancel of `runId` to the streams of `worker` open here. */
+  sendCancel(runId: number, worker: string, reason = "cancelled"): void {
+    for (const s of this.byName(worker)) {
+      s.queue.push(create(PullResponseSchema, { action: { case: "cancel", value: { runId: BigInt(runId), reason } } }));
+    }
   }
 
   get size(): number {

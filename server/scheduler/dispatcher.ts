@@ -1,40 +1,46 @@
-// The dispatcher: whenever runs may be waiting (a trigger on this instance, a
-// worker connecting, a slot freeing, or the periodic poll that notices work
-// queued on other instances), it claims runs for the workers connected here
-// and pushes each as an Assignment on that worker's Pull stream.
+// The dispatcher: whenever runs may be waiting (a run queued on this
+// instance, a worker connecting, a slot freeing, or the periodic poll that
+// notices work queued on other instances), it claims runs for the workers
+// connected here and pushes each as an Assignment on that worker's Pull
+// stream. It listens to the run lifecycle: QUEUED wakes it, a run's end
+// serves its worker's freed slot, CANCELLING pushes a Cancel.
 import { create, fromJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { PullResponseSchema } from "../../gen/jobserv/v1/worker_pb.js";
-import type { StatusEvents } from "../builds/events.js";
-import { refreshBuildStatus } from "../builds/refresh.js";
+import type { Lifecycle } from "../builds/lifecycle.js";
+import type { LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { BatchedReads } from "../store/coalesce.js";
-import { activeRunsByWorker, insertRunEvents, queuedHostTags } from "../store/runs.js";
+import { activeRunsByWorker, cancellingRuns, queuedHostTags } from "../store/runs.js";
 import { claimRuns, type ClaimedRun } from "./claim.js";
 import { hostTagMatches } from "./host-tag.js";
-import { requeueUnacked } from "./requeue.js";
 import { ConnectedWorkers, type WorkerSession } from "./connected-workers.js";
 import type { Logger } from "../logger.js";
 
 export interface DispatcherConfig {
   /** Re-check for runs queued by other instances this often while workers are connected. */
   pollMs: number;
-  /** Called when an assignment was pushed to a worker's stream (for the dispatch-latency metric). */
-  onAssigned?: (queuedAtMs: number, assignedAtMs: number) => void;
   log: Logger;
 }
 
-export class Dispatcher {
+export class Dispatcher implements LifecycleListener {
   readonly workers = new ConnectedWorkers();
   private passing = false;
   private again = false;
   private rotation = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store, private readonly events: StatusEvents, private readonly cipher: SecretCipher, private readonly now: () => number,
+  constructor(private readonly store: Store, private readonly lifecycle: Lifecycle, private readonly cipher: SecretCipher, private readonly now: () => number,
     private readonly config: DispatcherConfig) {}
+
+  onLifecycleEvent(e: LifecycleEvent): void {
+    if (e.kind !== "run") return;
+    if (e.status === Status.QUEUED) this.wake();
+    else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) this.wakeWorker(e.worker);
+    else if (e.status === Status.CANCELLING && e.worker) this.cancel(e.runId, e.worker);
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -56,7 +62,7 @@ export class Dispatcher {
     // CANCELLING runs are few (an index on status finds them); filtering by the
     // workers connected here in memory keeps a 10 000-name IN list out of a query
     // made every poll.
-    const all = await this.store.db.selectFrom("runs").select(["id", "worker_name"]).where("status", "=", Status.CANCELLING).execute();
+    const all = await cancellingRuns(this.store.db);
     const rows = all.filter((r) => r.worker_name !== null && this.workers.byName(r.worker_name).length > 0);
     const now = this.now();
     for (const id of this.cancelsSent.keys()) if (!rows.some((r) => r.id === id)) this.cancelsSent.delete(id);
@@ -105,9 +111,7 @@ export class Dispatcher {
 
   /** Pushes a Cancel to the sessions of `worker` open on this instance. */
   cancel(runId: number, worker: string, reason = "cancelled"): void {
-    for (const s of this.workers.byName(worker)) {
-      s.queue.push(create(PullResponseSchema, { action: { case: "cancel", value: { runId: BigInt(runId), reason } } }));
-    }
+    this.workers.sendCancel(runId, worker, reason);
   }
 
   private async pass(): Promise<void> {
@@ -164,7 +168,7 @@ export class Dispatcher {
         const free = session.worker.concurrency - busy;
         busy = undefined;
         if (free <= 0) continue;
-        const claimed = await claimRuns(this.store, session.worker, free, this.now(), queuedTags ?? await this.currentQueuedTags());
+        const claimed = await claimRuns(this.store, this.lifecycle, session.worker, free, queuedTags ?? await this.currentQueuedTags());
         queuedTags = undefined;
         if (claimed.length < free && this.queued) {
           // Nothing more queued for this worker's patterns (but rows being claimed right now).
@@ -188,23 +192,9 @@ export class Dispatcher {
       definition.secrets = this.cipher.openMap(c.secretsEnc);
       definition.env["H_WORKER"] = worker;
       const pushed = session.queue.push(create(PullResponseSchema, { action: { case: "assignment", value: { definition, runToken: c.token } } }));
-      if (pushed) {
-        delivered.push(c);
-        this.config.onAssigned?.(c.createdAt, this.now());
-      } else {
-        await this.requeue(c.id, c.buildId, worker);
-      }
+      if (pushed) delivered.push(c);
+      else await this.lifecycle.undelivered(c, worker);
     }
-    if (!delivered.length) return;
-    const now = this.now();
-    await insertRunEvents(this.store.db, delivered.map((c) => ({ run_id: c.id, status: Status.RUNNING, worker_name: worker, message: "", time: now })));
-    for (const c of delivered) this.events.run({ runId: c.id, buildId: c.buildId, status: Status.RUNNING, worker, message: "", triggerType: c.triggerType });
-    for (const buildId of new Set(delivered.map((c) => c.buildId))) await refreshBuildStatus(this.store, this.events, buildId, now);
-  }
-
-  /** Gives back a run whose assignment never reached its worker. */
-  async requeue(runId: number, buildId: number, worker: string): Promise<void> {
-    if (await requeueUnacked(this.store, this.events, { id: runId, buildId, worker }, "assignment not delivered; queued again", this.now())) this.wake();
+    await this.lifecycle.assigned(worker, delivered);
   }
 }
-

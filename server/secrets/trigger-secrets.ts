@@ -2,13 +2,13 @@
 // values masked in logs): stored encrypted in project_triggers.secrets_enc.
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
+import { findTriggerRow, setTriggerSecretsEnc } from "../store/projects.js";
 import type { SecretCipher } from "./cipher.js";
 
 const SECRET_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 async function triggerRow(store: Store, projectId: number, triggerName: string) {
-  const row = await store.db.selectFrom("project_triggers").select(["id", "secrets_enc"])
-    .where("project_id", "=", projectId).where("name", "=", triggerName).executeTakeFirst();
+  const row = await findTriggerRow(store.db, projectId, triggerName);
   if (!row) throw new NotFoundError(`trigger "${triggerName}" not found in the project's definition`);
   return row;
 }
@@ -34,6 +34,6 @@ export async function setTriggerSecrets(store: Store, cipher: SecretCipher, proj
     if (value === "") delete next[name];
     else next[name] = value;
   }
-  await store.db.updateTable("project_triggers").set({ secrets_enc: cipher.sealMap(next) }).where("id", "=", row.id).execute();
+  await setTriggerSecretsEnc(store.db, row.id, cipher.sealMap(next));
   return Object.keys(next).sort();
 }

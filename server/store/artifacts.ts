@@ -2,6 +2,7 @@
 // and how big they are. The bytes themselves are in artifact storage.
 import type { Kysely } from "kysely";
 import type { ArtifactRow, Database } from "./database.js";
+import { isDuplicateKey } from "./duplicate-key.js";
 
 /**
  * Records (or re-records, after a repeated upload) `path` of run `runId`.
@@ -34,11 +35,6 @@ export async function artifactBytes(db: Kysely<Database>, runId: number, exceptP
   const row = await db.selectFrom("artifacts").select((eb) => eb.fn.sum<number | string | null>("size").as("total"))
     .where("run_id", "=", runId).where("path", "!=", exceptPath).executeTakeFirst();
   return Number(row?.total ?? 0);
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  const code = (e as { code?: string }).code ?? "";
-  return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
 }
 
 /** The names that make up a run's storage keys: project name, build number, run name. */

@@ -1,7 +1,11 @@
-// Repository functions for builds and build events.
+// Repository functions for builds and build events: the trigger's transaction
+// (number, build, QUEUED runs and their events), status compare-and-sets that
+// record a build event, and reads by project, number or id.
 import type { Kysely, Transaction } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { BuildRow, Database } from "./database.js";
+import type { BuildRow, Database, NewRun } from "./database.js";
+import type { Store } from "./db.js";
+import { insertQueuedRunsIn, type QueuedRun } from "./run-transitions.js";
 
 /**
  * Allocates the project's next build number inside `trx`. The increment takes
@@ -15,10 +19,23 @@ export async function nextBuildNumber(trx: Transaction<Database>, projectId: num
   return Number(row.last_build_number);
 }
 
-export async function insertBuild(trx: Transaction<Database>, b: Omit<BuildRow, "id" | "completed_at" | "name" | "annotation">): Promise<number> {
-  const res = await trx.insertInto("builds").values({ ...b, completed_at: null }).executeTakeFirstOrThrow();
-  await trx.insertInto("build_events").values({ build_id: Number(res.insertId), status: b.status, time: b.created_at }).execute();
-  return Number(res.insertId);
+export type NewBuild = Omit<BuildRow, "id" | "number" | "status" | "completed_at" | "name" | "annotation">;
+
+export interface CreatedBuild { buildId: number; number: number; eventId: number; runs: QueuedRun[] }
+
+/**
+ * One transaction: the next build number, the QUEUED build and its event, and
+ * its QUEUED runs (made by `runs` from the number and id) with theirs.
+ */
+export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[]): Promise<CreatedBuild> {
+  return store.db.transaction().execute(async (trx) => {
+    const number = await nextBuildNumber(trx, build.project_id);
+    const res = await trx.insertInto("builds").values({ ...build, number, status: Status.QUEUED, completed_at: null }).executeTakeFirstOrThrow();
+    const buildId = Number(res.insertId);
+    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, runs(number, buildId), build.created_at);
+    const event = await trx.insertInto("build_events").values({ build_id: buildId, status: Status.QUEUED, time: build.created_at }).executeTakeFirstOrThrow();
+    return { buildId, number, eventId: Number(event.insertId), runs: queued };
+  });
 }
 
 export function findBuild(db: Kysely<Database>, projectId: number, number: number): Promise<BuildRow | undefined> {
@@ -29,27 +46,52 @@ export function findBuildById(db: Kysely<Database>, id: number): Promise<BuildRo
   return db.selectFrom("builds").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+export function buildsByIds(db: Kysely<Database>, ids: readonly number[]): Promise<BuildRow[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return db.selectFrom("builds").selectAll().where("id", "in", [...new Set(ids)]).orderBy("id").execute();
+}
+
 /** Builds newest first, with numbers below `beforeNumber`. */
 export function listBuilds(db: Kysely<Database>, projectId: number, beforeNumber: number, limit: number): Promise<BuildRow[]> {
   return db.selectFrom("builds").selectAll().where("project_id", "=", projectId).where("number", "<", beforeNumber)
     .orderBy("number", "desc").limit(limit).execute();
 }
 
-/** Compare-and-set of a build's status; false when another writer changed it first. */
-export async function setBuildStatus(db: Kysely<Database>, id: number, from: number, to: number, now: number, complete: boolean): Promise<boolean> {
+/** Compare-and-set of a build's status, recording a build event; its id, or undefined when another writer changed it first. */
+export async function setBuildStatus(db: Kysely<Database>, id: number, from: number, to: number, now: number, complete: boolean): Promise<number | undefined> {
   const res = await db.updateTable("builds").set({ status: to, completed_at: complete ? now : null })
     .where("id", "=", id).where("status", "=", from).executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) return false;
-  await db.insertInto("build_events").values({ build_id: id, status: to, time: now }).execute();
-  return true;
+  if (Number(res.numUpdatedRows) !== 1) return undefined;
+  const event = await db.insertInto("build_events").values({ build_id: id, status: to, time: now }).executeTakeFirstOrThrow();
+  return Number(event.insertId);
 }
 
-
-/** PASSED -> PROMOTED with the release name, compare-and-set; false when the build was not PASSED. */
-export async function promoteBuild(db: Kysely<Database>, id: number, name: string, annotation: string, now: number): Promise<boolean> {
+/** PASSED -> PROMOTED with the release name, compare-and-set; the event's id, or undefined when the build was not PASSED. */
+export async function promoteBuild(db: Kysely<Database>, id: number, name: string, annotation: string, now: number): Promise<number | undefined> {
   const res = await db.updateTable("builds").set({ status: Status.PROMOTED, name, annotation })
     .where("id", "=", id).where("status", "=", Status.PASSED).executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) return false;
-  await db.insertInto("build_events").values({ build_id: id, status: Status.PROMOTED, time: now }).execute();
-  return true;
+  if (Number(res.numUpdatedRows) !== 1) return undefined;
+  const event = await db.insertInto("build_events").values({ build_id: id, status: Status.PROMOTED, time: now }).executeTakeFirstOrThrow();
+  return Number(event.insertId);
+}
+
+/**
+ * Open builds created before `before` whose runs are all complete: what a
+ * server killed between completing a run and rolling up its build leaves.
+ */
+export async function buildsBehindTheirRuns(db: Kysely<Database>, before: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom("builds").select("id")
+    .where("status", "in", [Status.QUEUED, Status.RUNNING, Status.RUNNING_WITH_FAILURES]).where("created_at", "<", before)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom("runs").select("runs.id")
+      .whereRef("runs.build_id", "=", "builds.id").where("runs.status", "not in", [Status.PASSED, Status.FAILED, Status.SKIPPED]))))
+    .limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** A build with its project's name and current definition (chained triggers fire from the build's own, if it has one). */
+export async function buildWithProject(db: Kysely<Database>, id: number): Promise<{ build: BuildRow; project: string; projectYaml: string } | undefined> {
+  const build = await findBuildById(db, id);
+  if (!build) return undefined;
+  const project = await db.selectFrom("projects").select(["name", "definition_yaml"]).where("id", "=", build.project_id).executeTakeFirst();
+  return project && { build, project: project.name, projectYaml: project.definition_yaml };
 }

@@ -13,10 +13,24 @@ export interface DialectCaps {
    * a transaction that needs it (the claim) does not spend a round trip asking.
    */
   readonly readCommittedSessions: boolean;
+  /**
+   * Which row's id a multi-row INSERT reports: MySQL/MariaDB the first
+   * (LAST_INSERT_ID()), SQLite the last (last_insert_rowid()). Either way the
+   * statement's rows get consecutive ids (SQLite has one writer; InnoDB
+   * reserves a "simple insert"'s ids at once), so every row's id follows.
+   */
+  readonly multiRowInsertId: "first" | "last";
 }
 
 export function capsFor(dialect: DialectName): DialectCaps {
   return dialect === "mysql"
-    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true }
-    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false };
+    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true, multiRowInsertId: "first" }
+    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false, multiRowInsertId: "last" };
+}
+
+/** The ids of the `count` rows of one multi-row INSERT whose result reported `insertId`. */
+export function insertedIds(caps: DialectCaps, insertId: bigint | number | undefined, count: number): number[] {
+  if (insertId === undefined) throw new Error("the store reported no id for an insert");
+  const first = caps.multiRowInsertId === "first" ? Number(insertId) : Number(insertId) - count + 1;
+  return Array.from({ length: count }, (_, i) => first + i);
 }

@@ -2,7 +2,7 @@
 // `FreshReads`: concurrent reads of one key share a query that started after
 // every one of them was asked (so each sees the writes it made before asking).
 // `BatchedInserts`: rows added while an insert is in flight go in one
-// multi-row insert next; each caller resolves once its row is committed.
+// multi-row insert next; each caller resolves with its row's id once committed.
 // `BatchedReads`: the same for keyed reads (one grouped query for many keys).
 export class FreshReads<K, V> {
   private readonly state = new Map<K, { current: Promise<V>; next?: Promise<V> }>();
@@ -30,14 +30,14 @@ export class FreshReads<K, V> {
 }
 
 export class BatchedInserts<T> {
-  private pending: { row: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private pending: { row: T; resolve: (id: number) => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
 
-  /** `insert` writes some rows in one statement (or throws for all of them). */
-  constructor(private readonly insert: (rows: T[]) => Promise<void>, private readonly max = 500) {}
+  /** `insert` writes some rows in one statement and returns their ids in order (or throws for all of them). */
+  constructor(private readonly insert: (rows: T[]) => Promise<number[]>, private readonly max = 500) {}
 
-  add(row: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(row: T): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       this.pending.push({ row, resolve, reject });
       if (!this.flushing) void this.flush();
     });
@@ -48,12 +48,12 @@ export class BatchedInserts<T> {
     while (this.pending.length) {
       const batch = this.pending.splice(0, this.max);
       try {
-        await this.insert(batch.map((b) => b.row));
-        for (const b of batch) b.resolve();
+        const ids = await this.insert(batch.map((b) => b.row));
+        batch.forEach((b, i) => b.resolve(ids[i]!));
       } catch (e) {
         if (batch.length === 1) { batch[0]!.reject(e); continue; }
         // One bad row must not fail the others: retry each on its own.
-        await Promise.all(batch.map((b) => this.insert([b.row]).then(b.resolve, b.reject)));
+        await Promise.all(batch.map((b) => this.insert([b.row]).then((ids) => b.resolve(ids[0]!), b.reject)));
       }
     }
     this.flushing = false;

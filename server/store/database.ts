@@ -40,6 +40,8 @@ export interface BuildsTable {
   /** Release name once promoted ("" before). */
   name: ColumnType<string, string | undefined, string>;
   annotation: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The type of the trigger the build was created by ("" for builds older than this column). */
+  trigger_type: ColumnType<string, string | undefined, string>;
 }
 
 export interface BuildEventsTable {

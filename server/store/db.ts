@@ -59,3 +59,8 @@ function openMysql(url: string, log: Pick<Logger, "error">): Store {
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, caps: capsFor("mysql"), close: () => db.destroy() };
 }
+
+/** Resolves when the store answers a trivial query (readiness and health probes); rejects otherwise. */
+export async function pingStore(store: Store): Promise<void> {
+  await store.db.selectFrom("projects").select("id").limit(1).execute();
+}

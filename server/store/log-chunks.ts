@@ -3,6 +3,7 @@
 // log moved to artifact storage, one marker row (`archived` = 1, no data)
 // stands for the bytes it covers.
 import type { Kysely } from "kysely";
+import { isDuplicateKey } from "./duplicate-key.js";
 import type { Database } from "./database.js";
 
 /** `archived`: a marker; bytes [start, end) are in artifact storage and `data` is empty. */
@@ -80,9 +81,4 @@ class Changed extends Error {}
 export async function logSize(db: Kysely<Database>, runId: number): Promise<number | undefined> {
   const row = await db.selectFrom("runs").select("log_size").where("id", "=", runId).executeTakeFirst();
   return row ? Number(row.log_size) : undefined;
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  const code = (e as { code?: string }).code ?? "";
-  return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
 }

@@ -1,4 +1,5 @@
-// Repository functions for projects and their trigger rows.
+// Repository functions for projects and their trigger rows (names, types,
+// encrypted secrets).
 import type { Kysely } from "kysely";
 import type { Database, ProjectRow } from "./database.js";
 
@@ -40,4 +41,21 @@ export async function syncTriggers(db: Kysely<Database>, projectId: number, trig
       await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_enc: "", queue_priority: 0 }).execute();
     }
   }
+}
+
+/** A trigger's row id and encrypted secrets (undefined: the project has no such trigger). */
+export function findTriggerRow(db: Kysely<Database>, projectId: number, triggerName: string): Promise<{ id: number; secrets_enc: string } | undefined> {
+  return db.selectFrom("project_triggers").select(["id", "secrets_enc"])
+    .where("project_id", "=", projectId).where("name", "=", triggerName).executeTakeFirst();
+}
+
+export async function setTriggerSecretsEnc(db: Kysely<Database>, triggerId: number, secretsEnc: string): Promise<void> {
+  await db.updateTable("project_triggers").set({ secrets_enc: secretsEnc }).where("id", "=", triggerId).execute();
+}
+
+/** Triggers of `type` in every project, with the project's id, name and definition. */
+export function triggersOfType(db: Kysely<Database>, type: string): Promise<{ id: number; name: string; definition_yaml: string; trigger: string }[]> {
+  return db.selectFrom("project_triggers").innerJoin("projects", "projects.id", "project_triggers.project_id")
+    .select(["projects.id", "projects.name", "projects.definition_yaml", "project_triggers.name as trigger"])
+    .where("project_triggers.type", "=", type).execute();
 }

@@ -1,9 +1,9 @@
-// Repository functions for runs and run events, including the claim that
-// hands a queued run to exactly one worker.
+// Repository functions that read runs (and insert new ones): by id or name,
+// a build's runs, the queue's host tags, workers' busy slots and the build
+// roll-up's input. Status changes are in run-transitions.ts.
 import type { Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { DialectCaps } from "./caps.js";
-import { BatchedInserts, FreshReads } from "./coalesce.js";
+import { FreshReads } from "./coalesce.js";
 import type { Database, NewRun, RunRow } from "./database.js";
 
 /** Statuses in which a run occupies a slot of its worker. */
@@ -26,63 +26,40 @@ export function listRunsOfBuilds(db: Kysely<Database>, buildIds: readonly number
   return db.selectFrom("runs").selectAll().where("build_id", "in", [...buildIds]).orderBy("id").execute();
 }
 
-type NewRunEvent = { run_id: number; status: Status; worker_name: string | null; message: string; time: number };
-
-// Outside transactions, events recorded at the same time share one multi-row insert.
-const eventWriters = new WeakMap<Kysely<Database>, BatchedInserts<NewRunEvent>>();
-
-function eventWriter(db: Kysely<Database>): BatchedInserts<NewRunEvent> {
-  let w = eventWriters.get(db);
-  if (!w) eventWriters.set(db, w = new BatchedInserts((rows) => db.insertInto("run_events").values(rows).execute().then(() => undefined)));
-  return w;
+/** A build's runs in creation order with ids above `afterId`, at most `limit`. */
+export function listRunsPage(db: Kysely<Database>, buildId: number, afterId: number, limit: number): Promise<RunRow[]> {
+  return db.selectFrom("runs").selectAll().where("build_id", "=", buildId).where("id", ">", afterId).orderBy("id").limit(limit).execute();
 }
 
-/** Resolves once the event is committed (or, inside a transaction, written in it). */
-export async function insertRunEvent(db: Kysely<Database>, runId: number, status: Status, worker: string | null, message: string, time: number): Promise<void> {
-  const row = { run_id: runId, status, worker_name: worker, message, time };
-  if (db.isTransaction) await db.insertInto("run_events").values(row).execute();
-  else await eventWriter(db).add(row);
+export function runsByIds(db: Kysely<Database>, ids: readonly number[]): Promise<RunRow[]> {
+  if (!ids.length) return Promise.resolve([]);
+  return db.selectFrom("runs").selectAll().where("id", "in", [...new Set(ids)]).orderBy("id").execute();
 }
 
-/**
- * Moves a run from one of `from` to `to` if it is still in one of them:
- * compare-and-set, so of two racing writers exactly one wins. Returns whether
- * this call made the change.
- */
-export async function transitionRun(
-  db: Kysely<Database>, id: number, from: readonly Status[], to: Status,
-  set: { message?: string; now: number; worker?: string | null; acked?: number; tokenHash?: string | null },
-): Promise<boolean> {
-  const complete = to === Status.PASSED || to === Status.FAILED;
-  const res = await db.updateTable("runs")
-    .set({
-      status: to,
-      ...(set.message !== undefined ? { status_message: set.message } : {}),
-      ...(set.worker !== undefined ? { worker_name: set.worker } : {}),
-      ...(set.acked !== undefined ? { acked: set.acked } : {}),
-      ...(set.tokenHash !== undefined ? { token_hash: set.tokenHash } : {}),
-      ...(to === Status.RUNNING && set.worker ? { started_at: set.now } : {}),
-      ...(complete ? { completed_at: set.now } : {}),
-    })
-    .where("id", "=", id).where("status", "in", [...from])
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+/** Names of a build's runs, all of them or those of `names` it has. */
+export async function runNamesOfBuild(db: Kysely<Database>, buildId: number, names?: readonly string[]): Promise<string[]> {
+  if (names && !names.length) return [];
+  const rows = await db.selectFrom("runs").select("name").where("build_id", "=", buildId)
+    .$if(names !== undefined, (qb) => qb.where("name", "in", [...names!])).orderBy("id").execute();
+  return rows.map((r) => r.name);
 }
 
-/** Queued runs, most important first, that a claimer may look at now. */
-export async function queuedCandidates(db: Kysely<Database>, caps: DialectCaps, limit: number): Promise<{ id: number; host_tag: string; build_id: number }[]> {
-  return db.selectFrom("runs").select(["id", "host_tag", "build_id"])
-    .where("status", "=", Status.QUEUED)
-    .orderBy("queue_rank").orderBy("id")
-    .limit(limit)
-    // MariaDB/MySQL: skip rows another instance is claiming instead of waiting for them.
-    .$if(caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
-    .execute();
+/** Names and run definitions of a build's runs, all of them or those named `names`. */
+export function runDefinitionsOfBuild(db: Kysely<Database>, buildId: number, names?: readonly string[]): Promise<{ id: number; name: string; definition_json: string }[]> {
+  if (names && !names.length) return Promise.resolve([]);
+  return db.selectFrom("runs").select(["id", "name", "definition_json"]).where("build_id", "=", buildId)
+    .$if(names !== undefined, (qb) => qb.where("name", "in", [...names!])).orderBy("id").execute();
 }
 
-export async function insertRunEvents(db: Kysely<Database>, events: NewRunEvent[]): Promise<void> {
-  if (db.isTransaction) { if (events.length) await db.insertInto("run_events").values(events).execute(); return; }
-  await Promise.all(events.map((e) => eventWriter(db).add(e)));
+/** The secrets copy of a build's first run (what build-level chained runs inherit), "" when none. */
+export async function firstRunSecrets(db: Kysely<Database>, buildId: number): Promise<string> {
+  const row = await db.selectFrom("runs").select("secrets_enc").where("build_id", "=", buildId).orderBy("id").executeTakeFirst();
+  return row?.secrets_enc ?? "";
+}
+
+/** Runs being cancelled, with their workers (few: found by the status index). */
+export function cancellingRuns(db: Kysely<Database>): Promise<{ id: number; worker_name: string | null }[]> {
+  return db.selectFrom("runs").select(["id", "worker_name"]).where("status", "=", Status.CANCELLING).execute();
 }
 
 /** Host-tag patterns of the queued runs (few distinct values; from the queue index). */
@@ -97,12 +74,6 @@ export async function activeRunsByWorker(db: Kysely<Database>, workers: readonly
   const rows = await db.selectFrom("runs").select(["worker_name", (eb) => eb.fn.countAll<number>().as("n")])
     .where("worker_name", "in", [...new Set(workers)]).where("status", "in", ACTIVE_STATUSES).groupBy("worker_name").execute();
   return new Map(rows.map((r) => [r.worker_name!, Number(r.n)]));
-}
-
-/** The distinct statuses of a build's runs (all the roll-up needs), from the (build_id, status) index. */
-export async function runStatusesOfBuild(db: Kysely<Database>, buildId: number): Promise<Status[]> {
-  const rows = await db.selectFrom("runs").select("status").where("build_id", "=", buildId).groupBy("status").execute();
-  return rows.map((r) => r.status as Status);
 }
 
 /** A build's status and the distinct statuses of its runs, in one round trip (undefined: no such build). */
@@ -125,4 +96,3 @@ async function readRollupState(db: Kysely<Database>, buildId: number): Promise<R
   if (!rows.length) return undefined;
   return { buildStatus: rows[0]!.build_status as Status, runStatuses: rows.flatMap((r) => r.run_status === null ? [] : [r.run_status as Status]) };
 }
-

@@ -1,4 +1,6 @@
-// Repository functions for workers.
+// Repository functions for workers: registration rows, what an admin set
+// (enlisted, allowed host tags), and liveness (`last_seen`, renewed by the
+// instance holding a worker's Pull stream).
 import type { Kysely } from "kysely";
 import type { Database, WorkerRow } from "./database.js";
 
@@ -14,3 +16,28 @@ export async function updateWorkerFacts(db: Kysely<Database>, name: string, fact
   await db.updateTable("workers").set(facts).where("name", "=", name).execute();
 }
 
+/** Workers by name after `afterName`, at most `limit`. */
+export function listWorkers(db: Kysely<Database>, afterName: string, limit: number): Promise<WorkerRow[]> {
+  return db.selectFrom("workers").selectAll().where("name", ">", afterName).orderBy("name").limit(limit).execute();
+}
+
+/** Enlists or disables a worker; `allowedHostTags` (a JSON array) replaces its restriction when given. */
+export async function setWorkerEnlisted(db: Kysely<Database>, name: string, enlisted: boolean, allowedHostTags?: string): Promise<void> {
+  await db.updateTable("workers").set({ enlisted: enlisted ? 1 : 0, ...(allowedHostTags === undefined ? {} : { allowed_host_tags: allowedHostTags }) })
+    .where("name", "=", name).execute();
+}
+
+export async function deleteWorker(db: Kysely<Database>, name: string): Promise<void> {
+  await db.deleteFrom("workers").where("name", "=", name).execute();
+}
+
+/** Renews `last_seen` of the named workers (their streams are open here). */
+export async function touchWorkers(db: Kysely<Database>, names: readonly string[], now: number): Promise<void> {
+  if (names.length) await db.updateTable("workers").set({ last_seen: now }).where("name", "in", [...names]).execute();
+}
+
+/** What an admin currently allows the named workers (missing: deleted). */
+export function workerGrants(db: Kysely<Database>, names: readonly string[]): Promise<Pick<WorkerRow, "name" | "enlisted" | "host_tags" | "allowed_host_tags">[]> {
+  if (!names.length) return Promise.resolve([]);
+  return db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags"]).where("name", "in", [...names]).execute();
+}

@@ -106,3 +106,26 @@ scripts:
   s: "#!/bin/sh\\n${o.say ? `echo ${o.say}` : "true"}\\n"
 `;
 }
+
+/**
+ * One trigger whose run `r-{loop}` loops over `values` (runs r-<value>...), on
+ * `hostTag` ("nobody": no worker takes them). For tests that need many runs.
+ */
+export function loopRunsYaml(values: readonly (string | number)[], opts: { trigger?: string; type?: string; hostTag?: string; params?: Record<string, string> } = {}): string {
+  const params = Object.entries(opts.params ?? {}).map(([k, v]) => `      ${k}: ${v}\n`).join("");
+  return `timeout: 1
+triggers:
+  - name: ${opts.trigger ?? "t"}
+    type: ${opts.type ?? "simple"}
+${params ? `    params:\n${params}` : ""}    runs:
+      - name: r-{loop}
+        container: img
+        host-tag: ${opts.hostTag ?? "nobody"}
+        script: s
+        loop-on:
+          - param: I
+            values: [${values.join(", ")}]
+scripts:
+  s: "#!/bin/sh\\ntrue\\n"
+`;
+}

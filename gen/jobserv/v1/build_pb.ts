@@ -16,7 +16,22 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/build.proto.
  */
 export const file_jobserv_v1_build: GenFile = /*@__PURE__*/
-  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIvUCCgVCdWlsZBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBRIiCgZzdGF0dXMYAyABKA4yEi5qb2JzZXJ2LnYxLlN0YXR1cxIUCgx0cmlnZ2VyX25hbWUYBCABKAkSDgoGcmVhc29uGAUgASgJEi0KBnBhcmFtcxgGIAMoCzIdLmpvYnNlcnYudjEuQnVpbGQuUGFyYW1zRW50cnkSHQoEcnVucxgHIAMoCzIPLmpvYnNlcnYudjEuUnVuEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1jb21wbGV0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRuYW1lGAogASgJEhIKCmFubm90YXRpb24YCyABKAkaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK4AQoTVHJpZ2dlckJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhQKDHRyaWdnZXJfbmFtZRgCIAEoCRI7CgZwYXJhbXMYAyADKAsyKy5qb2JzZXJ2LnYxLlRyaWdnZXJCdWlsZFJlcXVlc3QuUGFyYW1zRW50cnkSDgoGcmVhc29uGAQgASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoUVHJpZ2dlckJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIjIKD0dldEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSI0ChBHZXRCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCJLChFMaXN0QnVpbGRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEkxpc3RCdWlsZHNSZXNwb25zZRIhCgZidWlsZHMYASADKAsyES5qb2JzZXJ2LnYxLkJ1aWxkEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI1ChJDYW5jZWxCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUiNwoTQ2FuY2VsQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiWAoTUHJvbW90ZUJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBRIMCgRuYW1lGAMgASgJEhIKCmFubm90YXRpb24YBCABKAkiOAoUUHJvbW90ZUJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkMpgDCgxCdWlsZFNlcnZpY2USUQoMVHJpZ2dlckJ1aWxkEh8uam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXNwb25zZRJFCghHZXRCdWlsZBIbLmpvYnNlcnYudjEuR2V0QnVpbGRSZXF1ZXN0Ghwuam9ic2Vydi52MS5HZXRCdWlsZFJlc3BvbnNlEksKCkxpc3RCdWlsZHMSHS5qb2JzZXJ2LnYxLkxpc3RCdWlsZHNSZXF1ZXN0Gh4uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVzcG9uc2USTgoLQ2FuY2VsQnVpbGQSHi5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVxdWVzdBofLmpvYnNlcnYudjEuQ2FuY2VsQnVpbGRSZXNwb25zZRJRCgxQcm9tb3RlQnVpbGQSHy5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlcXVlc3QaIC5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
+  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIgsKCVdhdGNoUGluZyL1AgoFQnVpbGQSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSIgoGc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSFAoMdHJpZ2dlcl9uYW1lGAQgASgJEg4KBnJlYXNvbhgFIAEoCRItCgZwYXJhbXMYBiADKAsyHS5qb2JzZXJ2LnYxLkJ1aWxkLlBhcmFtc0VudHJ5Eh0KBHJ1bnMYByADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNY29tcGxldGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbmFtZRgKIAEoCRISCgphbm5vdGF0aW9uGAsgASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiuAEKE1RyaWdnZXJCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIUCgx0cmlnZ2VyX25hbWUYAiABKAkSOwoGcGFyYW1zGAMgAygLMisuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0LlBhcmFtc0VudHJ5Eg4KBnJlYXNvbhgEIAEoCRotCgtQYXJhbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjgKFFRyaWdnZXJCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCIyCg9HZXRCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUiNAoQR2V0QnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiSwoRTGlzdEJ1aWxkc1JlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJQChJMaXN0QnVpbGRzUmVzcG9uc2USIQoGYnVpbGRzGAEgAygLMhEuam9ic2Vydi52MS5CdWlsZBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiNQoSQ2FuY2VsQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFIjcKE0NhbmNlbEJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIlgKE1Byb21vdGVCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSDAoEbmFtZRgDIAEoCRISCgphbm5vdGF0aW9uGAQgASgJIjgKFFByb21vdGVCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCI0ChFXYXRjaEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSKvAQoSV2F0Y2hCdWlsZFJlc3BvbnNlEiUKCHNuYXBzaG90GAEgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEiIKBWJ1aWxkGAIgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEh4KA3J1bhgDIAEoCzIPLmpvYnNlcnYudjEuUnVuSAASJQoEcGluZxgEIAEoCzIVLmpvYnNlcnYudjEuV2F0Y2hQaW5nSABCBwoFZXZlbnQiOAoSV2F0Y2hCdWlsZHNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSEQoJcGFnZV9zaXplGAIgASgFIp4BChNXYXRjaEJ1aWxkc1Jlc3BvbnNlEjMKCHNuYXBzaG90GAEgASgLMh8uam9ic2Vydi52MS5XYXRjaEJ1aWxkc1NuYXBzaG90SAASIgoFYnVpbGQYAiABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkSAASJQoEcGluZxgDIAEoCzIVLmpvYnNlcnYudjEuV2F0Y2hQaW5nSABCBwoFZXZlbnQiOAoTV2F0Y2hCdWlsZHNTbmFwc2hvdBIhCgZidWlsZHMYASADKAsyES5qb2JzZXJ2LnYxLkJ1aWxkMrkECgxCdWlsZFNlcnZpY2USUQoMVHJpZ2dlckJ1aWxkEh8uam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXNwb25zZRJFCghHZXRCdWlsZBIbLmpvYnNlcnYudjEuR2V0QnVpbGRSZXF1ZXN0Ghwuam9ic2Vydi52MS5HZXRCdWlsZFJlc3BvbnNlEksKCkxpc3RCdWlsZHMSHS5qb2JzZXJ2LnYxLkxpc3RCdWlsZHNSZXF1ZXN0Gh4uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVzcG9uc2USTgoLQ2FuY2VsQnVpbGQSHi5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVxdWVzdBofLmpvYnNlcnYudjEuQ2FuY2VsQnVpbGRSZXNwb25zZRJRCgxQcm9tb3RlQnVpbGQSHy5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlcXVlc3QaIC5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlc3BvbnNlEk0KCldhdGNoQnVpbGQSHS5qb2JzZXJ2LnYxLldhdGNoQnVpbGRSZXF1ZXN0Gh4uam9ic2Vydi52MS5XYXRjaEJ1aWxkUmVzcG9uc2UwARJQCgtXYXRjaEJ1aWxkcxIeLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNSZXF1ZXN0Gh8uam9ic2Vydi52MS5XYXRjaEJ1aWxkc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
+
+/**
+ * Sent on idle watch streams to keep intermediaries from closing them.
+ *
+ * @generated from message jobserv.v1.WatchPing
+ */
+export type WatchPing = Message<"jobserv.v1.WatchPing"> & {
+};
+
+/**
+ * Describes the message jobserv.v1.WatchPing.
+ * Use `create(WatchPingSchema)` to create a new message.
+ */
+export const WatchPingSchema: GenMessage<WatchPing> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 0);
 
 /**
  * @generated from message jobserv.v1.Build
@@ -91,7 +106,7 @@ export type Build = Message<"jobserv.v1.Build"> & {
  * Use `create(BuildSchema)` to create a new message.
  */
 export const BuildSchema: GenMessage<Build> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 0);
+  messageDesc(file_jobserv_v1_build, 1);
 
 /**
  * @generated from message jobserv.v1.TriggerBuildRequest
@@ -127,7 +142,7 @@ export type TriggerBuildRequest = Message<"jobserv.v1.TriggerBuildRequest"> & {
  * Use `create(TriggerBuildRequestSchema)` to create a new message.
  */
 export const TriggerBuildRequestSchema: GenMessage<TriggerBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 1);
+  messageDesc(file_jobserv_v1_build, 2);
 
 /**
  * @generated from message jobserv.v1.TriggerBuildResponse
@@ -144,7 +159,7 @@ export type TriggerBuildResponse = Message<"jobserv.v1.TriggerBuildResponse"> & 
  * Use `create(TriggerBuildResponseSchema)` to create a new message.
  */
 export const TriggerBuildResponseSchema: GenMessage<TriggerBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 2);
+  messageDesc(file_jobserv_v1_build, 3);
 
 /**
  * @generated from message jobserv.v1.GetBuildRequest
@@ -166,7 +181,7 @@ export type GetBuildRequest = Message<"jobserv.v1.GetBuildRequest"> & {
  * Use `create(GetBuildRequestSchema)` to create a new message.
  */
 export const GetBuildRequestSchema: GenMessage<GetBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 3);
+  messageDesc(file_jobserv_v1_build, 4);
 
 /**
  * @generated from message jobserv.v1.GetBuildResponse
@@ -183,7 +198,7 @@ export type GetBuildResponse = Message<"jobserv.v1.GetBuildResponse"> & {
  * Use `create(GetBuildResponseSchema)` to create a new message.
  */
 export const GetBuildResponseSchema: GenMessage<GetBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 4);
+  messageDesc(file_jobserv_v1_build, 5);
 
 /**
  * @generated from message jobserv.v1.ListBuildsRequest
@@ -212,7 +227,7 @@ export type ListBuildsRequest = Message<"jobserv.v1.ListBuildsRequest"> & {
  * Use `create(ListBuildsRequestSchema)` to create a new message.
  */
 export const ListBuildsRequestSchema: GenMessage<ListBuildsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 5);
+  messageDesc(file_jobserv_v1_build, 6);
 
 /**
  * @generated from message jobserv.v1.ListBuildsResponse
@@ -236,7 +251,7 @@ export type ListBuildsResponse = Message<"jobserv.v1.ListBuildsResponse"> & {
  * Use `create(ListBuildsResponseSchema)` to create a new message.
  */
 export const ListBuildsResponseSchema: GenMessage<ListBuildsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 6);
+  messageDesc(file_jobserv_v1_build, 7);
 
 /**
  * @generated from message jobserv.v1.CancelBuildRequest
@@ -258,7 +273,7 @@ export type CancelBuildRequest = Message<"jobserv.v1.CancelBuildRequest"> & {
  * Use `create(CancelBuildRequestSchema)` to create a new message.
  */
 export const CancelBuildRequestSchema: GenMessage<CancelBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 7);
+  messageDesc(file_jobserv_v1_build, 8);
 
 /**
  * @generated from message jobserv.v1.CancelBuildResponse
@@ -275,7 +290,7 @@ export type CancelBuildResponse = Message<"jobserv.v1.CancelBuildResponse"> & {
  * Use `create(CancelBuildResponseSchema)` to create a new message.
  */
 export const CancelBuildResponseSchema: GenMessage<CancelBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 8);
+  messageDesc(file_jobserv_v1_build, 9);
 
 /**
  * @generated from message jobserv.v1.PromoteBuildRequest
@@ -309,7 +324,7 @@ export type PromoteBuildRequest = Message<"jobserv.v1.PromoteBuildRequest"> & {
  * Use `create(PromoteBuildRequestSchema)` to create a new message.
  */
 export const PromoteBuildRequestSchema: GenMessage<PromoteBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 9);
+  messageDesc(file_jobserv_v1_build, 10);
 
 /**
  * @generated from message jobserv.v1.PromoteBuildResponse
@@ -326,7 +341,156 @@ export type PromoteBuildResponse = Message<"jobserv.v1.PromoteBuildResponse"> & 
  * Use `create(PromoteBuildResponseSchema)` to create a new message.
  */
 export const PromoteBuildResponseSchema: GenMessage<PromoteBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 10);
+  messageDesc(file_jobserv_v1_build, 11);
+
+/**
+ * @generated from message jobserv.v1.WatchBuildRequest
+ */
+export type WatchBuildRequest = Message<"jobserv.v1.WatchBuildRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: int32 number = 2;
+   */
+  number: number;
+};
+
+/**
+ * Describes the message jobserv.v1.WatchBuildRequest.
+ * Use `create(WatchBuildRequestSchema)` to create a new message.
+ */
+export const WatchBuildRequestSchema: GenMessage<WatchBuildRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 12);
+
+/**
+ * @generated from message jobserv.v1.WatchBuildResponse
+ */
+export type WatchBuildResponse = Message<"jobserv.v1.WatchBuildResponse"> & {
+  /**
+   * @generated from oneof jobserv.v1.WatchBuildResponse.event
+   */
+  event: {
+    /**
+     * First message: the build with its runs.
+     *
+     * @generated from field: jobserv.v1.Build snapshot = 1;
+     */
+    value: Build;
+    case: "snapshot";
+  } | {
+    /**
+     * The build's new state, without runs.
+     *
+     * @generated from field: jobserv.v1.Build build = 2;
+     */
+    value: Build;
+    case: "build";
+  } | {
+    /**
+     * One run's new state (or a new run).
+     *
+     * @generated from field: jobserv.v1.Run run = 3;
+     */
+    value: Run;
+    case: "run";
+  } | {
+    /**
+     * @generated from field: jobserv.v1.WatchPing ping = 4;
+     */
+    value: WatchPing;
+    case: "ping";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message jobserv.v1.WatchBuildResponse.
+ * Use `create(WatchBuildResponseSchema)` to create a new message.
+ */
+export const WatchBuildResponseSchema: GenMessage<WatchBuildResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 13);
+
+/**
+ * @generated from message jobserv.v1.WatchBuildsRequest
+ */
+export type WatchBuildsRequest = Message<"jobserv.v1.WatchBuildsRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * Builds in the snapshot, newest first: at most 1000; 0 means 50.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+};
+
+/**
+ * Describes the message jobserv.v1.WatchBuildsRequest.
+ * Use `create(WatchBuildsRequestSchema)` to create a new message.
+ */
+export const WatchBuildsRequestSchema: GenMessage<WatchBuildsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 14);
+
+/**
+ * @generated from message jobserv.v1.WatchBuildsResponse
+ */
+export type WatchBuildsResponse = Message<"jobserv.v1.WatchBuildsResponse"> & {
+  /**
+   * @generated from oneof jobserv.v1.WatchBuildsResponse.event
+   */
+  event: {
+    /**
+     * First message: the newest builds, without runs.
+     *
+     * @generated from field: jobserv.v1.WatchBuildsSnapshot snapshot = 1;
+     */
+    value: WatchBuildsSnapshot;
+    case: "snapshot";
+  } | {
+    /**
+     * A new build, or a build's new state (without runs).
+     *
+     * @generated from field: jobserv.v1.Build build = 2;
+     */
+    value: Build;
+    case: "build";
+  } | {
+    /**
+     * @generated from field: jobserv.v1.WatchPing ping = 3;
+     */
+    value: WatchPing;
+    case: "ping";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message jobserv.v1.WatchBuildsResponse.
+ * Use `create(WatchBuildsResponseSchema)` to create a new message.
+ */
+export const WatchBuildsResponseSchema: GenMessage<WatchBuildsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 15);
+
+/**
+ * @generated from message jobserv.v1.WatchBuildsSnapshot
+ */
+export type WatchBuildsSnapshot = Message<"jobserv.v1.WatchBuildsSnapshot"> & {
+  /**
+   * @generated from field: repeated jobserv.v1.Build builds = 1;
+   */
+  builds: Build[];
+};
+
+/**
+ * Describes the message jobserv.v1.WatchBuildsSnapshot.
+ * Use `create(WatchBuildsSnapshotSchema)` to create a new message.
+ */
+export const WatchBuildsSnapshotSchema: GenMessage<WatchBuildsSnapshot> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 16);
 
 /**
  * BuildService triggers and inspects builds. Builds are numbered 1, 2, ... per
@@ -386,6 +550,36 @@ export const BuildService: GenService<{
     methodKind: "unary";
     input: typeof PromoteBuildRequestSchema;
     output: typeof PromoteBuildResponseSchema;
+  },
+  /**
+   * Streams one build as it changes, wherever the change was made (any
+   * instance): first a snapshot (the build with its runs), then each change
+   * within 250 ms: the build's new state (without runs) or one run's new
+   * state (a run not in the snapshot is new, e.g. added by a chained trigger,
+   * and replaces any run of the same name). Several changes close together may
+   * arrive as the latest state only. A ping every 15 s keeps proxies from
+   * closing an idle stream. The stream ends only when the client cancels it (a
+   * complete build becomes active again when a run is rerun). Read access to
+   * the project is needed; NOT_FOUND for an unknown project or build.
+   *
+   * @generated from rpc jobserv.v1.BuildService.WatchBuild
+   */
+  watchBuild: {
+    methodKind: "server_streaming";
+    input: typeof WatchBuildRequestSchema;
+    output: typeof WatchBuildResponseSchema;
+  },
+  /**
+   * Streams a project's builds as they change: first a snapshot of the newest
+   * `page_size` builds (without runs), then each new build and each build
+   * state change within 250 ms, wherever it was made; pings as WatchBuild.
+   *
+   * @generated from rpc jobserv.v1.BuildService.WatchBuilds
+   */
+  watchBuilds: {
+    methodKind: "server_streaming";
+    input: typeof WatchBuildsRequestSchema;
+    output: typeof WatchBuildsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_build, 0);

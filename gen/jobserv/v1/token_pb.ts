@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/token.proto.
  */
 export const file_jobserv_v1_token: GenFile = /*@__PURE__*/
-  fileDesc("ChZqb2JzZXJ2L3YxL3Rva2VuLnByb3RvEgpqb2JzZXJ2LnYxIroBCghBcGlUb2tlbhIKCgJpZBgBIAEoAxIMCgRuYW1lGAIgASgJEiAKBXNjb3BlGAMgASgOMhEuam9ic2Vydi52MS5TY29wZRIQCghwcm9qZWN0cxgEIAMoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmV2b2tlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlYKEkNyZWF0ZVRva2VuUmVxdWVzdBIMCgRuYW1lGAEgASgJEiAKBXNjb3BlGAIgASgOMhEuam9ic2Vydi52MS5TY29wZRIQCghwcm9qZWN0cxgDIAMoCSJKChNDcmVhdGVUb2tlblJlc3BvbnNlEiMKBXRva2VuGAEgASgLMhQuam9ic2Vydi52MS5BcGlUb2tlbhIOCgZzZWNyZXQYAiABKAkiEwoRTGlzdFRva2Vuc1JlcXVlc3QiOgoSTGlzdFRva2Vuc1Jlc3BvbnNlEiQKBnRva2VucxgBIAMoCzIULmpvYnNlcnYudjEuQXBpVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgDIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UqUgoFU2NvcGUSFQoRU0NPUEVfVU5TUEVDSUZJRUQQABIOCgpTQ09QRV9SRUFEEAESEQoNU0NPUEVfVFJJR0dFUhACEg8KC1NDT1BFX0FETUlOEAMy+wEKDFRva2VuU2VydmljZRJOCgtDcmVhdGVUb2tlbhIeLmpvYnNlcnYudjEuQ3JlYXRlVG9rZW5SZXF1ZXN0Gh8uam9ic2Vydi52MS5DcmVhdGVUb2tlblJlc3BvbnNlEksKCkxpc3RUb2tlbnMSHS5qb2JzZXJ2LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh4uam9ic2Vydi52MS5MaXN0VG9rZW5zUmVzcG9uc2USTgoLUmV2b2tlVG9rZW4SHi5qb2JzZXJ2LnYxLlJldm9rZVRva2VuUmVxdWVzdBofLmpvYnNlcnYudjEuUmV2b2tlVG9rZW5SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChZqb2JzZXJ2L3YxL3Rva2VuLnByb3RvEgpqb2JzZXJ2LnYxIroBCghBcGlUb2tlbhIKCgJpZBgBIAEoAxIMCgRuYW1lGAIgASgJEiAKBXNjb3BlGAMgASgOMhEuam9ic2Vydi52MS5TY29wZRIQCghwcm9qZWN0cxgEIAMoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmV2b2tlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlYKEkNyZWF0ZVRva2VuUmVxdWVzdBIMCgRuYW1lGAEgASgJEiAKBXNjb3BlGAIgASgOMhEuam9ic2Vydi52MS5TY29wZRIQCghwcm9qZWN0cxgDIAMoCSJKChNDcmVhdGVUb2tlblJlc3BvbnNlEiMKBXRva2VuGAEgASgLMhQuam9ic2Vydi52MS5BcGlUb2tlbhIOCgZzZWNyZXQYAiABKAkiOgoRTGlzdFRva2Vuc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUwoSTGlzdFRva2Vuc1Jlc3BvbnNlEiQKBnRva2VucxgBIAMoCzIULmpvYnNlcnYudjEuQXBpVG9rZW4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiAKElJldm9rZVRva2VuUmVxdWVzdBIKCgJpZBgBIAEoAyIVChNSZXZva2VUb2tlblJlc3BvbnNlKlIKBVNjb3BlEhUKEVNDT1BFX1VOU1BFQ0lGSUVEEAASDgoKU0NPUEVfUkVBRBABEhEKDVNDT1BFX1RSSUdHRVIQAhIPCgtTQ09QRV9BRE1JThADMvsBCgxUb2tlblNlcnZpY2USTgoLQ3JlYXRlVG9rZW4SHi5qb2JzZXJ2LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBofLmpvYnNlcnYudjEuQ3JlYXRlVG9rZW5SZXNwb25zZRJLCgpMaXN0VG9rZW5zEh0uam9ic2Vydi52MS5MaXN0VG9rZW5zUmVxdWVzdBoeLmpvYnNlcnYudjEuTGlzdFRva2Vuc1Jlc3BvbnNlEk4KC1Jldm9rZVRva2VuEh4uam9ic2Vydi52MS5SZXZva2VUb2tlblJlcXVlc3QaHy5qb2JzZXJ2LnYxLlJldm9rZVRva2VuUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message jobserv.v1.ApiToken
@@ -117,6 +117,19 @@ export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> = /*@__P
  * @generated from message jobserv.v1.ListTokensRequest
  */
 export type ListTokensRequest = Message<"jobserv.v1.ListTokensRequest"> & {
+  /**
+   * At most 1000; 0 means 100.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * From a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
 };
 
 /**
@@ -134,6 +147,13 @@ export type ListTokensResponse = Message<"jobserv.v1.ListTokensResponse"> & {
    * @generated from field: repeated jobserv.v1.ApiToken tokens = 1;
    */
   tokens: ApiToken[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -234,7 +254,8 @@ export const TokenService: GenService<{
     output: typeof CreateTokenResponseSchema;
   },
   /**
-   * Tokens (never their secrets), newest first, revoked ones included.
+   * Tokens (never their secrets), newest first, revoked ones included, a page
+   * at a time (follow next_page_token).
    *
    * @generated from rpc jobserv.v1.TokenService.ListTokens
    */

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/worker_admin.proto.
  */
 export const file_jobserv_v1_worker_admin: GenFile = /*@__PURE__*/
-  fileDesc("Ch1qb2JzZXJ2L3YxL3dvcmtlcl9hZG1pbi5wcm90bxIKam9ic2Vydi52MSLsAQoGV29ya2VyEgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEiYKBWZhY3RzGAUgASgLMhcuam9ic2Vydi52MS5Xb3JrZXJGYWN0cxIOCgZvbmxpbmUYBiABKAgSMgoObGFzdF9zZWVuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FjdGl2ZV9ydW5zGAggASgFEhkKEWFsbG93ZWRfaG9zdF90YWdzGAkgAygJIhQKEkxpc3RXb3JrZXJzUmVxdWVzdCI6ChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiMKB3dvcmtlcnMYASADKAsyEi5qb2JzZXJ2LnYxLldvcmtlciJQChNFbmxpc3RXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSGQoRYWxsb3dlZF9ob3N0X3RhZ3MYAyADKAkiOgoURW5saXN0V29ya2VyUmVzcG9uc2USIgoGd29ya2VyGAEgASgLMhIuam9ic2Vydi52MS5Xb3JrZXIiIwoTRGVsZXRlV29ya2VyUmVxdWVzdBIMCgRuYW1lGAEgASgJIhYKFERlbGV0ZVdvcmtlclJlc3BvbnNlMooCChJXb3JrZXJBZG1pblNlcnZpY2USTgoLTGlzdFdvcmtlcnMSHi5qb2JzZXJ2LnYxLkxpc3RXb3JrZXJzUmVxdWVzdBofLmpvYnNlcnYudjEuTGlzdFdvcmtlcnNSZXNwb25zZRJRCgxFbmxpc3RXb3JrZXISHy5qb2JzZXJ2LnYxLkVubGlzdFdvcmtlclJlcXVlc3QaIC5qb2JzZXJ2LnYxLkVubGlzdFdvcmtlclJlc3BvbnNlElEKDERlbGV0ZVdvcmtlchIfLmpvYnNlcnYudjEuRGVsZXRlV29ya2VyUmVxdWVzdBogLmpvYnNlcnYudjEuRGVsZXRlV29ya2VyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_worker]);
+  fileDesc("Ch1qb2JzZXJ2L3YxL3dvcmtlcl9hZG1pbi5wcm90bxIKam9ic2Vydi52MSLsAQoGV29ya2VyEgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEiYKBWZhY3RzGAUgASgLMhcuam9ic2Vydi52MS5Xb3JrZXJGYWN0cxIOCgZvbmxpbmUYBiABKAgSMgoObGFzdF9zZWVuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FjdGl2ZV9ydW5zGAggASgFEhkKEWFsbG93ZWRfaG9zdF90YWdzGAkgAygJIjsKEkxpc3RXb3JrZXJzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJTChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiMKB3dvcmtlcnMYASADKAsyEi5qb2JzZXJ2LnYxLldvcmtlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoTRW5saXN0V29ya2VyUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGVubGlzdGVkGAIgASgIEhkKEWFsbG93ZWRfaG9zdF90YWdzGAMgAygJIjoKFEVubGlzdFdvcmtlclJlc3BvbnNlEiIKBndvcmtlchgBIAEoCzISLmpvYnNlcnYudjEuV29ya2VyIiMKE0RlbGV0ZVdvcmtlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIWChREZWxldGVXb3JrZXJSZXNwb25zZTKKAgoSV29ya2VyQWRtaW5TZXJ2aWNlEk4KC0xpc3RXb3JrZXJzEh4uam9ic2Vydi52MS5MaXN0V29ya2Vyc1JlcXVlc3QaHy5qb2JzZXJ2LnYxLkxpc3RXb3JrZXJzUmVzcG9uc2USUQoMRW5saXN0V29ya2VyEh8uam9ic2Vydi52MS5Fbmxpc3RXb3JrZXJSZXF1ZXN0GiAuam9ic2Vydi52MS5Fbmxpc3RXb3JrZXJSZXNwb25zZRJRCgxEZWxldGVXb3JrZXISHy5qb2JzZXJ2LnYxLkRlbGV0ZVdvcmtlclJlcXVlc3QaIC5qb2JzZXJ2LnYxLkRlbGV0ZVdvcmtlclJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_worker]);
 
 /**
  * @generated from message jobserv.v1.Worker
@@ -83,6 +83,19 @@ export const WorkerSchema: GenMessage<Worker> = /*@__PURE__*/
  * @generated from message jobserv.v1.ListWorkersRequest
  */
 export type ListWorkersRequest = Message<"jobserv.v1.ListWorkersRequest"> & {
+  /**
+   * At most 1000; 0 means 100.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * From a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
 };
 
 /**
@@ -100,6 +113,13 @@ export type ListWorkersResponse = Message<"jobserv.v1.ListWorkersResponse"> & {
    * @generated from field: repeated jobserv.v1.Worker workers = 1;
    */
   workers: Worker[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -196,7 +216,8 @@ export const DeleteWorkerResponseSchema: GenMessage<DeleteWorkerResponse> = /*@_
  */
 export const WorkerAdminService: GenService<{
   /**
-   * Workers by name, with what they reported and whether they are connected.
+   * Workers by name, with what they reported and whether they are connected,
+   * a page at a time (follow next_page_token).
    *
    * @generated from rpc jobserv.v1.WorkerAdminService.ListWorkers
    */

@@ -16,6 +16,7 @@ import path from "node:path";
 import { triggerBuild, type TriggerDeps } from "../../builds/trigger.js";
 import { parseProjectDefinition } from "../../projects/parse.js";
 import { acquireLease, advanceRef, lastSeenSha, releaseLease, type PolledRef } from "../../store/forges.js";
+import { triggersOfType } from "../../store/projects.js";
 import { hasSkipCi } from "../skip-ci.js";
 import { commitMessage, initScratchRepo } from "./commit-message.js";
 import { matchesAny } from "./fnmatch.js";
@@ -90,9 +91,7 @@ export class GitPoller {
   }
 
   private async watches(): Promise<Watch[]> {
-    const rows = await this.deps.store.db.selectFrom("project_triggers").innerJoin("projects", "projects.id", "project_triggers.project_id")
-      .select(["projects.id", "projects.name", "projects.definition_yaml", "project_triggers.name as trigger"])
-      .where("project_triggers.type", "=", "git_poller").execute();
+    const rows = await triggersOfType(this.deps.store.db, "git_poller");
     const out: Watch[] = [];
     for (const row of rows) {
       try {

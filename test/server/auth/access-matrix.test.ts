@@ -41,6 +41,8 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     ListBuilds: { need: "read", req: { project: "priv" } },
     CancelBuild: { need: "trigger", req: { project: "priv", number: 1 }, mutates: true },
     PromoteBuild: { need: "admin", req: { project: "priv", number: 1, name: "v1" }, mutates: true },
+    WatchBuild: { need: "read", req: { project: "priv", number: 1 } },
+    WatchBuilds: { need: "read", req: { project: "priv" } },
   },
   "jobserv.v1.RunService": {
     GetRun: { need: "read", req: { ref } },

@@ -30,13 +30,14 @@ for (const dialect of dialects) {
   test(`${dialect}: 8 workers racing for 60 runs claim each exactly once`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "p", yaml(30), Date.now());
-    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
+    const deps = triggerDeps(store);
+    await triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "" });
     const workers = Array.from({ length: 8 }, (_, i) => ({ name: `w${i}`, tags: [i % 2 ? "amd64" : "arm64"], concurrency: 100 }));
     const claims = new Map<number, string[]>();
     // Keep claiming in small bites until nothing is left, all workers at once.
     await Promise.all(workers.map(async (w) => {
       for (;;) {
-        const got = await claimRuns(store, w, 3, Date.now());
+        const got = await claimRuns(store, deps.lifecycle, w, 3);
         if (!got.length) {
           // With SKIP LOCKED an empty answer may only mean "all locked right now".
           const left = await store.db.selectFrom("runs").select("id")
@@ -60,9 +61,10 @@ for (const dialect of dialects) {
   test(`${dialect}: a worker without a matching tag claims nothing`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "p", yaml(2), Date.now());
-    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
-    t.deepEqual(await claimRuns(store, { name: "riscv-box", tags: ["riscv64"], concurrency: 4 }, 4, Date.now()), []);
-    const got = await claimRuns(store, { name: "box", tags: ["amd64"], concurrency: 4 }, 4, Date.now());
+    const deps = triggerDeps(store);
+    await triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "" });
+    t.deepEqual(await claimRuns(store, deps.lifecycle, { name: "riscv-box", tags: ["riscv64"], concurrency: 4 }, 4), []);
+    const got = await claimRuns(store, deps.lifecycle, { name: "box", tags: ["amd64"], concurrency: 4 }, 4);
     t.is(got.length, 2, "the two amd64 runs of four");
   });
 }

@@ -1,0 +1,97 @@
+// Repository functions that change a run's status, each a compare-and-set
+// (of two racing writers exactly one wins, on any number of instances), plus
+// the inserts that create QUEUED runs with their first status events. Only
+// the run lifecycle (builds/lifecycle*.ts) calls these.
+import type { Kysely, Transaction } from "kysely";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { DialectCaps } from "./caps.js";
+import type { Database, NewRun } from "./database.js";
+import type { Store } from "./db.js";
+import { insertRunEventRows } from "./run-events.js";
+import { ACTIVE_STATUSES } from "./runs.js";
+
+/**
+ * Moves a run from one of `from` to `to` if it is still in one of them.
+ * Returns whether this call made the change.
+ */
+export async function transitionRun(
+  db: Kysely<Database>, id: number, from: readonly Status[], to: Status,
+  set: { message?: string; now: number; worker?: string | null; acked?: number; tokenHash?: string | null },
+): Promise<boolean> {
+  const complete = to === Status.PASSED || to === Status.FAILED;
+  const res = await db.updateTable("runs")
+    .set({
+      status: to,
+      ...(set.message !== undefined ? { status_message: set.message } : {}),
+      ...(set.worker !== undefined ? { worker_name: set.worker } : {}),
+      ...(set.acked !== undefined ? { acked: set.acked } : {}),
+      ...(set.tokenHash !== undefined ? { token_hash: set.tokenHash } : {}),
+      ...(to === Status.RUNNING && set.worker ? { started_at: set.now } : {}),
+      ...(complete ? { completed_at: set.now } : {}),
+    })
+    .where("id", "=", id).where("status", "in", [...from])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** The worker confirmed it started the run (no status change). */
+export async function acknowledgeRun(db: Kysely<Database>, id: number): Promise<void> {
+  await db.updateTable("runs").set({ acked: 1 }).where("id", "=", id).where("acked", "=", 0).execute();
+}
+
+/** RUNNING, unacknowledged and held by `worker` -> QUEUED (worker, token and start cleared). */
+export async function requeueUnackedRun(db: Kysely<Database>, id: number, worker: string): Promise<boolean> {
+  const res = await db.updateTable("runs")
+    .set({ status: Status.QUEUED, worker_name: null, token_hash: null, started_at: null })
+    .where("id", "=", id).where("status", "=", Status.RUNNING).where("acked", "=", 0).where("worker_name", "=", worker)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** An active run still held by `worker` -> FAILED with `message`. */
+export async function failRunOfWorker(db: Kysely<Database>, id: number, worker: string, message: string, now: number): Promise<boolean> {
+  const res = await db.updateTable("runs").set({ status: Status.FAILED, status_message: message, completed_at: now })
+    .where("id", "=", id).where("status", "in", ACTIVE_STATUSES).where("worker_name", "=", worker)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/**
+ * A complete run (still `from`) back to QUEUED as if new: worker, token, times
+ * and log length cleared, its tests, artifact rows and log chunks deleted and
+ * the QUEUED event recorded, in one transaction. The event's id, or undefined
+ * when another writer changed the run first.
+ */
+export async function resetRunForRerun(store: Store, id: number, from: Status, message: string, now: number): Promise<number | undefined> {
+  return store.db.transaction().execute(async (trx) => {
+    const res = await trx.updateTable("runs")
+      .set({ status: Status.QUEUED, status_message: message, worker_name: null, token_hash: null, acked: 0, log_size: 0, started_at: null, completed_at: null })
+      .where("id", "=", id).where("status", "=", from).executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return undefined;
+    await trx.deleteFrom("test_results").where("test_id", "in", trx.selectFrom("tests").select("id").where("run_id", "=", id)).execute();
+    await trx.deleteFrom("tests").where("run_id", "=", id).execute();
+    await trx.deleteFrom("artifacts").where("run_id", "=", id).execute();
+    await trx.deleteFrom("log_chunks").where("run_id", "=", id).execute();
+    const [eventId] = await insertRunEventRows(trx, store.caps, [{ run_id: id, status: Status.QUEUED, worker_name: null, message, time: now }]);
+    return eventId;
+  });
+}
+
+/** A QUEUED run just inserted: its id, name and the id of its QUEUED event. */
+export interface QueuedRun { id: number; name: string; eventId: number }
+
+/** Inserts QUEUED runs of one build and their QUEUED events inside `trx` (events last: the shortest id-to-commit gap). */
+export async function insertQueuedRunsIn(trx: Transaction<Database>, caps: DialectCaps, buildId: number, rows: readonly NewRun[], now: number): Promise<QueuedRun[]> {
+  if (!rows.length) return [];
+  await trx.insertInto("runs").values([...rows]).execute();
+  const added = await trx.selectFrom("runs").select(["id", "name"]).where("build_id", "=", buildId)
+    .where("name", "in", rows.map((r) => r.name)).orderBy("id").execute();
+  const eventIds = await insertRunEventRows(trx, caps, added.map((r) => ({ run_id: r.id, status: Status.QUEUED, worker_name: null, message: "", time: now })));
+  return added.map((r, i) => ({ id: r.id, name: r.name, eventId: eventIds[i]! }));
+}
+
+/** Adds QUEUED runs to an existing build (chained triggers). A run name the build has already throws the store's duplicate-key error. */
+export function insertQueuedRuns(store: Store, buildId: number, rows: readonly NewRun[], now: number): Promise<QueuedRun[]> {
+  return store.db.transaction().execute((trx) => insertQueuedRunsIn(trx, store.caps, buildId, rows, now));
+}
+

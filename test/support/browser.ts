@@ -28,13 +28,53 @@ export interface TestBrowser {
   noErrors(): void;
 }
 
-export async function startBrowser(t: ExecutionContext): Promise<TestBrowser> {
+/** Headless chromium with its profile in `profileDir` (also used by the web bench). */
+export function launchChromium(profileDir: string): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/ensure-services.sh installs Debian's chromium`);
+  return puppeteer.launch({ executablePath: CHROMIUM, userDataDir: profileDir, args: FLAGS, headless: true });
+}
+
+/** A tab whose pages can run functions compiled by tsx (see below). */
+export async function newTab(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(60_000);
+  await page.setViewport(viewport);
+  // tsx compiles these files keeping function names (esbuild's __name helper); functions
+  // sent to the page with evaluate() call it there, so give the page a stand-in.
+  await page.evaluateOnNewDocument("globalThis.__name = (fn) => fn");
+  return page;
+}
+
+/**
+ * Marks, in every document `page` opens, when the log view first shows a
+ * line and when the log panel says the whole log is in (performance.now(),
+ * ms since the navigation started), and the longest task that blocked the
+ * page. Read them with logMarks().
+ */
+export async function recordLogMarks(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const marks = { first: 0, complete: 0, longestTask: 0 };
+    (window as unknown as { logMarks: typeof marks }).logMarks = marks;
+    new MutationObserver(() => {
+      marks.first ||= document.querySelector(".log-line") ? performance.now() : 0;
+      marks.complete ||= document.querySelector('.log-panel[data-state="complete"]') ? performance.now() : 0;
+    }).observe(document, { childList: true, subtree: true, attributes: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) marks.longestTask = Math.max(marks.longestTask, e.duration);
+    }).observe({ type: "longtask", buffered: true });
+  });
+}
+
+export function logMarks(page: Page): Promise<{ first: number; complete: number; longestTask: number }> {
+  return page.evaluate(() => (window as unknown as { logMarks: { first: number; complete: number; longestTask: number } }).logMarks);
+}
+
+export async function startBrowser(t: ExecutionContext): Promise<TestBrowser> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-web-test-"));
   const profile = path.join(dir, "profile");
   const shots = path.join(dir, "shots");
   mkdirSync(shots);
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, userDataDir: profile, args: FLAGS, headless: true });
+  const browser = await launchChromium(profile);
   const errors: string[] = [];
   t.teardown(async () => {
     await browser.close();
@@ -44,14 +84,9 @@ export async function startBrowser(t: ExecutionContext): Promise<TestBrowser> {
   const noErrors = () => t.deepEqual(errors, [], "no uncaught errors in the pages");
   return {
     browser, dir, noErrors,
-    async page(viewport = { width: 1280, height: 900 }) {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(60_000);
-      await page.setViewport(viewport);
+    async page(viewport) {
+      const page = await newTab(browser, viewport);
       page.on("pageerror", (e) => errors.push(`${page.url()}: ${String(e)}`));
-      // tsx compiles these tests keeping function names (esbuild's __name helper); functions
-      // sent to the page with evaluate() call it there, so give the page a stand-in.
-      await page.evaluateOnNewDocument("globalThis.__name = (fn) => fn");
       return page;
     },
     async shot(page, name) {

@@ -1,7 +1,10 @@
 // A run's console log into a LogBuffer through RunService.TailLog: the whole
 // log, then (follow) new bytes as they are appended, until the run is
 // complete. Resumes at the bytes already received after an error or while
-// the tab was hidden; a complete log is read once.
+// the tab was hidden; a complete log is read once. A large log arrives
+// faster than it is taken in: every 30 ms of work the loop lets the browser
+// paint and handle input, so the first lines show at once and the tab stays
+// responsive while the rest streams in.
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { api, Code, codeOf, isAbort, signInAgain } from "../core/api.js";
 import { sleep, whileVisible } from "../core/visibility.js";
@@ -21,7 +24,12 @@ export function tailLog(ref: { project: string; buildNumber: number; run: string
     let backoff = 500;
     while (!signal.aborted && !done) {
       try {
+        let slice = performance.now();
         for await (const msg of api.runs.tailLog({ ref, offset: BigInt(buffer.size), follow }, { signal })) {
+          if (performance.now() - slice > 30) {
+            await yieldToBrowser();
+            slice = performance.now();
+          }
           const skip = buffer.size - Number(msg.offset); // bytes we already have (a resumed stream)
           if (msg.data.length > skip && skip >= 0) {
             buffer.append(skip ? msg.data.subarray(skip) : msg.data);
@@ -48,4 +56,9 @@ export function tailLog(ref: { project: string; buildNumber: number; run: string
     }
   });
   return stop;
+}
+
+/** Resolves after the browser had a chance to render and handle events (a macrotask, not a microtask). */
+function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -131,6 +131,15 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   await run.waitForFunction(() => document.querySelector("#tests .muted")?.textContent === "No tests reported.");
   await b.shot(run, "run");
 
+  // On a phone: nothing wider than the screen but the log itself (which scrolls inside).
+  const phone = await b.page({ width: 390, height: 844 });
+  await phone.goto(`${server.url}/projects/live/builds/3/runs/ticks/`);
+  await phone.waitForSelector('.log-panel[data-state="complete"]');
+  t.true(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scrolling of the page on a phone");
+  await b.shot(phone, "run-phone");
+  await phone.close();
+  await run.bringToFront(); // a background tab neither streams nor paints (core/visibility.ts)
+
   // A line link marks its line.
   await run.goto(`${server.url}/projects/live/builds/3/runs/ticks/#L7`);
   await run.waitForSelector(".log-line.marked");

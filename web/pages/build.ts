@@ -70,7 +70,7 @@ export async function renderBuild(main: HTMLElement, ctx: PageContext, [project 
   const drawOutputs = (b: Build) => {
     const done = b.runs.filter((r) => isComplete(r.status));
     const all = done.flatMap((r) => (outputs.get(r.name)?.tests ?? []).map((test) => ({ test, run: r.name })));
-    tests.replaceChildren(testsView(all));
+    tests.replaceChildren(done.length ? testsView(all) : h("p", { class: "muted" }, "Tests appear here as runs complete."));
     const withFiles = done.filter((r) => outputs.get(r.name)?.artifacts.length);
     artifacts.replaceChildren(withFiles.length
       ? h("div", null, withFiles.map((r) => h("div", { class: "run-artifacts" }, h("h3", null, r.name), artifactsView(project, number, r.name, outputs.get(r.name)!.artifacts))))

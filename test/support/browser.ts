@@ -49,12 +49,13 @@ export async function newTab(browser: Browser, viewport = { width: 1280, height:
  * Marks, in every document `page` opens, when the log view first shows a
  * line and when the log panel says the whole log is in (performance.now(),
  * ms since the navigation started), and the longest task that blocked the
- * page. Read them with logMarks().
+ * page. Read them with logMarks(). (Page code as source text: this file is
+ * also compiled without the DOM's types, for the bench.)
  */
 export async function recordLogMarks(page: Page): Promise<void> {
-  await page.evaluateOnNewDocument(() => {
+  await page.evaluateOnNewDocument(`(() => {
     const marks = { first: 0, complete: 0, longestTask: 0 };
-    (window as unknown as { logMarks: typeof marks }).logMarks = marks;
+    window.logMarks = marks;
     new MutationObserver(() => {
       marks.first ||= document.querySelector(".log-line") ? performance.now() : 0;
       marks.complete ||= document.querySelector('.log-panel[data-state="complete"]') ? performance.now() : 0;
@@ -62,11 +63,11 @@ export async function recordLogMarks(page: Page): Promise<void> {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) marks.longestTask = Math.max(marks.longestTask, e.duration);
     }).observe({ type: "longtask", buffered: true });
-  });
+  })()`);
 }
 
 export function logMarks(page: Page): Promise<{ first: number; complete: number; longestTask: number }> {
-  return page.evaluate(() => (window as unknown as { logMarks: { first: number; complete: number; longestTask: number } }).logMarks);
+  return page.evaluate("window.logMarks") as Promise<{ first: number; complete: number; longestTask: number }>;
 }
 
 export async function startBrowser(t: ExecutionContext): Promise<TestBrowser> {

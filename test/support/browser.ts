@@ -70,6 +70,29 @@ export function logMarks(page: Page): Promise<{ first: number; complete: number;
   return page.evaluate("window.logMarks") as Promise<{ first: number; complete: number; longestTask: number }>;
 }
 
+/**
+ * Records, in every document `page` opens, when each console-log line
+ * "tick <i> <sec> <usec>" (printed with the container's clock, busybox
+ * adjtimex) first appears in the log view: that clock and the page's, both
+ * the host's realtime clock, in ms. Read them with ticks().
+ */
+export async function recordTicks(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(`(() => {
+    const ticks = {};
+    window.ticks = ticks;
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll(".log-line .lt")) {
+        const m = /^tick (\\d+) (\\d+) (\\d+)$/.exec(el.textContent || "");
+        if (m && !ticks[m[1]]) ticks[m[1]] = { printed: Number(m[2]) * 1000 + Number(m[3]) / 1000, seen: performance.timeOrigin + performance.now() };
+      }
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  })()`);
+}
+
+export function ticks(page: Page): Promise<Record<string, { printed: number; seen: number }>> {
+  return page.evaluate("window.ticks") as Promise<Record<string, { printed: number; seen: number }>>;
+}
+
 export async function startBrowser(t: ExecutionContext): Promise<TestBrowser> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-web-test-"));
   const profile = path.join(dir, "profile");

@@ -13,7 +13,7 @@ import { trigger, waitForBuild } from "../support/builds.js";
 import { apiClient } from "../support/clients.js";
 import { TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
-import { signInWithForm, startBrowser, texts } from "../support/browser.js";
+import { recordTicks, signInWithForm, startBrowser, texts, ticks } from "../support/browser.js";
 import { spawnWorker } from "../support/worker-process.js";
 
 const TICKS = 6;
@@ -103,22 +103,12 @@ test("a build, its runs and its log lines appear live, without a reload", async 
 
   // Run page, opened before the container prints: each tick line reaches the DOM within 1 s.
   const run = await b.page();
-  await run.evaluateOnNewDocument(() => {
-    const ticks: Record<string, { printed: number; seen: number }> = {};
-    (window as unknown as { ticks: typeof ticks }).ticks = ticks;
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll(".log-line .lt")) {
-        const m = /^tick (\d+) (\d+) (\d+)$/.exec(el.textContent ?? "");
-        if (m && !ticks[m[1]!]) ticks[m[1]!] = { printed: Number(m[2]) * 1000 + Number(m[3]) / 1000, seen: Date.now() };
-      }
-    }).observe(document, { childList: true, subtree: true, characterData: true });
-  });
+  await recordTicks(run);
   await trigger(server.url, "live", "ci");
   await run.goto(`${server.url}/projects/live/builds/3/runs/ticks/`);
   await run.waitForFunction((n) => Object.keys((window as unknown as { ticks: object }).ticks).length === n, { timeout: 90_000 }, TICKS);
   await waitForBuild(server.url, "live", 3, () => worker.output());
-  const ticks = Object.values(await run.evaluate(() => (window as unknown as { ticks: Record<string, { printed: number; seen: number }> }).ticks));
-  const lags = ticks.map((x) => x.seen - x.printed).sort((x, y) => x - y);
+  const lags = Object.values(await ticks(run)).map((x) => x.seen - x.printed).sort((x, y) => x - y);
   t.log(`printed → in the DOM: ${lags.map((l) => l.toFixed(0)).join(", ")} ms`);
   t.is(lags.length, TICKS);
   t.true(lags[Math.floor(lags.length / 2)]! < 1000, `median lag ${lags[Math.floor(lags.length / 2)]} ms`);

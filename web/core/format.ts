@@ -44,13 +44,6 @@ export function duration(msTotal: number): string {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
-/** From `start` to `end`, or to now while it runs; "–" before it started. */
-export function span(start: Timestamp | undefined, end: Timestamp | undefined): string {
-  const a = ms(start);
-  if (a === undefined) return "–";
-  return duration((ms(end) ?? Date.now()) - a);
-}
-
 export function bytes(n: number | bigint): string {
   const v = Number(n);
   if (v < 1024) return `${v} B`;

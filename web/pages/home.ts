@@ -5,7 +5,7 @@ import type { Project } from "../../gen/jobserv/v1/project_pb.js";
 import { api, messageOf } from "../core/api.js";
 import { notice, setTitle } from "../core/chrome.js";
 import { h, keyed } from "../core/dom.js";
-import { buildUrl, projectUrl, span, statusBadge, timeEl } from "../core/format.js";
+import { buildUrl, durationEl, projectUrl, statusBadge, timeEl } from "../core/format.js";
 import type { PageContext } from "../core/page-context.js";
 import { mapLimited, table } from "../core/table.js";
 import { everyWhileVisible } from "../core/visibility.js";
@@ -44,7 +44,7 @@ export function renderHome(main: HTMLElement, ctx: PageContext): void {
       h("td", null, r.latest ? h("a", { href: buildUrl(r.project.name, r.latest.number) }, `#${r.latest.number}`) : "no builds"),
       h("td", null, r.latest ? statusBadge(r.latest.status) : ""),
       h("td", null, timeEl(r.latest?.createTime)),
-      h("td", null, r.latest ? span(r.latest.createTime, r.latest.completeTime) : "")));
+      h("td", null, r.latest ? durationEl(r.latest.createTime, r.latest.completeTime) : "")));
     status.textContent = !rows.length ? (ctx.viewer ? "No projects yet." : "No public projects. Sign in to see private ones.")
       : shown.length === rows.length ? `${rows.length} project${rows.length === 1 ? "" : "s"}` : `${shown.length} of ${rows.length} projects`;
   };

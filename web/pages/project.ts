@@ -5,7 +5,7 @@ import type { Build } from "../../gen/jobserv/v1/build_pb.js";
 import { api, messageOf } from "../core/api.js";
 import { breadcrumb, notice, setTitle } from "../core/chrome.js";
 import { append, h, keyed } from "../core/dom.js";
-import { buildUrl, projectUrl, span, statusBadge, timeEl } from "../core/format.js";
+import { buildUrl, durationEl, projectUrl, statusBadge, timeEl } from "../core/format.js";
 import type { PageContext } from "../core/page-context.js";
 import { table } from "../core/table.js";
 import { watchBuilds } from "../live/watch-builds.js";
@@ -33,7 +33,7 @@ export async function renderProject(main: HTMLElement, _ctx: PageContext, [proje
       h("td", null, b.triggerName),
       h("td", { class: "reason" }, b.reason),
       h("td", null, timeEl(b.createTime)),
-      h("td", { "data-running": b.completeTime ? null : "" }, span(b.createTime, b.completeTime))));
+      h("td", null, durationEl(b.createTime, b.completeTime))));
     if (!builds.length) problem.replaceChildren(notice("info", "No builds yet."));
   };
   let first;

@@ -1,7 +1,9 @@
 // What the pages read beyond the first API, on both stores: a build's status
 // history (Build.status_events, in GetBuild and the build JSON), the trigger
 // of each run (Run.trigger_name: chained runs name their chained trigger),
-// and the runs a worker holds (Worker.runs in ListWorkers).
+// and the runs a worker holds (Worker.runs in ListWorkers). And what pages
+// link: an HTML artifact is served sandboxed (an opaque origin, outside the
+// reader's session).
 import test from "ava";
 import { BuildService } from "../../../gen/jobserv/v1/build_pb.js";
 import { Status } from "../../../gen/jobserv/v1/status_pb.js";
@@ -38,7 +40,7 @@ triggers:
 `;
 
 for (const dialect of dialects) {
-  test(`${dialect}: status history, each run's trigger, and the runs a worker holds`, async (t) => {
+  test(`${dialect}: status history, each run's trigger, the runs a worker holds; HTML artifacts sandboxed`, async (t) => {
     const server = await startTestServer(t, dialect);
     await applyProject(server.url, "pf", YAML);
     const held: Assignment[] = [];
@@ -53,6 +55,14 @@ for (const dialect of dialects) {
     t.is(listed.name, "pf-worker");
     t.is(listed.activeRuns, 1);
     t.deepEqual(listed.runs.map((r) => [r.project, r.buildNumber, r.run]), [["pf", 1, "compile"]]);
+
+    const upload = await fetch(`${server.url}/worker/runs/${compile.definition!.runId}/artifacts/report.html`, {
+      method: "PUT", body: "<script>fetch('/jobserv.v1.TokenService/ListTokens')</script>", headers: { "jobserv-worker": "pf-worker", "jobserv-run-token": compile.runToken },
+    });
+    t.is(upload.status, 200);
+    const report = await fetch(`${server.url}/projects/pf/builds/1/runs/compile/report.html`, { headers: adminHeaders });
+    t.is(report.headers.get("content-type"), "text/html; charset=utf-8");
+    t.is(report.headers.get("content-security-policy"), "sandbox allow-scripts allow-popups");
 
     // Pass compile: its chained trigger "test" adds "unit", which names that trigger.
     await worker.client.updateRun({ runId: compile.definition!.runId, runToken: compile.runToken, status: Status.PASSED });

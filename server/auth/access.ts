@@ -60,7 +60,7 @@ export class Access {
     const hit = this.cache.get(key);
     const now = Date.now();
     if (hit && hit.until > now) return hit.principal.kind === "token" && (hit.principal.session?.expiresAt ?? 0) > now ? hit.principal : ANONYMOUS;
-    const session = await findSession(this.store.db, secret, now);
+    const session = await findSession(this.store, secret, now);
     if (!session) return ANONYMOUS;
     const principal: Principal = { kind: "token", token: session.token, session: { expiresAt: session.expiresAt } };
     this.remember(key, principal);

@@ -49,12 +49,12 @@ export function signInRoutes(deps: SignInDeps): Route[] {
         requireOwnPage(req, "sign-in");
         const form = new URLSearchParams((await readBody(req, 16 * 1024)).toString());
         const next = safeNext(form.get("next"));
-        const token = await tokenForSignIn(deps.store.db, (form.get("token") ?? "").trim());
+        const token = await tokenForSignIn(deps.store, (form.get("token") ?? "").trim());
         if (!token) {
           seeOther(res, `/login?${new URLSearchParams({ next, error: "That token is unknown or revoked." })}`);
           return;
         }
-        const { secret } = await createSession(deps.store.db, token, deps.now(), deps.sessionTtlMs);
+        const { secret } = await createSession(deps.store, token, deps.now(), deps.sessionTtlMs);
         seeOther(res, next, sessionCookie(secret, Math.floor(deps.sessionTtlMs / 1000), overTls(req)));
       },
     },
@@ -65,7 +65,7 @@ export function signInRoutes(deps: SignInDeps): Route[] {
         req.resume();
         const secret = sessionSecretOf(headerGetter(req)("cookie"));
         if (secret) {
-          await deleteSession(deps.store.db, secret);
+          await deleteSession(deps.store, secret);
           deps.access.forgetSession(secret);
         }
         seeOther(res, "/", clearedSessionCookie(overTls(req)));

@@ -28,10 +28,10 @@ export interface TestBrowser {
   noErrors(): void;
 }
 
-/** Headless chromium with its profile in `profileDir` (also used by the web bench). */
-export function launchChromium(profileDir: string): Promise<Browser> {
+/** Headless chromium with its profile in `profileDir` (also used by the web bench); `extraArgs` add flags. */
+export function launchChromium(profileDir: string, extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/ensure-services.sh installs Debian's chromium`);
-  return puppeteer.launch({ executablePath: CHROMIUM, userDataDir: profileDir, args: FLAGS, headless: true });
+  return puppeteer.launch({ executablePath: CHROMIUM, userDataDir: profileDir, args: [...FLAGS, ...extraArgs], headless: true });
 }
 
 /** A tab whose pages can run functions compiled by tsx (see below). */
@@ -93,12 +93,12 @@ export function ticks(page: Page): Promise<Record<string, { printed: number; see
   return page.evaluate("window.ticks") as Promise<Record<string, { printed: number; seen: number }>>;
 }
 
-export async function startBrowser(t: ExecutionContext): Promise<TestBrowser> {
+export async function startBrowser(t: ExecutionContext, extraArgs: string[] = []): Promise<TestBrowser> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-web-test-"));
   const profile = path.join(dir, "profile");
   const shots = path.join(dir, "shots");
   mkdirSync(shots);
-  const browser = await launchChromium(profile);
+  const browser = await launchChromium(profile, extraArgs);
   const errors: string[] = [];
   t.teardown(async () => {
     await browser.close();

@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { launchChromium, logMarks, newTab, recordLogMarks, recordTicks, ticks } from "../test/support/browser.js";
+import { lagMeter, tickScript } from "./log-tail-lag.js";
 import { apiClients, projectYaml, waitForRun, type Api } from "./support/api.js";
 import { freshDb } from "./support/bench-db.js";
 import { row, type Row } from "./support/report.js";
@@ -24,13 +25,6 @@ import { spawnRealWorker, type WorkerProcess } from "./support/worker-process.js
 
 export interface WebSizes { lines: number; intervalMs: number; megabytes: number }
 
-const tickScript = (s: WebSizes) => [
-  "#!/bin/sh",
-  `i=0; while [ $i -lt ${s.lines} ]; do`,
-  "  set -- $(adjtimex | grep tv_); echo \"tick $i $2 $4\"",
-  `  usleep ${s.intervalMs * 1000}; i=$((i+1))`,
-  "done",
-].join("\n");
 
 // Lines of 94 bytes with a colour escape, as build logs have.
 const LINE_BYTES = 94;
@@ -60,19 +54,10 @@ async function rig(name: string): Promise<Rig> {
 
 /** Lags (ms) of the tick lines read by a Node TailLog follower. */
 async function nodeTailLags(api: Api, project: string): Promise<number[]> {
-  const lags: number[] = [];
+  const meter = lagMeter();
   const decoder = new TextDecoder();
-  let rest = "";
-  for await (const msg of api.runs.tailLog({ ref: { project, buildNumber: 1, run: "r" }, follow: true })) {
-    const at = nowMs();
-    const lines = (rest + decoder.decode(msg.data, { stream: true })).split("\n");
-    rest = lines.pop() ?? "";
-    for (const l of lines) {
-      const m = /^tick \d+ (\d+) (\d+)$/.exec(l);
-      if (m) lags.push(at - (Number(m[1]) * 1000 + Number(m[2]) / 1000));
-    }
-  }
-  return lags;
+  for await (const msg of api.runs.tailLog({ ref: { project, buildNumber: 1, run: "r" }, follow: true })) meter.feed(decoder.decode(msg.data, { stream: true }));
+  return meter.samples;
 }
 
 export async function benchWebLogLag(s: WebSizes): Promise<Row[]> {

@@ -2,6 +2,8 @@
 // script and style, plus what the page needs to know before its first call
 // (who is signed in, with which scope, and the answer's status when the URL
 // names something missing). The script renders the page from the URL.
+// PageContext is a contract with the script: web/core/page-context.ts reads
+// the same shape (web/ imports nothing from server/, so it is written twice).
 import type { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import type { Principal } from "../auth/access.js";
 import type { Res } from "../gateway/router.js";

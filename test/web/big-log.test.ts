@@ -7,34 +7,22 @@ import test from "ava";
 import { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { waitForBuild, trigger } from "../support/builds.js";
 import { apiClient } from "../support/clients.js";
-import { TEST_IMAGE } from "../support/projects.js";
+import { oneRunProject } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { logMarks, recordLogMarks, startBrowser, texts } from "../support/browser.js";
 import { spawnWorker } from "../support/worker-process.js";
 
 const LINES = 580_000; // 88 bytes each: 51 MB
-const YAML = `
-timeout: 5
-triggers:
-  - name: ci
-    type: simple
-    runs:
-      - name: big
-        container: ${TEST_IMAGE}
-        host-tag: test-*
-        script: big
-scripts:
-  big: |
-    #!/bin/sh
-    awk 'BEGIN { for (i = 1; i <= ${LINES}; i++) printf "line %07d \\033[33mwarn\\033[0m the quick brown fox jumps over the lazy dog 0123456789abcdef\\n", i }'
-    echo "the very last line"
-`;
+const YAML = oneRunProject({
+  tag: "test-*", run: "big", timeout: 5,
+  script: `awk 'BEGIN { for (i = 1; i <= ${LINES}; i++) printf "line %07d \\033[33mwarn\\033[0m the quick brown fox jumps over the lazy dog 0123456789abcdef\\n", i }'\necho "the very last line"`,
+});
 
 test("a 50 MB log: first lines at once, the whole log without freezing, End reaches the last line, links and search deep inside", async (t) => {
   const server = await startTestServer(t, "sqlite");
   const worker = spawnWorker(t, { url: server.url, name: "web-big", tags: ["test-amd64"], protocol: "connect" });
   await apiClient(ProjectService, server.url).createProject({ name: "big", definitionYaml: YAML, public: true });
-  await trigger(server.url, "big", "ci");
+  await trigger(server.url, "big", "t");
   const done = await waitForBuild(server.url, "big", 1, () => worker.output(), 180_000);
   const size = Number(done.runs[0]!.logSize);
   t.true(size > 50_000_000, `log of ${size} bytes`);

@@ -14,7 +14,7 @@ import { readLog, trigger, waitForBuild } from "../support/builds.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { startFakeForge } from "../support/fake-forge.js";
 import { startMiniWorker } from "../support/mini-worker.js";
-import { TEST_IMAGE } from "../support/projects.js";
+import { forgeProject, oneRunProject } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { newToken } from "../support/sessions.js";
 import { signInWithForm, startBrowser, texts } from "../support/browser.js";
@@ -22,45 +22,23 @@ import { spawnWorker } from "../support/worker-process.js";
 
 const KEY = "webhook-secret-of-pr-trigger";
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-const YAML = `
-timeout: 1
-triggers:
-  - name: pr
-    type: github_pr
-    params:
-      GH_BRANCH: master
-    runs:
-      - name: unit
-        container: img
-        host-tag: gh
-        script: s
-  - name: ci
-    type: simple
-    runs:
-      - name: where
-        container: ${TEST_IMAGE}
-        host-tag: test-*
-        script: where
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-  where: |
-    #!/bin/sh
-    echo "this run's page: $H_RUN_URL"
-`;
+const RUN_URL_YAML = oneRunProject({ tag: "test-*", run: "where", timeout: 1, script: `echo "this run's page: $H_RUN_URL"` });
+const PR_YAML = forgeProject({ trigger: "pr", type: "github_pr", params: { GH_BRANCH: "master" }, run: "unit", tag: "gh" });
 
 test("H_RUN_URL and the commit status target URL of real runs open the run page", async (t) => {
   const github = await startFakeForge(t);
   const server = await startTestServer(t, "sqlite", { githubApi: github.url });
   const projects = apiClient(ProjectService, server.url);
-  await projects.createProject({ name: "links", definitionYaml: YAML });
-  await projects.setTriggerSecrets({ project: "links", triggerName: "pr", secrets: { "webhook-key": KEY, githubtok: "gh-token" } });
-  const read = await newToken(server.url, Scope.READ, ["links"]);
+  await projects.createProject({ name: "links", definitionYaml: RUN_URL_YAML });
+  await projects.createProject({ name: "links-pr", definitionYaml: PR_YAML });
+  await projects.setTriggerSecrets({ project: "links-pr", triggerName: "pr", secrets: { "webhook-key": KEY, githubtok: "gh-token" } });
+  const read = await newToken(server.url, Scope.READ, ["links", "links-pr"]);
   const b = await startBrowser(t);
   const page = await b.page();
 
   // H_RUN_URL, printed by the run's own container.
   const worker = spawnWorker(t, { url: server.url, name: "web-links", tags: ["test-amd64"], protocol: "connect" });
-  await trigger(server.url, "links", "ci");
+  await trigger(server.url, "links", "t");
   await waitForBuild(server.url, "links", 1, () => worker.output());
   const printed = /this run's page: (\S+)/.exec(await readLog(server.url, "links", 1, "where"))?.[1] ?? "";
   t.is(printed, `${server.url}/projects/links/builds/1/runs/where/`);
@@ -73,7 +51,7 @@ test("H_RUN_URL and the commit status target URL of real runs open the run page"
 
   // A pull request's run: its commit status links the run page.
   const opened = readFileSync(path.resolve(import.meta.dirname, "../fixtures/webhooks/github/pull_request.opened.json"));
-  const res = await fetch(`${server.url}/github/links/`, {
+  const res = await fetch(`${server.url}/github/links-pr/`, {
     method: "POST", body: opened,
     headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "links-1", "x-hub-signature-256": `sha256=${createHmac("sha256", KEY).update(opened).digest("hex")}` },
   });
@@ -90,7 +68,7 @@ test("H_RUN_URL and the commit status target URL of real runs open the run page"
     .filter((r) => r.method === "POST" && r.path === `/repos/Codertocat/Hello-World/statuses/${HEAD}`)
     .map((r) => JSON.parse(r.body) as { state: string; target_url: string })
     .find((s) => s.state === "success"), 20_000, "the success status of unit");
-  t.is(success.target_url, `${server.url}/projects/links/builds/2/runs/unit/`);
+  t.is(success.target_url, `${server.url}/projects/links-pr/builds/1/runs/unit/`);
   await page.goto(success.target_url);
   t.is(page.url(), success.target_url, "the session opens it directly");
   await page.waitForFunction(() => [...document.querySelectorAll(".log-line .lt")].some((e) => e.textContent === "unit tests: all green"));

@@ -11,27 +11,12 @@ import { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { Scope, TokenService } from "../../gen/jobserv/v1/token_pb.js";
 import { TEST_ADMIN_TOKEN } from "../support/auth.js";
 import { signInWithForm, startBrowser, texts } from "../support/browser.js";
-import { TEST_IMAGE } from "../support/projects.js";
+import { oneRunProject } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { selfSignedCertificate } from "../support/tls-cert.js";
 import { spawnWorker } from "../support/worker-process.js";
 
-const YAML = `
-timeout: 1
-triggers:
-  - name: ci
-    type: simple
-    runs:
-      - name: slow
-        container: ${TEST_IMAGE}
-        host-tag: test-*
-        script: slow
-scripts:
-  slow: |
-    #!/bin/sh
-    sleep 2
-    for i in 1 2 3; do echo "over tls $i"; sleep 0.3; done
-`;
+const YAML = oneRunProject({ tag: "test-*", run: "slow", timeout: 1, script: 'sleep 2\nfor i in 1 2 3; do echo "over tls $i"; sleep 0.3; done' });
 
 test("over TLS: HTTP/2 from the browser, a Secure session cookie, live log lines of a private run", async (t) => {
   const { certFile, keyFile, ca } = selfSignedCertificate(t);
@@ -46,7 +31,7 @@ test("over TLS: HTTP/2 from the browser, a Secure session cookie, live log lines
 
   const b = await startBrowser(t, ["--ignore-certificate-errors"]);
   const page = await b.page();
-  await createClient(BuildService, transport).triggerBuild({ project: "secure", triggerName: "ci" });
+  await createClient(BuildService, transport).triggerBuild({ project: "secure", triggerName: "t" });
   const runPage = `${server.url}/projects/secure/builds/1/runs/slow/`;
   await page.goto(runPage);
   await signInWithForm(page, secret);

@@ -1,5 +1,6 @@
 // What the server told the page before any call (the JSON in the document,
-// server/pages/shell.ts): who is signed in, and the answer's status.
+// written by server/pages/shell.ts, whose PageContext this mirrors): who is
+// signed in, and the answer's status.
 export type ScopeName = "read" | "trigger" | "admin";
 
 export interface Viewer {

@@ -3,7 +3,8 @@
 // session ending sends the person to sign in; a missing build ends the watch.
 // A server that answers UNIMPLEMENTED (an instance older than the watch RPCs,
 // e.g. during a rolling upgrade) is polled instead, once a second.
-import { Code, codeOf, isAbort, signInAgain } from "../core/api.js";
+import { Code, codeOf, isAbort, messageOf, signInAgain } from "../core/api.js";
+import { notice } from "../core/chrome.js";
 import { sleep, whileVisible } from "../core/visibility.js";
 
 export type LiveMode = "watch" | "poll";
@@ -53,4 +54,25 @@ export function keepWatching<T>(stream: (signal: AbortSignal) => AsyncIterable<T
       backoff = Math.min(backoff * 2, 10_000);
     }
   });
+}
+
+/**
+ * Handlers that show a watch the way every page does: `onChange` with the
+ * new state, errors in `problem` (cleared by the next change), the mode in
+ * `live`'s data-live attribute ("watch" or "poll").
+ */
+export function shownIn<T>(problem: HTMLElement, live: HTMLElement, onChange: (state: T) => void): WatchHandlers<T> {
+  live.dataset["live"] = "watch";
+  return {
+    onChange(state) {
+      problem.replaceChildren();
+      onChange(state);
+    },
+    onError(e, final) {
+      problem.replaceChildren(notice("error", final ? messageOf(e) : `${messageOf(e)} (reconnecting)`));
+    },
+    onMode(mode) {
+      live.dataset["live"] = mode;
+    },
+  };
 }

@@ -56,14 +56,7 @@ export class LogBuffer {
 
   /** The ANSI style in effect where line `i` starts. */
   styleAt(i: number): Style {
-    let lo = 0;
-    let hi = this.styleLines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.styleLines[mid]! <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.styles[lo]!;
+    return this.styles[lastAtMost(this.styleLines, i)]!;
   }
 
   /** Offset where line `i` starts (i = lineCount: the end). */
@@ -152,13 +145,18 @@ export class LogBuffer {
   private blockOf(offset: number): number {
     const last = this.lastBlock;
     if (offset >= this.blockStart[last]! && offset < this.blockStart[last]! + this.used[last]!) return last;
-    let lo = 0;
-    let hi = this.blocks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.blockStart[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return (this.lastBlock = lo);
+    return (this.lastBlock = lastAtMost(this.blockStart, offset));
   }
+}
+
+/** The last index of ascending `sorted` whose value is at most `value` (0 if none is). */
+function lastAtMost(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

@@ -14,6 +14,7 @@ import { fill, h, keyed } from "../core/dom.js";
 import { durationEl, isComplete, projectUrl, runUrl, statusBadge, statusLabel, timeEl } from "../core/format.js";
 import { can, type PageContext } from "../core/page-context.js";
 import { mapLimited, table } from "../core/table.js";
+import { shownIn } from "../live/watch.js";
 import { watchBuild } from "../live/watch-build.js";
 import { actionBar, actionButton, promoteForm, type ActionBar } from "./actions.js";
 import { artifactsView, testsView } from "./run-outputs.js";
@@ -35,7 +36,7 @@ export async function renderBuild(main: HTMLElement, ctx: PageContext, [project 
   const history = h("ol", { class: "history" });
   const params = h("div");
   const problem = h("div");
-  const live = h("p", { class: "muted live", role: "status", "data-live": "watch" }, "Live: runs and statuses change as they happen.");
+  const live = h("p", { class: "muted live", role: "status" }, "Live: runs and statuses change as they happen.");
   main.append(
     breadcrumb([["Projects", "/"], [project, projectUrl(project)], [`#${number}`]]),
     h("h1", null, `Build #${number} `, badge), live, problem, bar.element, facts,
@@ -135,19 +136,10 @@ export async function renderBuild(main: HTMLElement, ctx: PageContext, [project 
     problem.replaceChildren(notice("error", messageOf(e)));
     return;
   }
-  watchBuild(project, number, {
-    onChange(b) {
-      problem.replaceChildren();
-      b.statusEvents = build?.statusEvents ?? [];
-      draw(b);
-    },
-    onError(e, final) {
-      problem.replaceChildren(notice("error", final ? messageOf(e) : `${messageOf(e)} (reconnecting)`));
-    },
-    onMode(mode) {
-      live.dataset["live"] = mode;
-    },
-  });
+  watchBuild(project, number, shownIn(problem, live, (b: Build) => {
+    b.statusEvents = build?.statusEvents ?? [];
+    draw(b);
+  }));
 }
 
 function runAction(bar: ActionBar, project: string, number: number, r: Run): HTMLElement | null {

@@ -8,6 +8,7 @@ import { append, h, keyed } from "../core/dom.js";
 import { buildUrl, durationEl, projectUrl, statusBadge, timeEl } from "../core/format.js";
 import type { PageContext } from "../core/page-context.js";
 import { table } from "../core/table.js";
+import { shownIn } from "../live/watch.js";
 import { watchBuilds } from "../live/watch-builds.js";
 
 const PAGE = 25;
@@ -49,18 +50,6 @@ export async function renderProject(main: HTMLElement, _ctx: PageContext, [proje
     first.nextPageToken ? h("a", { href: `${projectUrl(project)}?${new URLSearchParams({ page: first.nextPageToken })}` }, "Older builds →") : null,
   ]);
   if (pageToken) return;
-  live.dataset["live"] = "watch";
   live.textContent = "Live: new builds and status changes appear as they happen.";
-  watchBuilds(project, PAGE, {
-    onChange(builds) {
-      problem.replaceChildren();
-      draw(builds);
-    },
-    onError(e, final) {
-      problem.replaceChildren(notice("error", final ? messageOf(e) : `${messageOf(e)} (reconnecting)`));
-    },
-    onMode(mode) {
-      live.dataset["live"] = mode;
-    },
-  });
+  watchBuilds(project, PAGE, shownIn(problem, live, draw));
 }

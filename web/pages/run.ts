@@ -2,6 +2,7 @@
 // forges show beside a commit status. Its state live (WatchBuild), its
 // console log (TailLog: all of it, then lines as they are printed), then its
 // tests, artifacts, and how to run it again locally from its rundef.
+import type { Build } from "../../gen/jobserv/v1/build_pb.js";
 import type { Run } from "../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { api, messageOf } from "../core/api.js";
@@ -9,6 +10,7 @@ import { breadcrumb, notice, setTitle } from "../core/chrome.js";
 import { fill, h } from "../core/dom.js";
 import { buildUrl, durationEl, isComplete, projectUrl, runUrl, statusBadge, timeEl } from "../core/format.js";
 import { can, type PageContext } from "../core/page-context.js";
+import { shownIn } from "../live/watch.js";
 import { watchBuild } from "../live/watch-build.js";
 import { actionBar, actionButton } from "./actions.js";
 import { logPanel } from "./log-panel.js";
@@ -27,7 +29,7 @@ export function renderRun(main: HTMLElement, ctx: PageContext, [project = "", n 
   const tests = h("div", null, h("p", { class: "muted" }, "Tests appear when the run completes."));
   const artifacts = h("div", null, h("p", { class: "muted" }, "Artifacts appear when the run completes."));
   const log = logPanel(ref, { rawUrl: `${runUrl(project, number, name)}console.log` });
-  const live = h("p", { class: "muted live", role: "status", "data-live": "watch" });
+  const live = h("p", { class: "muted live", role: "status" });
   main.classList.add("run-page");
   main.append(
     breadcrumb([["Projects", "/"], [project, projectUrl(project)], [`#${number}`, buildUrl(project, number)], [name]]),
@@ -74,20 +76,11 @@ export function renderRun(main: HTMLElement, ctx: PageContext, [project = "", n 
     }
   };
 
-  watchBuild(project, number, {
-    onChange(b) {
-      const r = b.runs.find((x) => x.name === name);
-      if (!r) return void problem.replaceChildren(notice("error", `run ${name} is not in build #${number}`));
-      problem.replaceChildren();
-      draw(r);
-    },
-    onError(e, final) {
-      problem.replaceChildren(notice("error", final ? messageOf(e) : `${messageOf(e)} (reconnecting)`));
-    },
-    onMode(mode) {
-      live.dataset["live"] = mode;
-    },
-  });
+  watchBuild(project, number, shownIn(problem, live, (b: Build) => {
+    const r = b.runs.find((x) => x.name === name);
+    if (r) draw(r);
+    else problem.replaceChildren(notice("error", `run ${name} is not in build #${number}`));
+  }));
   log.start();
 }
 

@@ -3,10 +3,11 @@
 // one core, once): `npm run dev`, `npm test`, `jobserv server` from a fresh
 // clone and a production image all serve the pages with no build step to
 // remember, and what is served always matches the code beside it. Names carry
-// a content hash (`main-<hash>.js`): the same sources give the same names on
-// every instance, so they are cached for a year. js and css are kept
-// compressed (gzip, brotli) as well. A failed build is logged and retried on
-// the next request; until then pages answer 503 and the API is unaffected.
+// a hash of their content (`main-<hash>.js`): the same sources give the same
+// names on every instance, wherever it runs from, so they are cached for a
+// year. js and css are kept compressed (gzip, brotli) as well. A failed build
+// is logged and retried on the next request; until then pages answer 503 and
+// the API is unaffected.
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -62,31 +63,35 @@ async function buildBundle(webDir: string): Promise<WebBundle> {
     entryPoints: { main: path.join(webDir, "main.ts"), style: path.join(webDir, "style.css") },
     absWorkingDir: root,
     outdir: path.join(root, "assets"), // nothing is written: write is false
-    entryNames: "[name]-[hash]",
-    bundle: true, format: "esm", target: ["es2022"], minify: true, sourcemap: "linked",
-    write: false, metafile: true, logLevel: "silent", charset: "utf8",
+    bundle: true, format: "esm", target: ["es2022"], minify: true, sourcemap: "external",
+    write: false, logLevel: "silent", charset: "utf8", legalComments: "none",
   });
-  const files = new Map<string, WebFile>();
-  for (const out of result.outputFiles) {
-    const name = path.basename(out.path);
-    const ext = path.extname(name);
-    const body = Buffer.from(out.contents);
-    const compress = ext !== ".map";
-    files.set(name, {
-      body, contentType: TYPES[ext] ?? "application/octet-stream",
-      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
-      ...(compress ? {
-        gzip: gzipSync(body, { level: 9 }),
-        brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
-      } : {}),
-    });
-  }
-  const entry = (source: string) => {
-    const want = path.relative(root, path.join(webDir, source));
-    const out = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === want);
-    const file = out && path.basename(out[0]);
-    if (!file || !files.has(file)) throw new Error(`web bundle: no output for ${want}`);
-    return file;
+  const output = (name: string) => {
+    const out = result.outputFiles.find((o) => path.basename(o.path) === name);
+    if (!out) throw new Error(`web bundle: no ${name} in esbuild's output`);
+    return Buffer.from(out.contents);
   };
-  return { files, script: entry("main.ts"), style: entry("style.css") };
+  const files = new Map<string, WebFile>();
+  // Named by a hash of what is served, not esbuild's [hash] (which also covers
+  // source map paths, and so the folder the server runs from).
+  const add = (stem: string, ext: ".js" | ".css") => {
+    const code = output(`${stem}${ext}`);
+    const name = `${stem}-${createHash("sha256").update(code).digest("hex").slice(0, 12)}${ext}`;
+    const mapComment = ext === ".js" ? `\n//# sourceMappingURL=${name}.map\n` : `\n/*# sourceMappingURL=${name}.map */\n`;
+    files.set(name, webFile(Buffer.concat([code, Buffer.from(mapComment)]), ext, true));
+    files.set(`${name}.map`, webFile(output(`${stem}${ext}.map`), ".map", false));
+    return name;
+  };
+  return { files, script: add("main", ".js"), style: add("style", ".css") };
+}
+
+function webFile(body: Buffer, ext: string, compress: boolean): WebFile {
+  return {
+    body, contentType: TYPES[ext] ?? "application/octet-stream",
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
+    ...(compress ? {
+      gzip: gzipSync(body, { level: 9 }),
+      brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    } : {}),
+  };
 }

@@ -7,7 +7,8 @@
 import type { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import type { Store } from "../store/db.js";
 import { deleteExpiredSessions, deleteSessionByHash, findSessionByHash, insertSession } from "../store/browser-sessions.js";
-import { findTokenBySecret, type TokenRow } from "./api-tokens.js";
+import type { TokenRow } from "../store/api-tokens.js";
+import { findTokenBySecret } from "./api-tokens.js";
 import { hashToken, newToken } from "./tokens.js";
 
 export interface Session {
@@ -18,7 +19,7 @@ export interface Session {
 
 /** The token behind `tokenSecret` if it may open a session (known, not revoked). */
 export async function tokenForSignIn(store: Store, tokenSecret: string): Promise<TokenRow | undefined> {
-  const token = tokenSecret ? await findTokenBySecret(store.db, tokenSecret) : undefined;
+  const token = tokenSecret ? await findTokenBySecret(store, tokenSecret) : undefined;
   return token && token.revoked_at === null ? token : undefined;
 }
 

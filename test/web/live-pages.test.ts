@@ -83,9 +83,7 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   const buildSeen = (await statuses(page))["1"] ?? [];
   t.true(buildSeen.length >= 2 && buildSeen.at(-1) === "passed", `the build's status changed in place: ${buildSeen.join(" → ")}`);
   t.true(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true), "no reload");
-  const mode = await page.$eval(".live", (e) => (e as HTMLElement).dataset["live"]);
-  t.log(`live updates by: ${mode}`);
-  t.true(mode === "watch" || mode === "poll");
+  t.is(await page.$eval(".live", (e) => (e as HTMLElement).dataset["live"]), "watch", "live by the WatchBuilds stream");
   await b.shot(page, "project");
 
   // Build page: the runs of build 2 go from queued/running to passed in place.
@@ -99,6 +97,7 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   t.true((runsSeen["ticks"] ?? []).length >= 2, `ticks changed in place: ${(runsSeen["ticks"] ?? []).join(" → ")}`);
   t.true(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true), "no reload");
   await page.waitForFunction(() => document.querySelector(".run-group h3")?.textContent === "Trigger ci");
+  t.is(await page.$eval(".live", (e) => (e as HTMLElement).dataset["live"]), "watch", "live by the WatchBuild stream");
   await b.shot(page, "build");
 
   // Run page, opened before the container prints: each tick line reaches the DOM within 1 s.

@@ -40,6 +40,9 @@ test("over TLS: HTTP/2 from the browser, a Secure session cookie, live log lines
   const cookie = (await page.cookies()).find((c) => c.name === "jobserv_session");
   t.like(cookie, { secure: true, httpOnly: true, sameSite: "Lax", path: "/" });
   await page.waitForFunction(() => [...document.querySelectorAll(".log-line .lt")].some((e) => e.textContent === "over tls 3"), { timeout: 60_000 });
+  // Calls show in resource timing once they end: the log's stream ends with the run, then its tests are read.
+  await page.waitForSelector('.log-panel[data-state="complete"]');
+  await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/ListTests")));
   const protocols = await page.evaluate(() => performance.getEntriesByType("resource")
     .filter((e) => e.name.includes("/jobserv.v1.")).map((e) => (e as PerformanceResourceTiming).nextHopProtocol));
   t.true(protocols.length >= 2 && protocols.every((p) => p === "h2"), `the page's calls went over HTTP/2: ${protocols.join(", ")}`);

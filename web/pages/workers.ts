@@ -25,7 +25,13 @@ export function renderWorkers(main: HTMLElement, _ctx: PageContext): void {
     table("Workers", ["Worker", "State", "Host tags", "Runs", "Facts", "Last seen"], body, "workers"));
   everyWhileVisible(5000, async (signal) => {
     try {
-      const { workers } = await api.workers.listWorkers({}, { signal });
+      const workers: Worker[] = [];
+      let pageToken = "";
+      do {
+        const page = await api.workers.listWorkers({ pageSize: 1000, pageToken }, { signal });
+        workers.push(...page.workers);
+        pageToken = page.nextPageToken;
+      } while (pageToken);
       problem.replaceChildren(workers.length ? "" : notice("info", "No worker has registered yet."));
       keyed(body, workers, (w) => w.name, (w) => JSON.stringify([w.online, w.enlisted, w.hostTags, w.allowedHostTags, w.runs.map((r) => r.run + r.buildNumber), w.facts?.loadAvg1m, String(w.facts?.memFreeBytes), w.lastSeenTime?.seconds.toString()]), (w) => h("tr", null,
         h("th", { scope: "row" }, w.name),

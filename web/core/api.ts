@@ -44,3 +44,15 @@ export function signInAgain(): void {
 export function isAbort(e: unknown): boolean {
   return (e instanceof ConnectError && e.code === Code.Canceled) || (e instanceof DOMException && e.name === "AbortError");
 }
+
+/** Every item of a paged list, following next_page_token (at most `max` items). */
+export async function allPages<T>(page: (pageToken: string) => Promise<{ items: T[]; next: string }>, max = 5000): Promise<T[]> {
+  const all: T[] = [];
+  let token = "";
+  do {
+    const { items, next } = await page(token);
+    all.push(...items);
+    token = next;
+  } while (token && all.length < max);
+  return all;
+}

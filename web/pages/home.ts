@@ -2,7 +2,7 @@
 // box that filters them by name. Refreshed every 30 s while in view.
 import type { Build } from "../../gen/jobserv/v1/build_pb.js";
 import type { Project } from "../../gen/jobserv/v1/project_pb.js";
-import { api, messageOf } from "../core/api.js";
+import { allPages, api, messageOf } from "../core/api.js";
 import { notice, setTitle } from "../core/chrome.js";
 import { h, keyed } from "../core/dom.js";
 import { buildUrl, durationEl, projectUrl, statusBadge, timeEl } from "../core/format.js";
@@ -12,15 +12,11 @@ import { everyWhileVisible } from "../core/visibility.js";
 
 interface Row { project: Project; latest?: Build }
 
-async function loadProjects(signal: AbortSignal): Promise<Project[]> {
-  const all: Project[] = [];
-  let pageToken = "";
-  do {
+function loadProjects(signal: AbortSignal): Promise<Project[]> {
+  return allPages(async (pageToken) => {
     const res = await api.projects.listProjects({ pageSize: 1000, pageToken }, { signal });
-    all.push(...res.projects);
-    pageToken = res.nextPageToken;
-  } while (pageToken && all.length < 5000);
-  return all;
+    return { items: res.projects, next: res.nextPageToken };
+  });
 }
 
 export function renderHome(main: HTMLElement, ctx: PageContext): void {

@@ -2,7 +2,7 @@
 // whether it is enlisted, its tags, capacity, reported facts and the runs it
 // holds. Refreshed every 5 s while in view.
 import type { Worker } from "../../gen/jobserv/v1/worker_admin_pb.js";
-import { api, messageOf } from "../core/api.js";
+import { allPages, api, messageOf } from "../core/api.js";
 import { notice, setTitle } from "../core/chrome.js";
 import { h, keyed } from "../core/dom.js";
 import { bytes, runUrl, timeEl } from "../core/format.js";
@@ -25,13 +25,10 @@ export function renderWorkers(main: HTMLElement, _ctx: PageContext): void {
     table("Workers", ["Worker", "State", "Host tags", "Runs", "Facts", "Last seen"], body, "workers"));
   everyWhileVisible(5000, async (signal) => {
     try {
-      const workers: Worker[] = [];
-      let pageToken = "";
-      do {
-        const page = await api.workers.listWorkers({ pageSize: 1000, pageToken }, { signal });
-        workers.push(...page.workers);
-        pageToken = page.nextPageToken;
-      } while (pageToken);
+      const workers = await allPages(async (pageToken) => {
+        const res = await api.workers.listWorkers({ pageSize: 1000, pageToken }, { signal });
+        return { items: res.workers, next: res.nextPageToken };
+      });
       problem.replaceChildren(workers.length ? "" : notice("info", "No worker has registered yet."));
       keyed(body, workers, (w) => w.name, (w) => JSON.stringify([w.online, w.enlisted, w.hostTags, w.allowedHostTags, w.runs.map((r) => r.run + r.buildNumber), w.facts?.loadAvg1m, String(w.facts?.memFreeBytes), w.lastSeenTime?.seconds.toString()]), (w) => h("tr", null,
         h("th", { scope: "row" }, w.name),

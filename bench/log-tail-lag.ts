@@ -14,7 +14,8 @@ import { spawnRealWorker } from "./support/worker-process.js";
 
 export interface TailSizes { lines: number; intervalMs: number }
 
-const script = (s: TailSizes) => [
+/** A script printing `lines` lines "tick <i> <sec> <usec>" (the container's clock), one per `intervalMs`. */
+export const tickScript = (s: TailSizes) => [
   "#!/bin/sh",
   `i=0; while [ $i -lt ${s.lines} ]; do`,
   "  set -- $(adjtimex | grep tv_); echo \"tick $i $2 $4\"",
@@ -23,7 +24,7 @@ const script = (s: TailSizes) => [
 ].join("\n");
 
 /** Feeds text as it arrives; returns a lag sample (ms) for each complete "tick" line. */
-function lagMeter(): { feed(text: string): void; samples: number[] } {
+export function lagMeter(): { feed(text: string): void; samples: number[] } {
   let rest = "";
   const samples: number[] = [];
   return {
@@ -42,7 +43,7 @@ function lagMeter(): { feed(text: string): void; samples: number[] } {
 
 async function rawDocker(s: TailSizes): Promise<number[]> {
   const meter = lagMeter();
-  const child = spawn("docker", ["run", "--rm", "--network", "none", IMAGE, "sh", "-c", script(s)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("docker", ["run", "--rm", "--network", "none", IMAGE, "sh", "-c", tickScript(s)], { stdio: ["ignore", "pipe", "inherit"] });
   child.stdout.setEncoding("utf8").on("data", (d: string) => meter.feed(d));
   await new Promise((r) => child.once("exit", r));
   return meter.samples;
@@ -54,7 +55,7 @@ async function viaJobserv(dialect: Dialect, s: TailSizes): Promise<number[]> {
   const worker = spawnRealWorker(server.url, `tail-${dialect}`, ["tail"]);
   try {
     const api = apiClients(server.url);
-    await api.projects.createProject({ name: "tail", definitionYaml: projectYaml("tail", script(s)) });
+    await api.projects.createProject({ name: "tail", definitionYaml: projectYaml("tail", tickScript(s)) });
     await api.builds.triggerBuild({ project: "tail", triggerName: "ci" });
     // Follow from the trigger on, so no line was written before the tail opened.
     const meter = lagMeter();

@@ -1,7 +1,7 @@
 // `npm run bench`: runs the benchmark suite, prints each figure beside the
 // baseline measured in the same run, and writes bench/results/latest.json.
 //   BENCH_SCALE=full (or --full)   the sizes of issue 6 (slower: tens of minutes)
-//   --only=dispatch,tail,...       a subset: dispatch, tail, throughput, scheduler, idle, api
+//   --only=dispatch,tail,...       a subset: dispatch, tail, throughput, scheduler, idle, api, web-lag, web-big
 //   BENCH_CPU_PROF=<dir>           run the server processes under node --cpu-prof
 import path from "node:path";
 import { benchApiReadLatency } from "./api-read-latency.js";
@@ -12,6 +12,7 @@ import { benchLogThroughput } from "./log-throughput.js";
 import { formatTable, writeResults, type Row } from "./support/report.js";
 import { benchSchedulerThroughput } from "./scheduler-throughput.js";
 import { sizesFor, type Scale } from "./sizes.js";
+import { benchWebBigLog, benchWebLogLag } from "./web-log.js";
 
 const args = process.argv.slice(2);
 const scale: Scale = args.includes("--full") || process.env["BENCH_SCALE"] === "full" ? "full" : "default";
@@ -25,6 +26,8 @@ const suite: [string, () => Promise<Row[]>][] = [
   ["scheduler", () => benchSchedulerThroughput(sizes.scheduler)],
   ["idle", () => benchIdleWorkers(sizes.idle)],
   ["api", () => benchApiReadLatency(sizes.api)],
+  ["web-lag", () => benchWebLogLag(sizes.web)],
+  ["web-big", () => benchWebBigLog(sizes.web)],
 ];
 
 const rows: Row[] = [];

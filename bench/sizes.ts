@@ -6,6 +6,7 @@ import type { IdleSizes } from "./idle-workers.js";
 import type { TailSizes } from "./log-tail-lag.js";
 import type { ThroughputSizes } from "./log-throughput.js";
 import type { SchedulerSizes } from "./scheduler-throughput.js";
+import type { WebSizes } from "./web-log.js";
 
 export type Scale = "default" | "full";
 
@@ -16,6 +17,7 @@ export interface Sizes {
   scheduler: SchedulerSizes;
   idle: IdleSizes;
   api: ApiSizes;
+  web: WebSizes;
 }
 
 export function sizesFor(scale: Scale): Sizes {
@@ -27,6 +29,7 @@ export function sizesFor(scale: Scale): Sizes {
       scheduler: { runs: 10_000, workers: 200 },
       idle: { streams: 10_000, idleSeconds: 30 },
       api: { clients: 200, seconds: 15, builds: 200 },
+      web: { lines: 600, intervalMs: 50, megabytes: 100 },
     };
   }
   return {
@@ -36,5 +39,6 @@ export function sizesFor(scale: Scale): Sizes {
     scheduler: { runs: 2_000, workers: 50 },
     idle: { streams: 2_000, idleSeconds: 10 },
     api: { clients: 200, seconds: 5, builds: 50 },
+    web: { lines: 100, intervalMs: 50, megabytes: 50 },
   };
 }

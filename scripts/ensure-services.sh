@@ -4,17 +4,19 @@
 # docker-registry + apache2-utils (htpasswd) for the private-registry test,
 # MariaDB with the 'jobserv'@'127.0.0.1' / 'jobserv'@'localhost' user (password jobserv),
 # the deployment tools (mmdebstrap and haproxy for deploy/, rclone, sqlite3, openssl, systemd-analyze
-# for the deploy and backup tests) and checks that s3rver (the S3-compatible test server, npm) resolves.
+# for the deploy and backup tests), checks that s3rver (the S3-compatible test server, npm) resolves,
+# and (not for --no-browser) installs Debian's chromium for the browser tests (test/web/).
 # Idempotent: only installs/starts what is missing, never restarts a running service.
-#   scripts/ensure-services.sh [--no-mariadb] [--no-docker]
+#   scripts/ensure-services.sh [--no-mariadb] [--no-docker] [--no-browser]
 set -euo pipefail
 
-want_docker=1 want_mariadb=1
+want_docker=1 want_mariadb=1 want_browser=1
 for arg in "$@"; do
   case "$arg" in
     --no-docker) want_docker=0 ;;
     --no-mariadb) want_mariadb=0 ;;
-    *) echo "usage: $0 [--no-docker] [--no-mariadb]" >&2; exit 2 ;;
+    --no-browser) want_browser=0 ;;
+    *) echo "usage: $0 [--no-docker] [--no-mariadb] [--no-browser]" >&2; exit 2 ;;
   esac
 done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -104,4 +106,10 @@ if ((want_mariadb)); then
   version="$(mariadb -h127.0.0.1 -P3306 -ujobserv -pjobserv -N -e 'select version()')" ||
     { echo "mariadb: user jobserv cannot connect to 127.0.0.1:3306" >&2; exit 1; }
   echo "mariadb: $state, server $version, user jobserv@127.0.0.1:3306 ok"
+fi
+
+if ((want_browser)); then
+  # puppeteer-core drives it; puppeteer's own browser download cannot work here
+  [[ -x /usr/bin/chromium ]] || apt_install chromium
+  echo "browser: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium installed')"
 fi

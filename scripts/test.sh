@@ -25,6 +25,8 @@ check_gen() {
 step npx buf lint
 step check_gen
 step npx tsc --noEmit -p tsconfig.json
+step npx tsc --noEmit -p web/tsconfig.json       # the front end: DOM, no Node
+step npx tsc --noEmit -p test/web/tsconfig.json  # browser tests: Node + DOM (code they run in pages)
 
 echo "==> npx ava --tap $*"
 tap="$(mktemp -t jobserv-ava.XXXXXX)"

@@ -67,6 +67,8 @@ export interface ServerConfig {
   storeWaitMs: number;
   /** On SIGTERM: report NOT_SERVING (health watches, /readyz 503) this long before the port closes. */
   drainDelayMs: number;
+  /** How long a browser session (a cookie made from an API token at /login) lasts. */
+  sessionTtlMs: number;
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -90,6 +92,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     artifactsDir: env["JOBSERV_ARTIFACTS_DIR"] ?? "./jobserv-artifacts",
     artifactMaxFileBytes: Number(env["JOBSERV_ARTIFACT_MAX_FILE_BYTES"] ?? 2 ** 30),
     artifactMaxRunBytes: Number(env["JOBSERV_ARTIFACT_MAX_RUN_BYTES"] ?? 5 * 2 ** 30),
+    sessionTtlMs: Number(env["JOBSERV_SESSION_TTL_MS"] ?? 7 * 24 * 3600_000),
     secretsKey: env["JOBSERV_SECRETS_KEY"] ?? "",
     secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
     adminToken: env["JOBSERV_ADMIN_TOKEN"] ?? "",

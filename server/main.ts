@@ -58,6 +58,7 @@ import { WorkerAdminService } from "../gen/jobserv/v1/worker_admin_pb.js";
 import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
 import { domainErrors } from "./api/errors.js";
+import { webRoutes } from "./pages/web-routes.js";
 
 /** How often each instance looks for completed logs nobody moved to storage yet. */
 const LOG_ARCHIVE_SWEEP_MS = 60_000;
@@ -129,6 +130,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const gateway = createRouter([
     ...healthRoutes(store, stopping.signal),
+    ...webRoutes({ store, access, now, sessionTtlMs: config.sessionTtlMs, log }),
     ...buildJsonRoutes({ store, access }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({

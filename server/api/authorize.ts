@@ -9,8 +9,9 @@ import { findProjectByName } from "../store/projects.js";
 export class Authorizer {
   constructor(readonly access: Access, private readonly store: Store) {}
 
+  /** RPCs are never plain links: a session cookie counts only from this server's own pages. */
   caller(ctx: HandlerContext): Promise<Principal> {
-    return this.access.principal(ctx.requestHeader.get("authorization"));
+    return this.access.caller((name) => ctx.requestHeader.get(name) ?? undefined, false);
   }
 
   async admin(ctx: HandlerContext): Promise<Principal> {

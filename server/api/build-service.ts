@@ -10,6 +10,7 @@ import type { Store } from "../store/db.js";
 import { findBuildById, listBuilds } from "../store/builds.js";
 import { listRunsOfBuilds } from "../store/runs.js";
 import { decodePageToken, encodePageToken, pageSize, toBuild, toRun } from "./convert.js";
+import { buildDocument } from "./build-document.js";
 import type { ApiDeps } from "./deps.js";
 import { requireField } from "./errors.js";
 
@@ -32,7 +33,7 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
     },
     async getBuild(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.READ);
-      return { build: await loadBuild(store, req.project, req.number) };
+      return { build: await buildDocument(store, req.project, req.number) };
     },
     async listBuilds(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.READ);

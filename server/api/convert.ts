@@ -19,15 +19,15 @@ export function toRun(row: RunRow, project: string, buildNumber: number): Run {
   return create(RunSchema, {
     project, buildNumber, name: row.name, status: row.status, hostTag: row.host_tag,
     workerName: row.worker_name ?? "", logSize: BigInt(row.log_size), statusMessage: row.status_message,
-    consoleProgressPattern: progressPattern(row.definition_json),
+    ...fromDefinition(row.definition_json),
     createTime: ts(row.created_at), startTime: ts(row.started_at), completeTime: ts(row.completed_at),
   });
 }
 
-/** The run definition's console-progress pattern (proto JSON names it in lowerCamelCase). */
-function progressPattern(definitionJson: string): string {
-  const def = JSON.parse(definitionJson) as { consoleProgressPattern?: string };
-  return def.consoleProgressPattern ?? "";
+/** What a Run tells of its definition: the console-progress pattern and trigger (proto JSON names are lowerCamelCase). */
+function fromDefinition(definitionJson: string): { consoleProgressPattern: string; triggerName: string } {
+  const def = JSON.parse(definitionJson) as { consoleProgressPattern?: string; triggerName?: string };
+  return { consoleProgressPattern: def.consoleProgressPattern ?? "", triggerName: def.triggerName ?? "" };
 }
 
 export function toBuild(row: BuildRow, project: string, runs: RunRow[]): Build {

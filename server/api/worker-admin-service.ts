@@ -5,24 +5,24 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { WorkerSchema, type Worker, type WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
 import { NotFoundError } from "../errors.js";
 import type { WorkerRow } from "../store/database.js";
-import { activeRunsByWorker } from "../store/runs.js";
+import { heldRunsByWorker, type HeldRun } from "../store/worker-runs.js";
 import { deleteWorker, findWorker, listWorkers, setWorkerEnlisted } from "../store/workers.js";
 import { decodePageToken, encodePageToken, pageSize } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
 
 export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number }): ServiceImpl<typeof WorkerAdminService> {
   const { store } = deps;
-  const toWorker = (row: WorkerRow, active: number): Worker => create(WorkerSchema, {
+  const toWorker = (row: WorkerRow, runs: HeldRun[] = []): Worker => create(WorkerSchema, {
     name: row.name, enlisted: Boolean(row.enlisted), hostTags: JSON.parse(row.host_tags) as string[], concurrency: row.concurrency,
     facts: { distro: row.distro, cpuType: row.cpu_type, cpuTotal: row.cpu_total, memTotalBytes: BigInt(row.mem_total), version: row.version,
       diskFreeBytes: BigInt(row.disk_free), memFreeBytes: BigInt(row.mem_free), loadAvg1m: Number(row.load_avg) },
-    online: Number(row.last_seen) > deps.now() - deps.workerLeaseMs, lastSeenTime: timestampFromMs(Number(row.last_seen)), activeRuns: active,
-    allowedHostTags: JSON.parse(row.allowed_host_tags) as string[],
+    online: Number(row.last_seen) > deps.now() - deps.workerLeaseMs, lastSeenTime: timestampFromMs(Number(row.last_seen)), activeRuns: runs.length,
+    allowedHostTags: JSON.parse(row.allowed_host_tags) as string[], runs,
   });
   const load = async (name: string): Promise<Worker> => {
     const row = await findWorker(store.db, name);
     if (!row) throw new NotFoundError(`worker "${name}" not found`);
-    return toWorker(row, (await activeRunsByWorker(store.db, [name])).get(name) ?? 0);
+    return toWorker(row, (await heldRunsByWorker(store.db, [name])).get(name));
   };
   return {
     async listWorkers(req, ctx) {
@@ -30,9 +30,9 @@ export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number
       const limit = pageSize(req.pageSize, 100);
       const rows = await listWorkers(store.db, req.pageToken ? decodePageToken(req.pageToken) : "", limit + 1);
       const page = rows.slice(0, limit);
-      const active = await activeRunsByWorker(store.db, page.map((r) => r.name));
+      const held = await heldRunsByWorker(store.db, page.map((r) => r.name));
       return {
-        workers: page.map((r) => toWorker(r, active.get(r.name) ?? 0)),
+        workers: page.map((r) => toWorker(r, held.get(r.name))),
         nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.name) : "",
       };
     },

@@ -4,13 +4,19 @@
 // (read < trigger < admin) says what it may do; a token limited to projects
 // sees only those (others answer NOT_FOUND, so their existence is not told).
 // Worker and run tokens are not API tokens: they work on WorkerService only.
+// A browser session (sessions.ts) is its token: same scope, same limits.
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { NotFoundError, PermissionDeniedError, UnauthenticatedError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import type { TokenRow } from "../store/api-tokens.js";
 import { findTokenBySecret } from "./api-tokens.js";
+import { isSameOrigin, sessionSecretOf, type HeaderGetter } from "./browser-request.js";
+import { findSession } from "./sessions.js";
 
-export type Principal = { kind: "anonymous" } | { kind: "token"; token: TokenRow };
+/** `session` is set when the token came from a browser session cookie. */
+export type Principal = { kind: "anonymous" } | { kind: "token"; token: TokenRow; session?: { expiresAt: number } };
+
+const ANONYMOUS: Principal = { kind: "anonymous" };
 
 const CACHE_MS = 5_000;
 
@@ -25,16 +31,45 @@ export class Access {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!m) throw new UnauthenticatedError("authorization: expected `Bearer <token>`");
     const secret = m[1]!;
-    const hit = this.cache.get(secret);
+    const hit = this.cache.get(`bearer:${secret}`);
     if (hit && hit.until > Date.now()) return hit.principal;
     const token = await findTokenBySecret(this.store, secret);
     if (!token || token.revoked_at !== null) throw new UnauthenticatedError("unknown or revoked API token");
     const principal: Principal = { kind: "token", token };
-    if (this.cache.size > 10_000) this.cache.clear();
-    // Revocation takes effect at once on the instance that revoked (forget) and
-    // on every other instance within CACHE_MS.
-    this.cache.set(secret, { principal, until: Date.now() + CACHE_MS });
+    this.remember(`bearer:${secret}`, principal);
     return principal;
+  }
+
+  /**
+   * The caller of a request: its bearer token when it has an `authorization`
+   * header; else its browser session cookie, honoured on plain links
+   * (`plainLink`: GET pages, console.log, artifacts, rundef) and on other
+   * requests only when they come from this server's own pages (same origin),
+   * so another site cannot act with a person's session; else anonymous. An
+   * expired, signed-out or revoked-token session is anonymous.
+   */
+  async caller(header: HeaderGetter, plainLink: boolean): Promise<Principal> {
+    const authorization = header("authorization");
+    if (authorization) return this.principal(authorization);
+    const secret = sessionSecretOf(header("cookie"));
+    if (!secret) return ANONYMOUS;
+    if (!plainLink && !isSameOrigin(header)) {
+      throw new PermissionDeniedError("a browser session is accepted only on requests from this server's own pages (Sec-Fetch-Site/Origin); API clients send a bearer token");
+    }
+    const key = `session:${secret}`;
+    const hit = this.cache.get(key);
+    const now = Date.now();
+    if (hit && hit.until > now) return hit.principal.kind === "token" && (hit.principal.session?.expiresAt ?? 0) > now ? hit.principal : ANONYMOUS;
+    const session = await findSession(this.store, secret, now);
+    if (!session) return ANONYMOUS;
+    const principal: Principal = { kind: "token", token: session.token, session: { expiresAt: session.expiresAt } };
+    this.remember(key, principal);
+    return principal;
+  }
+
+  /** Drops the cached principal of a signed-out session (other instances: within CACHE_MS). */
+  forgetSession(secret: string): void {
+    this.cache.delete(`session:${secret}`);
   }
 
   /** Drops cached principals of token `id` (called when it is revoked here). */
@@ -61,6 +96,13 @@ export class Access {
   canRead(p: Principal, project: { name: string; public: number }): boolean {
     if (project.public) return true;
     return p.kind === "token" && (!p.token.projects.length || p.token.projects.includes(project.name));
+  }
+
+  private remember(key: string, principal: Principal): void {
+    if (this.cache.size > 10_000) this.cache.clear();
+    // Revocation takes effect at once on the instance that revoked (forget) and
+    // on every other instance within CACHE_MS.
+    this.cache.set(key, { principal, until: Date.now() + CACHE_MS });
   }
 
   private require(p: Principal, scope: Scope): void {

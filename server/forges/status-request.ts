@@ -44,8 +44,13 @@ export function consoleLogUrl(publicUrl: string, project: string, build: number,
   return `${publicUrl}/projects/${encodeURIComponent(project)}/builds/${build}/runs/${encodeURIComponent(run)}/console.log`;
 }
 
+/** The run's page (and, to API clients, its JSON): where a forge's "Details" link leads. */
+export function runPageUrl(publicUrl: string, project: string, build: number, run: string): string {
+  return `${publicUrl}/projects/${encodeURIComponent(project)}/builds/${build}/runs/${encodeURIComponent(run)}/`;
+}
+
 export function runStatusRequest(i: RunStatusInfo): ApiRequest | undefined {
-  const target = consoleLogUrl(i.publicUrl, i.project, i.buildNumber, i.runName);
+  const target = runPageUrl(i.publicUrl, i.project, i.buildNumber, i.runName);
   const { GH_OWNER: owner, GH_REPO: repo, GIT_SHA: sha, GL_STATUS_URL: glUrl } = i.params;
   if (i.triggerType === "github_pr" && owner && repo && sha) {
     return commitStatusRequest(i.githubApi, i.secrets["githubtok"], owner, repo, sha,

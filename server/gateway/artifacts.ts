@@ -3,6 +3,9 @@
 // `GET /projects/{p}/builds/{n}/runs/{r}/{path}` (read access to the project; streamed, or a
 // redirect to a short-lived presigned URL of the bucket). Register these after the
 // run-files routes so console.log and .rundef.json keep their own handlers.
+// Artifacts are what builds (also of untrusted pull requests) wrote: served
+// in a CSP sandbox, an HTML artifact runs in an opaque origin, where a
+// person's browser session (pages/) does not reach.
 import path from "node:path";
 import { openArtifact, presignArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
 import { ArtifactTooLargeError } from "../artifacts/storage.js";
@@ -58,6 +61,8 @@ export function artifactRoutes(deps: ArtifactDeps & { access: Access; presignSec
         res.writeHead(200, {
           "content-type": CONTENT_TYPES[path.extname(artifact.path).toLowerCase()] ?? "application/octet-stream",
           "content-length": artifact.size,
+          "content-security-policy": "sandbox allow-scripts allow-popups",
+          "x-content-type-options": "nosniff",
         });
         if (req.method === "HEAD") {
           artifact.body.destroy();

@@ -7,6 +7,7 @@ import {
 } from "../errors.js";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
+import { wantsHtml } from "./negotiate.js";
 
 // HTTP/2 compatibility-API requests have the same shape for what routes use.
 export type Req = http.IncomingMessage;
@@ -16,6 +17,8 @@ export interface Route {
   method: "GET" | "POST" | "PUT" | "DELETE";
   /** Matched against the URL path; capture groups are passed to the handler. */
   path: RegExp;
+  /** If set, the route serves only the requests it accepts (e.g. by Accept); others go on to later routes. */
+  when?(req: Req): boolean;
   handle(req: Req, res: Res, params: string[], url: URL): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export function createRouter(routes: readonly Route[], log: Logger): (req: Req, 
     let allowed = false;
     for (const route of routes) {
       const m = route.path.exec(url.pathname);
-      if (!m) continue;
+      if (!m || (route.when && !route.when(req))) continue;
       allowed = true;
       if (route.method !== method) continue;
       let params: string[];
@@ -67,13 +70,21 @@ export function createRouter(routes: readonly Route[], log: Logger): (req: Req, 
       route.handle(req, res, params, url).catch((e: unknown) => {
         const status = statusOf(e);
         if (status === 500) log.error({ reqId: requestId(req, res), method: req.method, path: url.pathname, err: e }, "REST route failed");
-        if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
+        // A browser following a plain link to something private: sign in, then come back.
+        if (status === 401 && method === "GET" && wantsHtml(req.headers["accept"]) && !res.headersSent) signInFirst(res, url);
+        else if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
         else res.end();
       });
       return;
     }
     sendJson(res, allowed ? 405 : 404, { error: allowed ? `${req.method} not allowed on ${url.pathname}` : `no route for ${url.pathname}` });
   };
+}
+
+/** 303 to the sign-in page, which returns to `url` afterwards. */
+export function signInFirst(res: Res, url: URL): void {
+  res.writeHead(303, { location: `/login?${new URLSearchParams({ next: url.pathname + url.search })}`, "cache-control": "no-store" });
+  res.end();
 }
 
 export function sendJson(res: Res, status: number, body: unknown): void {

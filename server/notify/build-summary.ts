@@ -2,7 +2,7 @@
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Store } from "../store/db.js";
 import { buildSummaryRows } from "../store/reports.js";
-import { consoleLogUrl } from "../forges/status-request.js";
+import { consoleLogUrl, runPageUrl } from "../forges/status-request.js";
 
 export interface BuildSummary {
   project: string;
@@ -34,16 +34,16 @@ export async function loadBuildSummary(store: Store, buildId: number, publicUrl:
     completed: build.completed_at === null ? null : Number(build.completed_at),
     runs: runs.map((r) => ({
       name: r.name, status: Status[r.status] ?? String(r.status),
-      url: `${buildUrl}runs/${encodeURIComponent(r.name)}/`, log_url: consoleLogUrl(publicUrl, build.project, build.number, r.name),
+      url: runPageUrl(publicUrl, build.project, build.number, r.name), log_url: consoleLogUrl(publicUrl, build.project, build.number, r.name),
     })),
   };
 }
 
-/** JobServ's subject line and a plain-text body. */
+/** JobServ's subject line and a plain-text body (each run with its page). */
 export function emailText(s: BuildSummary): { subject: string; text: string } {
   const lines = [
     `Build: ${s.url}`, `Status: ${s.status}`, `Trigger: ${s.trigger_name}`, `Reason: ${s.reason}`, "", "Runs:",
-    ...s.runs.map((r) => `  ${r.name}: ${r.status}  ${r.log_url}`),
+    ...s.runs.map((r) => `  ${r.name}: ${r.status}  ${r.url}`),
   ];
   return { subject: `jobserv: ${s.project} build #${s.build_id} : ${s.status}`, text: lines.join("\n") + "\n" };
 }

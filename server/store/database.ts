@@ -185,6 +185,16 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/** A browser session (a cookie made from an API token at /login); see auth/sessions.ts. */
+export interface BrowserSessionsTable {
+  id: Generated<number>;
+  /** sha256 of the cookie's secret. */
+  secret_hash: string;
+  token_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   api_tokens: ApiTokensTable;
   projects: ProjectsTable;
@@ -201,6 +211,7 @@ export interface Database {
   poller_refs: PollerRefsTable;
   named_leases: LeasesTable;
   artifacts: ArtifactsTable;
+  browser_sessions: BrowserSessionsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/build.proto.
  */
 export const file_jobserv_v1_build: GenFile = /*@__PURE__*/
-  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIgsKCVdhdGNoUGluZyL1AgoFQnVpbGQSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSIgoGc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSFAoMdHJpZ2dlcl9uYW1lGAQgASgJEg4KBnJlYXNvbhgFIAEoCRItCgZwYXJhbXMYBiADKAsyHS5qb2JzZXJ2LnYxLkJ1aWxkLlBhcmFtc0VudHJ5Eh0KBHJ1bnMYByADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNY29tcGxldGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbmFtZRgKIAEoCRISCgphbm5vdGF0aW9uGAsgASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiuAEKE1RyaWdnZXJCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIUCgx0cmlnZ2VyX25hbWUYAiABKAkSOwoGcGFyYW1zGAMgAygLMisuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0LlBhcmFtc0VudHJ5Eg4KBnJlYXNvbhgEIAEoCRotCgtQYXJhbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjgKFFRyaWdnZXJCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCIyCg9HZXRCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUiNAoQR2V0QnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiSwoRTGlzdEJ1aWxkc1JlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJQChJMaXN0QnVpbGRzUmVzcG9uc2USIQoGYnVpbGRzGAEgAygLMhEuam9ic2Vydi52MS5CdWlsZBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiNQoSQ2FuY2VsQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFIjcKE0NhbmNlbEJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIlgKE1Byb21vdGVCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSDAoEbmFtZRgDIAEoCRISCgphbm5vdGF0aW9uGAQgASgJIjgKFFByb21vdGVCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCI0ChFXYXRjaEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSKvAQoSV2F0Y2hCdWlsZFJlc3BvbnNlEiUKCHNuYXBzaG90GAEgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEiIKBWJ1aWxkGAIgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEh4KA3J1bhgDIAEoCzIPLmpvYnNlcnYudjEuUnVuSAASJQoEcGluZxgEIAEoCzIVLmpvYnNlcnYudjEuV2F0Y2hQaW5nSABCBwoFZXZlbnQiOAoSV2F0Y2hCdWlsZHNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSEQoJcGFnZV9zaXplGAIgASgFIp4BChNXYXRjaEJ1aWxkc1Jlc3BvbnNlEjMKCHNuYXBzaG90GAEgASgLMh8uam9ic2Vydi52MS5XYXRjaEJ1aWxkc1NuYXBzaG90SAASIgoFYnVpbGQYAiABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkSAASJQoEcGluZxgDIAEoCzIVLmpvYnNlcnYudjEuV2F0Y2hQaW5nSABCBwoFZXZlbnQiOAoTV2F0Y2hCdWlsZHNTbmFwc2hvdBIhCgZidWlsZHMYASADKAsyES5qb2JzZXJ2LnYxLkJ1aWxkMrkECgxCdWlsZFNlcnZpY2USUQoMVHJpZ2dlckJ1aWxkEh8uam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXNwb25zZRJFCghHZXRCdWlsZBIbLmpvYnNlcnYudjEuR2V0QnVpbGRSZXF1ZXN0Ghwuam9ic2Vydi52MS5HZXRCdWlsZFJlc3BvbnNlEksKCkxpc3RCdWlsZHMSHS5qb2JzZXJ2LnYxLkxpc3RCdWlsZHNSZXF1ZXN0Gh4uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVzcG9uc2USTgoLQ2FuY2VsQnVpbGQSHi5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVxdWVzdBofLmpvYnNlcnYudjEuQ2FuY2VsQnVpbGRSZXNwb25zZRJRCgxQcm9tb3RlQnVpbGQSHy5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlcXVlc3QaIC5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlc3BvbnNlEk0KCldhdGNoQnVpbGQSHS5qb2JzZXJ2LnYxLldhdGNoQnVpbGRSZXF1ZXN0Gh4uam9ic2Vydi52MS5XYXRjaEJ1aWxkUmVzcG9uc2UwARJQCgtXYXRjaEJ1aWxkcxIeLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNSZXF1ZXN0Gh8uam9ic2Vydi52MS5XYXRjaEJ1aWxkc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
+  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIgsKCVdhdGNoUGluZyKqAwoFQnVpbGQSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSIgoGc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSFAoMdHJpZ2dlcl9uYW1lGAQgASgJEg4KBnJlYXNvbhgFIAEoCRItCgZwYXJhbXMYBiADKAsyHS5qb2JzZXJ2LnYxLkJ1aWxkLlBhcmFtc0VudHJ5Eh0KBHJ1bnMYByADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNY29tcGxldGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbmFtZRgKIAEoCRISCgphbm5vdGF0aW9uGAsgASgJEjMKDXN0YXR1c19ldmVudHMYDCADKAsyHC5qb2JzZXJ2LnYxLkJ1aWxkU3RhdHVzRXZlbnQaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJgChBCdWlsZFN0YXR1c0V2ZW50EiIKBnN0YXR1cxgBIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrgBChNUcmlnZ2VyQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSFAoMdHJpZ2dlcl9uYW1lGAIgASgJEjsKBnBhcmFtcxgDIAMoCzIrLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdC5QYXJhbXNFbnRyeRIOCgZyZWFzb24YBCABKAkaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI4ChRUcmlnZ2VyQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiMgoPR2V0QnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFIjQKEEdldEJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIksKEUxpc3RCdWlsZHNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUAoSTGlzdEJ1aWxkc1Jlc3BvbnNlEiEKBmJ1aWxkcxgBIAMoCzIRLmpvYnNlcnYudjEuQnVpbGQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKEkNhbmNlbEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSI3ChNDYW5jZWxCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCJYChNQcm9tb3RlQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSEgoKYW5ub3RhdGlvbhgEIAEoCSI4ChRQcm9tb3RlQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiNAoRV2F0Y2hCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUirwEKEldhdGNoQnVpbGRSZXNwb25zZRIlCghzbmFwc2hvdBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGRIABIiCgVidWlsZBgCIAEoCzIRLmpvYnNlcnYudjEuQnVpbGRIABIeCgNydW4YAyABKAsyDy5qb2JzZXJ2LnYxLlJ1bkgAEiUKBHBpbmcYBCABKAsyFS5qb2JzZXJ2LnYxLldhdGNoUGluZ0gAQgcKBWV2ZW50IjgKEldhdGNoQnVpbGRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBSKeAQoTV2F0Y2hCdWlsZHNSZXNwb25zZRIzCghzbmFwc2hvdBgBIAEoCzIfLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNTbmFwc2hvdEgAEiIKBWJ1aWxkGAIgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEiUKBHBpbmcYAyABKAsyFS5qb2JzZXJ2LnYxLldhdGNoUGluZ0gAQgcKBWV2ZW50IjgKE1dhdGNoQnVpbGRzU25hcHNob3QSIQoGYnVpbGRzGAEgAygLMhEuam9ic2Vydi52MS5CdWlsZDK5BAoMQnVpbGRTZXJ2aWNlElEKDFRyaWdnZXJCdWlsZBIfLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdBogLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVzcG9uc2USRQoIR2V0QnVpbGQSGy5qb2JzZXJ2LnYxLkdldEJ1aWxkUmVxdWVzdBocLmpvYnNlcnYudjEuR2V0QnVpbGRSZXNwb25zZRJLCgpMaXN0QnVpbGRzEh0uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVxdWVzdBoeLmpvYnNlcnYudjEuTGlzdEJ1aWxkc1Jlc3BvbnNlEk4KC0NhbmNlbEJ1aWxkEh4uam9ic2Vydi52MS5DYW5jZWxCdWlsZFJlcXVlc3QaHy5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVzcG9uc2USUQoMUHJvbW90ZUJ1aWxkEh8uam9ic2Vydi52MS5Qcm9tb3RlQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5Qcm9tb3RlQnVpbGRSZXNwb25zZRJNCgpXYXRjaEJ1aWxkEh0uam9ic2Vydi52MS5XYXRjaEJ1aWxkUmVxdWVzdBoeLmpvYnNlcnYudjEuV2F0Y2hCdWlsZFJlc3BvbnNlMAESUAoLV2F0Y2hCdWlsZHMSHi5qb2JzZXJ2LnYxLldhdGNoQnVpbGRzUmVxdWVzdBofLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
 
 /**
  * Sent on idle watch streams to keep intermediaries from closing them.
@@ -99,6 +99,14 @@ export type Build = Message<"jobserv.v1.Build"> & {
    * @generated from field: string annotation = 11;
    */
   annotation: string;
+
+  /**
+   * The build's status history, oldest first: one event per status change.
+   * Filled by GetBuild (and GET /projects/{p}/builds/{n}/) only.
+   *
+   * @generated from field: repeated jobserv.v1.BuildStatusEvent status_events = 12;
+   */
+  statusEvents: BuildStatusEvent[];
 };
 
 /**
@@ -107,6 +115,30 @@ export type Build = Message<"jobserv.v1.Build"> & {
  */
 export const BuildSchema: GenMessage<Build> = /*@__PURE__*/
   messageDesc(file_jobserv_v1_build, 1);
+
+/**
+ * One change of a build's status.
+ *
+ * @generated from message jobserv.v1.BuildStatusEvent
+ */
+export type BuildStatusEvent = Message<"jobserv.v1.BuildStatusEvent"> & {
+  /**
+   * @generated from field: jobserv.v1.Status status = 1;
+   */
+  status: Status;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 2;
+   */
+  time?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.BuildStatusEvent.
+ * Use `create(BuildStatusEventSchema)` to create a new message.
+ */
+export const BuildStatusEventSchema: GenMessage<BuildStatusEvent> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 2);
 
 /**
  * @generated from message jobserv.v1.TriggerBuildRequest
@@ -142,7 +174,7 @@ export type TriggerBuildRequest = Message<"jobserv.v1.TriggerBuildRequest"> & {
  * Use `create(TriggerBuildRequestSchema)` to create a new message.
  */
 export const TriggerBuildRequestSchema: GenMessage<TriggerBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 2);
+  messageDesc(file_jobserv_v1_build, 3);
 
 /**
  * @generated from message jobserv.v1.TriggerBuildResponse
@@ -159,7 +191,7 @@ export type TriggerBuildResponse = Message<"jobserv.v1.TriggerBuildResponse"> & 
  * Use `create(TriggerBuildResponseSchema)` to create a new message.
  */
 export const TriggerBuildResponseSchema: GenMessage<TriggerBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 3);
+  messageDesc(file_jobserv_v1_build, 4);
 
 /**
  * @generated from message jobserv.v1.GetBuildRequest
@@ -181,7 +213,7 @@ export type GetBuildRequest = Message<"jobserv.v1.GetBuildRequest"> & {
  * Use `create(GetBuildRequestSchema)` to create a new message.
  */
 export const GetBuildRequestSchema: GenMessage<GetBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 4);
+  messageDesc(file_jobserv_v1_build, 5);
 
 /**
  * @generated from message jobserv.v1.GetBuildResponse
@@ -198,7 +230,7 @@ export type GetBuildResponse = Message<"jobserv.v1.GetBuildResponse"> & {
  * Use `create(GetBuildResponseSchema)` to create a new message.
  */
 export const GetBuildResponseSchema: GenMessage<GetBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 5);
+  messageDesc(file_jobserv_v1_build, 6);
 
 /**
  * @generated from message jobserv.v1.ListBuildsRequest
@@ -227,7 +259,7 @@ export type ListBuildsRequest = Message<"jobserv.v1.ListBuildsRequest"> & {
  * Use `create(ListBuildsRequestSchema)` to create a new message.
  */
 export const ListBuildsRequestSchema: GenMessage<ListBuildsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 6);
+  messageDesc(file_jobserv_v1_build, 7);
 
 /**
  * @generated from message jobserv.v1.ListBuildsResponse
@@ -251,7 +283,7 @@ export type ListBuildsResponse = Message<"jobserv.v1.ListBuildsResponse"> & {
  * Use `create(ListBuildsResponseSchema)` to create a new message.
  */
 export const ListBuildsResponseSchema: GenMessage<ListBuildsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 7);
+  messageDesc(file_jobserv_v1_build, 8);
 
 /**
  * @generated from message jobserv.v1.CancelBuildRequest
@@ -273,7 +305,7 @@ export type CancelBuildRequest = Message<"jobserv.v1.CancelBuildRequest"> & {
  * Use `create(CancelBuildRequestSchema)` to create a new message.
  */
 export const CancelBuildRequestSchema: GenMessage<CancelBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 8);
+  messageDesc(file_jobserv_v1_build, 9);
 
 /**
  * @generated from message jobserv.v1.CancelBuildResponse
@@ -290,7 +322,7 @@ export type CancelBuildResponse = Message<"jobserv.v1.CancelBuildResponse"> & {
  * Use `create(CancelBuildResponseSchema)` to create a new message.
  */
 export const CancelBuildResponseSchema: GenMessage<CancelBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 9);
+  messageDesc(file_jobserv_v1_build, 10);
 
 /**
  * @generated from message jobserv.v1.PromoteBuildRequest
@@ -324,7 +356,7 @@ export type PromoteBuildRequest = Message<"jobserv.v1.PromoteBuildRequest"> & {
  * Use `create(PromoteBuildRequestSchema)` to create a new message.
  */
 export const PromoteBuildRequestSchema: GenMessage<PromoteBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 10);
+  messageDesc(file_jobserv_v1_build, 11);
 
 /**
  * @generated from message jobserv.v1.PromoteBuildResponse
@@ -341,7 +373,7 @@ export type PromoteBuildResponse = Message<"jobserv.v1.PromoteBuildResponse"> & 
  * Use `create(PromoteBuildResponseSchema)` to create a new message.
  */
 export const PromoteBuildResponseSchema: GenMessage<PromoteBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 11);
+  messageDesc(file_jobserv_v1_build, 12);
 
 /**
  * @generated from message jobserv.v1.WatchBuildRequest
@@ -363,7 +395,7 @@ export type WatchBuildRequest = Message<"jobserv.v1.WatchBuildRequest"> & {
  * Use `create(WatchBuildRequestSchema)` to create a new message.
  */
 export const WatchBuildRequestSchema: GenMessage<WatchBuildRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 12);
+  messageDesc(file_jobserv_v1_build, 13);
 
 /**
  * @generated from message jobserv.v1.WatchBuildResponse
@@ -410,7 +442,7 @@ export type WatchBuildResponse = Message<"jobserv.v1.WatchBuildResponse"> & {
  * Use `create(WatchBuildResponseSchema)` to create a new message.
  */
 export const WatchBuildResponseSchema: GenMessage<WatchBuildResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 13);
+  messageDesc(file_jobserv_v1_build, 14);
 
 /**
  * @generated from message jobserv.v1.WatchBuildsRequest
@@ -434,7 +466,7 @@ export type WatchBuildsRequest = Message<"jobserv.v1.WatchBuildsRequest"> & {
  * Use `create(WatchBuildsRequestSchema)` to create a new message.
  */
 export const WatchBuildsRequestSchema: GenMessage<WatchBuildsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 14);
+  messageDesc(file_jobserv_v1_build, 15);
 
 /**
  * @generated from message jobserv.v1.WatchBuildsResponse
@@ -473,7 +505,7 @@ export type WatchBuildsResponse = Message<"jobserv.v1.WatchBuildsResponse"> & {
  * Use `create(WatchBuildsResponseSchema)` to create a new message.
  */
 export const WatchBuildsResponseSchema: GenMessage<WatchBuildsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 15);
+  messageDesc(file_jobserv_v1_build, 16);
 
 /**
  * @generated from message jobserv.v1.WatchBuildsSnapshot
@@ -490,7 +522,7 @@ export type WatchBuildsSnapshot = Message<"jobserv.v1.WatchBuildsSnapshot"> & {
  * Use `create(WatchBuildsSnapshotSchema)` to create a new message.
  */
 export const WatchBuildsSnapshotSchema: GenMessage<WatchBuildsSnapshot> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_build, 16);
+  messageDesc(file_jobserv_v1_build, 17);
 
 /**
  * BuildService triggers and inspects builds. Builds are numbered 1, 2, ... per

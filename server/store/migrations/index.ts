@@ -11,6 +11,7 @@ import * as buildStatusIndex from "./2026_11_25_0800_build_status_index.js";
 import * as promoteTags from "./2026_11_25_0900_promote_tags.js";
 import * as workerLoad from "./2026_11_25_1000_worker_load.js";
 import * as lifecycleEvents from "./2026_11_29_1000_lifecycle_events.js";
+import * as browserSessions from "./2026_11_29_1100_browser_sessions.js";
 import * as logArchive from "./2026_11_29_1200_log_archive.js";
 
 export const migrations: Record<string, Migration> = {
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_25_0900_promote_tags": promoteTags,
   "2026_11_25_1000_worker_load": workerLoad,
   "2026_11_29_1000_lifecycle_events": lifecycleEvents,
+  "2026_11_29_1100_browser_sessions": browserSessions,
   "2026_11_29_1200_log_archive": logArchive,
 };

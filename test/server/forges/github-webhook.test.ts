@@ -138,7 +138,7 @@ for (const dialect of dialects) {
     const bodies = () => statusPosts().map((r) => JSON.parse(r.body) as Record<string, string>);
     await eventually(async () => (statusPosts().length >= 3 ? true : undefined), 10_000, "pending statuses");
     for (const r of statusPosts()) checkGithubRequest(t, r);
-    const unitUrl = `${server.url}/projects/hello/builds/1/runs/unit/console.log`;
+    const unitUrl = `${server.url}/projects/hello/builds/1/runs/unit/`;
     t.deepEqual(bodies().find((b) => b["context"] === "unit"), { state: "pending", target_url: unitUrl, description: "Build 1: queued", context: "unit" });
     t.true(bodies().some((b) => b["context"] === "lint" && b["state"] === "pending"));
 

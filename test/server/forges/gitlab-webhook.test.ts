@@ -109,7 +109,7 @@ for (const dialect of dialects) {
     }
     t.deepEqual(JSON.parse(posts[0]!.body), {
       state: "pending", name: "build", description: "Build 1: queued",
-      target_url: `${server.url}/projects/gl/builds/1/runs/build/console.log`,
+      target_url: `${server.url}/projects/gl/builds/1/runs/build/`,
     });
     t.deepEqual(fake.violations, []);
   });

@@ -4,13 +4,10 @@
 // real worker process trusting the certificate through NODE_EXTRA_CA_CERTS
 // runs a build over TLS (Connect on HTTP/1.1 and gRPC on HTTP/2); unreadable
 // files stop the start with a message naming the file.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http2 from "node:http2";
 import https from "node:https";
 import os from "node:os";
 import type { TLSSocket } from "node:tls";
-import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import test, { type ExecutionContext } from "ava";
@@ -25,22 +22,13 @@ import { eventually } from "../../support/clients.js";
 import { freshDatabaseUrl } from "../../support/db.js";
 import { PASS_FAIL_YAML } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
+import { selfSignedCertificate } from "../../support/tls-cert.js";
 import { spawnWorker } from "../../support/worker-process.js";
-
-function certificate(t: ExecutionContext): { certFile: string; keyFile: string; ca: Buffer } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-tls-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const certFile = path.join(dir, "cert.pem");
-  const keyFile = path.join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyFile, "-out", certFile], { stdio: "ignore" });
-  return { certFile, keyFile, ca: readFileSync(certFile) };
-}
 
 const bearer = (next: (req: { header: Headers }) => unknown) => (req: { header: Headers }) => { req.header.set("authorization", `Bearer ${TEST_ADMIN_TOKEN}`); return next(req); };
 
 test("one TLS port: ALPN h2 for gRPC, http/1.1 for REST and Connect; plain HTTP refused", async (t) => {
-  const { certFile, keyFile, ca } = certificate(t);
+  const { certFile, keyFile, ca } = selfSignedCertificate(t);
   const server = await startTestServer(t, "sqlite", { tlsCertFile: certFile, tlsKeyFile: keyFile });
   t.true(server.url.startsWith("https://127.0.0.1:"));
 
@@ -68,7 +56,7 @@ test("one TLS port: ALPN h2 for gRPC, http/1.1 for REST and Connect; plain HTTP 
 });
 
 test("workers reach a TLS server over Connect (HTTP/1.1) and gRPC (HTTP/2) trusting its certificate", async (t) => {
-  const { certFile, keyFile, ca } = certificate(t);
+  const { certFile, keyFile, ca } = selfSignedCertificate(t);
   const server = await startTestServer(t, "sqlite", { tlsCertFile: certFile, tlsKeyFile: keyFile });
   const builds = createClient(BuildService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", nodeOptions: { ca }, interceptors: [bearer as never] }));
   const projects = createClient(ProjectService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", nodeOptions: { ca }, interceptors: [bearer as never] }));
@@ -86,7 +74,7 @@ test("workers reach a TLS server over Connect (HTTP/1.1) and gRPC (HTTP/2) trust
 });
 
 test("an unreadable certificate stops the start with a message naming the file", async (t) => {
-  const { keyFile } = certificate(t);
+  const { keyFile } = selfSignedCertificate(t);
   const error = await t.throwsAsync(startServer(loadServerConfig({}, {
     databaseUrl: await freshDatabaseUrl(t, "sqlite"), port: 0, logLevel: "silent", tlsCertFile: "/nonexistent/cert.pem", tlsKeyFile: keyFile,
     artifactsDir: os.tmpdir(), secretsKey: Buffer.alloc(32, 1).toString("base64"),

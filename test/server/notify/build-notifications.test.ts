@@ -104,7 +104,7 @@ for (const dialect of dialects) {
     t.is(mail.from, "ci@example.com");
     t.deepEqual(mail.to, ["dev@example.com", "lead@example.com"]);
     t.is(mail.subject, "jobserv: notified build #1 : PASSED");
-    t.true(mail.text.includes(`${server.url}/projects/notified/builds/1/runs/r/console.log`));
+    t.true(mail.text.includes(`${server.url}/projects/notified/builds/1/runs/r/`));
 
     outcome = Status.FAILED;
     await builds.triggerBuild({ project: "notified", triggerName: "ci" });

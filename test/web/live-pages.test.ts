@@ -65,6 +65,19 @@ async function recordStatuses(page: Page, selector: string): Promise<void> {
 
 const statuses = (page: Page) => page.evaluate(() => (window as unknown as { statuses: Record<string, string[]> }).statuses);
 
+/** Records every error notice the page shows from now on (a live update that threw shows one). */
+async function recordErrorNotices(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { errorNotices: string[] }).errorNotices = seen;
+    const look = () => { for (const el of document.querySelectorAll(".notice.error")) if (!seen.includes(el.textContent ?? "")) seen.push(el.textContent ?? ""); };
+    new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
+    look();
+  });
+}
+
+const errorNotices = (page: Page) => page.evaluate(() => (window as unknown as { errorNotices: string[] }).errorNotices);
+
 test("a build, its runs and its log lines appear live, without a reload", async (t) => {
   const server = await startTestServer(t, "sqlite");
   const worker = spawnWorker(t, { url: server.url, name: "web-live", tags: ["test-amd64"], protocol: "connect" });
@@ -77,6 +90,7 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   await page.waitForSelector(".notice");
   await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
   await recordStatuses(page, "table.builds .status");
+  await recordErrorNotices(page);
   await trigger(server.url, "live", "ci");
   await page.waitForSelector('a[href="/projects/live/builds/1/"]');
   await page.waitForFunction(() => document.querySelector('table.builds tr[data-key="1"] .status')?.textContent === "passed", { timeout: 90_000 });
@@ -84,6 +98,7 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   t.true(buildSeen.length >= 2 && buildSeen.at(-1) === "passed", `the build's status changed in place: ${buildSeen.join(" → ")}`);
   t.true(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true), "no reload");
   t.is(await page.$eval(".live", (e) => (e as HTMLElement).dataset["live"]), "watch", "live by the WatchBuilds stream");
+  t.deepEqual(await errorNotices(page), [], "every live update applied without an error");
   await b.shot(page, "project");
 
   // Build page: the runs of build 2 go from queued/running to passed in place.
@@ -92,7 +107,10 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   await page.waitForSelector("table.runs tbody tr");
   await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
   await recordStatuses(page, "table.runs .status");
+  await recordErrorNotices(page);
   await page.waitForFunction(() => [...document.querySelectorAll("table.runs .status")].map((e) => e.textContent).join() === "passed,passed", { timeout: 90_000 });
+  await page.waitForFunction(() => document.querySelector("#main h1 .status")?.textContent === "passed", { timeout: 10_000 });
+  t.deepEqual(await errorNotices(page), [], "every live update applied without an error");
   const runsSeen = await statuses(page);
   t.true((runsSeen["ticks"] ?? []).length >= 2, `ticks changed in place: ${(runsSeen["ticks"] ?? []).join(" → ")}`);
   t.true(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument === true), "no reload");

@@ -47,7 +47,11 @@ export function keyed<T>(parent: Element, items: readonly T[], key: (t: T) => st
       const fresh = render(item);
       (fresh as HTMLElement).dataset["key"] = k;
       (fresh as HTMLElement).dataset["sig"] = sig;
-      if (el) el.replaceWith(fresh);
+      if (el) {
+        // The cursor may be the element being replaced: keep it on the live node.
+        if (el === at) at = fresh;
+        el.replaceWith(fresh);
+      }
       el = fresh;
     }
     old.delete(k);

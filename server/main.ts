@@ -59,6 +59,7 @@ import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
 import { domainErrors } from "./api/errors.js";
 import { webRoutes } from "./pages/web-routes.js";
+import { RetentionJob } from "./retention/retention-job.js";
 
 /** How often each instance looks for completed logs nobody moved to storage yet. */
 const LOG_ARCHIVE_SWEEP_MS = 60_000;
@@ -115,6 +116,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const forge: ForgeDeps = { trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
   const gitPoller = new GitPoller(trigger, { intervalMs: config.gitPollIntervalMs, log });
+  const retention = new RetentionJob({ store, storage: artifacts, now }, { intervalMs: config.retentionIntervalMs, log });
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));
@@ -149,6 +151,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   dispatcher.start();
   leases.start();
   gitPoller.start();
+  retention.start();
   if (config.logArchive) archive.start();
   let closing: Promise<void> | undefined;
   return {
@@ -163,6 +166,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await leases.stop();
       await dispatcher.stop();
       await gitPoller.stop();
+      await retention.stop();
       await listener.close();
       await archive.stop();
       await statuses.idle();

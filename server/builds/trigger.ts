@@ -5,7 +5,7 @@ import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
 import type { Store } from "../store/db.js";
-import { findProjectByName, findTriggerRow } from "../store/projects.js";
+import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType } from "../store/projects.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { requiredSecretsPresent } from "./required-secrets.js";
@@ -30,6 +30,43 @@ export interface TriggerRequest {
    * the PR's SHA). Stored on the build, so its chained triggers use it too.
    */
   definitionYaml?: string;
+  /** JobServ's posted build: secrets over the inherited ones (`triggered-by` is never taken from here). */
+  secrets?: Record<string, string>;
+  /** Inherit the secrets of the project's first trigger of this type (suffix `-optional`: none is no error). */
+  secretsFromTriggerType?: string;
+  /** Inherit the secrets of the project's trigger of this name. */
+  secretsFromTrigger?: string;
+  /** Who asked (an API token's name): the runs' `triggered-by` secret. */
+  triggeredBy?: string;
+  /** Bigger runs first. */
+  queuePriority?: number;
+}
+
+const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The secrets of a build from a posted definition: inherited (by trigger type, then name), then posted, then `triggered-by`. */
+async function postedSecrets(deps: TriggerDeps, projectId: number, req: TriggerRequest, own: string): Promise<string> {
+  if (!req.secrets && !req.secretsFromTriggerType && !req.secretsFromTrigger && !req.triggeredBy) return own;
+  const merged: Record<string, string> = {};
+  if (req.secretsFromTriggerType) {
+    const optional = req.secretsFromTriggerType.endsWith("-optional");
+    const type = optional ? req.secretsFromTriggerType.slice(0, -"-optional".length) : req.secretsFromTriggerType;
+    const sealed = await firstTriggerSecretsOfType(deps.store.db, projectId, type);
+    if (sealed === undefined && !optional) throw new InvalidArgumentError(`trigger-type: the project has no trigger of type "${type}"`);
+    Object.assign(merged, deps.cipher.openMap(sealed ?? ""));
+  }
+  if (req.secretsFromTrigger) {
+    const row = await findTriggerRow(deps.store.db, projectId, req.secretsFromTrigger);
+    if (!row) throw new InvalidArgumentError(`trigger-id: the project has no trigger "${req.secretsFromTrigger}"`);
+    Object.assign(merged, deps.cipher.openMap(row.secrets_enc));
+  }
+  for (const [k, v] of Object.entries(req.secrets ?? {})) {
+    if (!SECRET_NAME.test(k)) throw new InvalidArgumentError(`secrets: "${k}" must match ${SECRET_NAME.source}`);
+    merged[k] = v;
+  }
+  delete merged["triggered-by"];
+  if (req.triggeredBy) merged["triggered-by"] = req.triggeredBy;
+  return Object.keys(merged).length ? deps.cipher.sealMap(merged) : "";
 }
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -44,7 +81,10 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   const definitionYaml = req.definitionYaml ?? project.definition_yaml;
   const definition = parseProjectDefinition(definitionYaml);
   const trigger = findTrigger(definition, req.triggerName || undefined);
-  const secretsEnc = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
+  const own = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
+  const secretsEnc = await postedSecrets(deps, project.id, req, own);
   requiredSecretsPresent(definition, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
-  return deps.lifecycle.queueBuild({ project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc });
+  return deps.lifecycle.queueBuild({
+    project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc, queuePriority: req.queuePriority ?? 0,
+  });
 }

@@ -18,7 +18,7 @@ import { createWorkerService } from "./api/worker-service.js";
 import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
-import { buildJsonRoutes } from "./gateway/build-json.js";
+import { jobservRestRoutes } from "./gateway/rest-routes.js";
 import { runFileRoutes } from "./gateway/run-files.js";
 import { webhookRoutes } from "./gateway/webhooks.js";
 import { triggerHttpRoutes } from "./gateway/trigger-http.js";
@@ -133,7 +133,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const gateway = createRouter([
     ...healthRoutes(store, stopping.signal),
     ...webRoutes({ store, access, now, sessionTtlMs: config.sessionTtlMs, log }),
-    ...buildJsonRoutes({ store, access }),
+    ...jobservRestRoutes({ store, access, lifecycle, notes: logs, storage: artifacts, publicUrl: () => publicUrl, now, maxBytes: config.webhookMaxBytes }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
       store, now, access, storage: artifacts, presignSeconds: config.s3PresignSeconds,

@@ -2,11 +2,10 @@
 // release workflow's methods are in build-release.ts.
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { WatchBuildResponseSchema, WatchBuildsResponseSchema, WatchPingSchema, type BuildService, type TriggerBuildRequest, type WatchBuildResponse } from "../../gen/jobserv/v1/build_pb.js";
+import { WatchBuildResponseSchema, WatchBuildsResponseSchema, WatchPingSchema, type BuildService, type WatchBuildResponse } from "../../gen/jobserv/v1/build_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveProject } from "../builds/lookup.js";
-import { triggerBuild, type TriggerRequest } from "../builds/trigger.js";
-import type { Principal } from "../auth/access.js";
+import { triggerBuild, triggerRequest } from "../builds/trigger.js";
 import { buildReleaseMethods } from "./build-release.js";
 import { NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
@@ -20,18 +19,6 @@ import { requireField } from "./errors.js";
 async function loadBuild(store: Store, project: string, number: number) {
   const { build } = await resolveBuild(store, project, number);
   return toBuild(build, project, await listRunsOfBuilds(store.db, [build.id]));
-}
-
-/** A TriggerBuild request as the trigger takes it (shared with the REST route that creates builds). */
-export function triggerRequest(req: TriggerBuildRequest, caller: Principal): TriggerRequest {
-  const posted = req.definitionYaml !== "" || Object.keys(req.secrets).length > 0 || req.secretsFromTriggerType !== "" || req.secretsFromTrigger !== "";
-  return {
-    project: req.project, triggerName: req.triggerName, params: req.params, reason: req.reason || "triggered through the API",
-    ...(req.definitionYaml ? { definitionYaml: req.definitionYaml } : {}),
-    ...(posted ? { secrets: req.secrets, secretsFromTriggerType: req.secretsFromTriggerType, secretsFromTrigger: req.secretsFromTrigger } : {}),
-    ...(posted && caller.kind === "token" ? { triggeredBy: caller.token.name } : {}),
-    queuePriority: req.queuePriority,
-  };
 }
 
 export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildService> {

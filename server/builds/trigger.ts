@@ -1,6 +1,8 @@
 // triggerBuild: checks a trigger request (params, project, trigger, the
 // secrets its runs need) and hands it to the lifecycle, which numbers the
 // build and queues its runs in one transaction.
+import type { TriggerBuildRequest } from "../../gen/jobserv/v1/build_pb.js";
+import type { Principal } from "../auth/access.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
@@ -67,6 +69,18 @@ async function postedSecrets(deps: TriggerDeps, projectId: number, req: TriggerR
   delete merged["triggered-by"];
   if (req.triggeredBy) merged["triggered-by"] = req.triggeredBy;
   return Object.keys(merged).length ? deps.cipher.sealMap(merged) : "";
+}
+
+/** A TriggerBuild request (RPC, or the REST route that creates builds) as the trigger takes it. */
+export function triggerRequest(req: TriggerBuildRequest, caller: Principal): TriggerRequest {
+  const posted = req.definitionYaml !== "" || Object.keys(req.secrets).length > 0 || req.secretsFromTriggerType !== "" || req.secretsFromTrigger !== "";
+  return {
+    project: req.project, triggerName: req.triggerName, params: req.params, reason: req.reason || "triggered through the API",
+    ...(req.definitionYaml ? { definitionYaml: req.definitionYaml } : {}),
+    ...(posted ? { secrets: req.secrets, secretsFromTriggerType: req.secretsFromTriggerType, secretsFromTrigger: req.secretsFromTrigger } : {}),
+    ...(posted && caller.kind === "token" ? { triggeredBy: caller.token.name } : {}),
+    queuePriority: req.queuePriority,
+  };
 }
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

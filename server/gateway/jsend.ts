@@ -39,9 +39,9 @@ export function paged(key: string, items: unknown[], total: number, args: PageAr
   const pages = Math.ceil(total / args.limit);
   const data: Record<string, unknown> = { limit: args.limit, page: args.page, pages, total, [key]: items };
   if (args.page + 1 < pages) {
-    const q = new URLSearchParams(url.searchParams);
-    q.set("page", String(args.page + 1));
-    q.set("limit", String(args.limit));
+    // JobServ's own order: page, then limit (other parameters after them).
+    const q = new URLSearchParams({ page: String(args.page + 1), limit: String(args.limit) });
+    for (const [k, v] of url.searchParams) if (k !== "page" && k !== "limit") q.append(k, v);
     data["next"] = `${base}${url.pathname}?${q}`;
   }
   return data;

@@ -22,7 +22,7 @@ export class RetentionJob {
         if (!this.stopped) this.timer = setTimeout(loop, this.config.intervalMs);
       });
     };
-    this.timer = setTimeout(loop, Math.min(this.config.intervalMs, 10_000));
+    this.timer = setTimeout(loop, this.config.intervalMs);
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   rerun: () => import("./rerun.js"),
   promote: () => import("./promote.js"),
   migrate: () => import("./migrate.js"),
+  admin: () => import("./admin.js"),
 };
 
 const USAGE = `usage: jobserv <command> [args]
@@ -37,6 +38,8 @@ const USAGE = `usage: jobserv <command> [args]
   rerun PROJECT N RUN                    queue a complete run again (its log, tests, artifacts cleared)
   promote PROJECT N --name NAME [--annotation TEXT]   mark a PASSED build as a release
   logs PROJECT BUILD RUN [-f]            print (or follow) a run's console log
+  admin prune [--project P] [--dry-run]  apply retention policies now (--dry-run: list what would go)
+  admin retention PROJECT --keep-builds N --keep-days D   set a project's retention policy
   tokens create NAME --scope read|trigger|admin [--project P]...   create an API token (secret printed once)
   tokens list | revoke ID
   workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME

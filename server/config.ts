@@ -69,6 +69,8 @@ export interface ServerConfig {
   drainDelayMs: number;
   /** How long a browser session (a cookie made from an API token at /login) lasts. */
   sessionTtlMs: number;
+  /** How often the retention job applies projects' policies (one instance at a time). */
+  retentionIntervalMs: number;
 }
 
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -93,6 +95,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides
     artifactMaxFileBytes: Number(env["JOBSERV_ARTIFACT_MAX_FILE_BYTES"] ?? 2 ** 30),
     artifactMaxRunBytes: Number(env["JOBSERV_ARTIFACT_MAX_RUN_BYTES"] ?? 5 * 2 ** 30),
     sessionTtlMs: Number(env["JOBSERV_SESSION_TTL_MS"] ?? 7 * 24 * 3600_000),
+    retentionIntervalMs: Number(env["JOBSERV_RETENTION_INTERVAL_MS"] ?? 3600_000),
     secretsKey: env["JOBSERV_SECRETS_KEY"] ?? "",
     secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
     adminToken: env["JOBSERV_ADMIN_TOKEN"] ?? "",

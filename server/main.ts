@@ -18,7 +18,7 @@ import { createWorkerService } from "./api/worker-service.js";
 import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
-import { buildJsonRoutes } from "./gateway/build-json.js";
+import { jobservRestRoutes } from "./gateway/rest-routes.js";
 import { runFileRoutes } from "./gateway/run-files.js";
 import { webhookRoutes } from "./gateway/webhooks.js";
 import { triggerHttpRoutes } from "./gateway/trigger-http.js";
@@ -59,6 +59,7 @@ import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
 import { domainErrors } from "./api/errors.js";
 import { webRoutes } from "./pages/web-routes.js";
+import { RetentionJob } from "./retention/retention-job.js";
 
 /** How often each instance looks for completed logs nobody moved to storage yet. */
 const LOG_ARCHIVE_SWEEP_MS = 60_000;
@@ -115,6 +116,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const forge: ForgeDeps = { trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
   const gitPoller = new GitPoller(trigger, { intervalMs: config.gitPollIntervalMs, log });
+  const retention = new RetentionJob({ store, storage: artifacts, now }, { intervalMs: config.retentionIntervalMs, log });
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));
@@ -131,7 +133,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const gateway = createRouter([
     ...healthRoutes(store, stopping.signal),
     ...webRoutes({ store, access, now, sessionTtlMs: config.sessionTtlMs, log }),
-    ...buildJsonRoutes({ store, access }),
+    ...jobservRestRoutes({ store, access, lifecycle, notes: logs, storage: artifacts, publicUrl: () => publicUrl, now, maxBytes: config.webhookMaxBytes }),
     ...runFileRoutes({ store, logs, cipher, access }),
     ...artifactRoutes({
       store, now, access, storage: artifacts, presignSeconds: config.s3PresignSeconds,
@@ -149,6 +151,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   dispatcher.start();
   leases.start();
   gitPoller.start();
+  retention.start();
   if (config.logArchive) archive.start();
   let closing: Promise<void> | undefined;
   return {
@@ -163,6 +166,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await leases.stop();
       await dispatcher.stop();
       await gitPoller.stop();
+      await retention.stop();
       await listener.close();
       await archive.stop();
       await statuses.idle();

@@ -1,10 +1,12 @@
-// BuildService: trigger, read, list, cancel, promote and watch builds.
+// BuildService: trigger, read, list, cancel, promote and watch builds; the
+// release workflow's methods are in build-release.ts.
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { WatchBuildResponseSchema, WatchBuildsResponseSchema, WatchPingSchema, type BuildService, type WatchBuildResponse } from "../../gen/jobserv/v1/build_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveProject } from "../builds/lookup.js";
-import { triggerBuild } from "../builds/trigger.js";
+import { triggerBuild, triggerRequest } from "../builds/trigger.js";
+import { buildReleaseMethods } from "./build-release.js";
 import { NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import { findBuildById, listBuilds } from "../store/builds.js";
@@ -22,12 +24,11 @@ async function loadBuild(store: Store, project: string, number: number) {
 export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildService> {
   const { store } = deps;
   return {
+    ...buildReleaseMethods(deps),
     async triggerBuild(req, ctx) {
-      await deps.authz.project(ctx, req.project, Scope.TRIGGER);
+      const caller = await deps.authz.project(ctx, req.project, Scope.TRIGGER);
       requireField(req.project, "project");
-      const { buildId } = await triggerBuild(deps.trigger, {
-        project: req.project, triggerName: req.triggerName, params: req.params, reason: req.reason || "triggered through the API",
-      });
+      const { buildId } = await triggerBuild(deps.trigger, triggerRequest(req, caller));
       const build = (await findBuildById(store.db, buildId))!;
       return { build: toBuild(build, req.project, await listRunsOfBuilds(store.db, [buildId])) };
     },

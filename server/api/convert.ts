@@ -12,6 +12,7 @@ export function toProject(row: ProjectRow, triggerNames: string[]): Project {
   return create(ProjectSchema, {
     name: row.name, definitionYaml: row.definition_yaml, triggerNames,
     createTime: ts(row.created_at), updateTime: ts(row.updated_at), public: Boolean(row.public),
+    ...(row.keep_builds || row.keep_days ? { retention: { keepBuilds: row.keep_builds, keepDays: row.keep_days } } : {}),
   });
 }
 

@@ -11,6 +11,8 @@ import { deleteProject, findProjectByName, insertProject, listProjects, syncTrig
 import { decodePageToken, encodePageToken, pageSize, toProject } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
 import { deleteStoredArtifacts } from "../artifacts/run-artifacts.js";
+import { pruneBuilds } from "../retention/prune.js";
+import { setRetention } from "../store/retention.js";
 
 const PROJECT_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 
@@ -18,6 +20,12 @@ function checkName(name: string): void {
   if (!PROJECT_NAME.test(name) || name === "." || name === "..") {
     throw new InvalidArgumentError(`name: "${name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`);
   }
+}
+
+function checkRetention(r: { keepBuilds: number; keepDays: number }): [number, number] {
+  if (r.keepBuilds < 0) throw new InvalidArgumentError("retention.keep_builds: 0 (no limit) or more");
+  if (r.keepDays < 0) throw new InvalidArgumentError("retention.keep_days: 0 (no limit) or more");
+  return [r.keepBuilds, r.keepDays];
 }
 
 const triggerNamesOf = (yaml: string) => parseProjectDefinition(yaml).triggers.map((t) => t.name);
@@ -38,7 +46,8 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
         throw e;
       }
       await syncTriggers(store.db, row.id, def.triggers);
-      return { project: toProject(row, def.triggers.map((t) => t.name)) };
+      if (req.retention) await setRetention(store.db, row.id, ...checkRetention(req.retention));
+      return { project: toProject((await findProjectByName(store.db, req.name))!, def.triggers.map((t) => t.name)) };
     },
     async updateProject(req, ctx) {
       await deps.authz.project(ctx, req.name, Scope.ADMIN);
@@ -46,6 +55,7 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       const project = await resolveProject(store, req.name);
       await updateProjectDefinition(store.db, project.id, req.definitionYaml || project.definition_yaml, now(), req.public);
       if (def) await syncTriggers(store.db, project.id, def.triggers);
+      if (req.retention) await setRetention(store.db, project.id, ...checkRetention(req.retention));
       const row = await resolveProject(store, req.name);
       return { project: toProject(row, triggerNamesOf(row.definition_yaml)) };
     },
@@ -77,6 +87,12 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       await deps.authz.project(ctx, req.project, Scope.ADMIN);
       const project = await resolveProject(store, req.project);
       return { secretNames: await setTriggerSecrets(store, deps.cipher, project.id, req.triggerName, req.secrets, req.replace) };
+    },
+    async pruneBuilds(req, ctx) {
+      await deps.authz.admin(ctx);
+      if (req.project) await resolveProject(store, req.project);
+      const pruned = await pruneBuilds({ store, storage: deps.artifacts, now }, { ...(req.project ? { project: req.project } : {}), dryRun: req.dryRun });
+      return { builds: pruned.map((b) => ({ ...b, artifactBytes: BigInt(b.artifactBytes), logBytes: BigInt(b.logBytes) })) };
     },
     async deleteProject(req, ctx) {
       await deps.authz.project(ctx, req.name, Scope.ADMIN);

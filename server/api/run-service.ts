@@ -1,4 +1,5 @@
-// RunService: read runs, tail their logs, read their run definitions, cancel, rerun.
+// RunService: read runs, tail their logs, read their run definitions, cancel,
+// rerun; history, tests from outside and active runs are in run-release.ts.
 import { create, fromJsonString } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
@@ -15,14 +16,18 @@ import { decodePageToken, encodePageToken, pageSize, toRun } from "./convert.js"
 import { toArtifact, toTest } from "./convert-outputs.js";
 import type { ApiDeps } from "./deps.js";
 import { deleteStoredArtifacts, runArtifactsPrefix } from "../artifacts/run-artifacts.js";
+import { runDetail } from "../builds/release-reads.js";
+import { toRunDetail } from "./convert-release.js";
+import { runReleaseMethods } from "./run-release.js";
 
 export function createRunService(deps: ApiDeps): ServiceImpl<typeof RunService> {
   const { store } = deps;
   return {
+    ...runReleaseMethods(deps),
     async getRun(req, ctx) {
       await deps.authz.project(ctx, req.ref?.project ?? "", Scope.READ);
       const { project, build, run } = await resolveRun(store, req.ref);
-      return { run: toRun(run, project.name, build.number) };
+      return { run: toRunDetail(await runDetail(store, run), project.name, build.number) };
     },
     async listRuns(req, ctx) {
       await deps.authz.project(ctx, req.project, Scope.READ);

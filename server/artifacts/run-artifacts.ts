@@ -49,6 +49,12 @@ export async function openArtifact(deps: Pick<ArtifactDeps, "store" | "storage">
   return { path, size: object.size, body: object.body };
 }
 
+/** Where an external build's artifact `rawPath` is (its link), or undefined for a stored file or none. */
+export async function artifactLink(store: Store, run: RunRow, rawPath: string): Promise<string | undefined> {
+  const row = await findArtifact(store.db, run.id, normaliseArtifactPath(rawPath));
+  return row?.link_url ?? undefined;
+}
+
 /**
  * A presigned URL reading artifact `rawPath` of `run` for `seconds`;
  * NotFoundError if the run has none by that path or the storage gives no URLs.

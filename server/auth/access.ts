@@ -3,13 +3,15 @@
 // Rules: anonymous callers may read public projects only; a token's scope
 // (read < trigger < admin) says what it may do; a token limited to projects
 // sees only those (others answer NOT_FOUND, so their existence is not told).
-// Worker and run tokens are not API tokens: they work on WorkerService only.
+// Worker and run tokens are not API tokens: they work on WorkerService only,
+// and a run's token on its own tests from outside (`runWriter`).
 // A browser session (sessions.ts) is its token: same scope, same limits.
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { NotFoundError, PermissionDeniedError, UnauthenticatedError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import type { TokenRow } from "../store/api-tokens.js";
 import { findTokenBySecret } from "./api-tokens.js";
+import { tokenMatches } from "./tokens.js";
 import { isSameOrigin, sessionSecretOf, type HeaderGetter } from "./browser-request.js";
 import { findSession } from "./sessions.js";
 
@@ -90,6 +92,21 @@ export class Access {
     if (scope === Scope.READ && project?.public) return;
     this.require(p, scope);
     if (p.kind === "token" && p.token.projects.length && !p.token.projects.includes(name)) throw new NotFoundError(`project "${name}" not found`);
+  }
+
+  /**
+   * Who may report tests on a run from outside (JobServ's test API): the run's
+   * own token (`authorization: Token <run token>`, while the run is open), or
+   * an API token with trigger scope on the project.
+   */
+  async runWriter(authorization: string | undefined, run: { token_hash: string | null; open: boolean },
+    project: { name: string; public: number } | undefined, name: string): Promise<void> {
+    const m = /^Token\s+(\S+)$/i.exec(authorization ?? "");
+    if (m) {
+      if (!run.open || !run.token_hash || !tokenMatches(m[1]!, run.token_hash)) throw new UnauthenticatedError("not this run's token, or the run is complete");
+      return;
+    }
+    this.requireOnProject(await this.principal(authorization), Scope.TRIGGER, project, name);
   }
 
   /** Whether `p` may read `project` (for filtering lists). */

@@ -21,6 +21,8 @@ export interface QueueBuildRequest {
   reason: string;
   /** The trigger's secrets (ciphertext), copied to each run. */
   secretsEnc: string;
+  /** Bigger runs first (0 by default). */
+  queuePriority?: number;
 }
 
 /** A new build of `trigger` with its QUEUED runs (numbered in the transaction that creates it). */
@@ -31,7 +33,8 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
     params_json: JSON.stringify(req.params), definition_yaml: req.definitionYaml, created_at: now,
   }, (number, buildId) => {
     const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
-    return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now);
+    return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now)
+      .map((r) => (req.queuePriority ? { ...r, queue_priority: req.queuePriority } : r));
   });
   const build: BuildIdentity = { buildId: created.buildId, buildNumber: created.number, projectId: req.project.id, project: req.project.name, triggerType: req.trigger.type };
   ctx.identities.rememberBuild(build);

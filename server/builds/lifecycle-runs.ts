@@ -5,13 +5,16 @@
 // silent worker (FAILED with the reason in the log), an assignment never
 // acknowledged or never delivered (back to QUEUED), and rerun (a complete run
 // QUEUED again). Each: compare-and-set, event row, the run's event published,
-// then the roll-up and its build's event.
+// then the roll-up and its build's event. A worker's end while tests driven
+// from outside are open leaves the run RUNNING (lifecycle-tests.ts ends it).
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { hashToken, newToken } from "../auth/tokens.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
 import type { RunRow } from "../store/database.js";
 import { claimQueuedRuns, type ClaimedRunRow } from "../store/run-claims.js";
-import { acknowledgeRun, failRunOfWorker, requeueUnackedRun, resetRunForRerun, transitionRun } from "../store/run-transitions.js";
+import { acknowledgeRun, completeWorkerDoneRun, failRunOfWorker, markWorkerDone, requeueUnackedRun, resetRunForRerun, transitionRun } from "../store/run-transitions.js";
+import { testVerdict } from "../store/tests.js";
+import { finishWhenTestsDone } from "./lifecycle-tests.js";
 import { ACTIVE_STATUSES, findRunById, listRunsOfBuilds } from "../store/runs.js";
 import { fireRunChains } from "./chain.js";
 import { recordRunChanges, runEvents, type LifecycleContext } from "./lifecycle-context.js";
@@ -77,14 +80,23 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
   if (status === run.status) return { cancelRequested: cancelling };
   // A cancelled run that still reports UPLOADING stays CANCELLING; PASSED/FAILED end it.
   if (status === Status.UPLOADING && cancelling) return { cancelRequested: true };
+  if (status !== Status.UPLOADING && run.worker_done) return { cancelRequested: false };
+  if (status !== Status.UPLOADING && !cancelling && (await testVerdict(ctx.store.db, run.id)).open) {
+    // Tests driven from outside are still open: the run stays RUNNING until they end (lifecycle-tests.ts).
+    if (await markWorkerDone(ctx.store.db, run.id, status, message)) await finishWhenTestsDone(ctx, run.id);
+    return { cancelRequested: false };
+  }
   const now = ctx.now();
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE_STATUSES;
-  if (await transitionRun(ctx.store.db, run.id, from, status, { now, message })) {
-    ctx.events.publish(await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]));
-    const failed = status === Status.PASSED ? await chainFromRun(ctx, run) : [];
-    await publishThenRollup(ctx, failed, [run.build_id]);
-  }
+  if (await transitionRun(ctx.store.db, run.id, from, status, { now, message })) await runCompleted(ctx, run, status, message, now);
   return { cancelRequested: cancelling };
+}
+
+/** After a run's committed change to `status` (by its worker, or its tests): its event, chains if it passed, the roll-up. */
+export async function runCompleted(ctx: LifecycleContext, run: RunRow, status: Status, message: string, now: number): Promise<void> {
+  ctx.events.publish(await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]));
+  const failed = status === Status.PASSED ? await chainFromRun(ctx, run) : [];
+  await publishThenRollup(ctx, failed, [run.build_id]);
 }
 
 /** Fires a passed run's chained triggers; if that fails, the run fails with the reason (as JobServ): that event, unpublished. */
@@ -112,7 +124,10 @@ export async function cancelRun(ctx: LifecycleContext, runId: number): Promise<v
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   const now = ctx.now();
   let change;
-  if (await transitionRun(ctx.store.db, runId, [Status.QUEUED], Status.FAILED, { now, message: "cancelled" })) {
+  if (run.worker_done && await completeWorkerDoneRun(ctx.store.db, runId, Status.FAILED, "cancelled", now)) {
+    // Its worker is done; only tests from outside kept it open.
+    change = { status: Status.FAILED, worker: run.worker_name, message: "cancelled" };
+  } else if (await transitionRun(ctx.store.db, runId, [Status.QUEUED], Status.FAILED, { now, message: "cancelled" })) {
     change = { status: Status.FAILED, worker: null, message: "cancelled" };
   } else if (await transitionRun(ctx.store.db, runId, [Status.RUNNING, Status.UPLOADING], Status.CANCELLING, { now, message: "cancel requested" })) {
     change = { status: Status.CANCELLING, worker: run.worker_name, message: "cancel requested" };

@@ -4,7 +4,9 @@
 // after commit. Everything that reacts to status changes (dispatcher, log
 // tails, notifications, commit statuses, metrics, watch streams) subscribes
 // here; callers of a transition need no wiring. The transitions themselves
-// are in lifecycle-queue.ts, lifecycle-runs.ts and lifecycle-rollup.ts.
+// are in lifecycle-queue.ts, lifecycle-runs.ts, lifecycle-rollup.ts,
+// lifecycle-external.ts (external builds) and lifecycle-tests.ts (runs driven
+// by tests from outside).
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { DefinitionCache } from "../projects/definition-cache.js";
 import type { RunRow } from "../store/database.js";
@@ -13,6 +15,9 @@ import { Identities } from "./identities.js";
 import type { LifecycleContext, LifecycleDeps } from "./lifecycle-context.js";
 import { LifecycleEvents, type LifecycleListener } from "./lifecycle-events.js";
 import { queueBuild, type QueueBuildRequest } from "./lifecycle-queue.js";
+import { recordExternalBuild, type ExternalBuildRequest } from "./lifecycle-external.js";
+import { finishWhenTestsDone } from "./lifecycle-tests.js";
+import { setAnnotation } from "../store/release-builds.js";
 import { promote, repairBuilds, publishThenRollup } from "./lifecycle-rollup.js";
 import { cancelBuild, cancelRun, claimRuns, leaseLost, requeueUnacked, rerunRun, runsAssigned, workerReport } from "./lifecycle-runs.js";
 
@@ -78,6 +83,21 @@ export class Lifecycle {
 
   promote(buildId: number, name: string, annotation: string): Promise<void> {
     return promote(this.ctx, buildId, name, annotation);
+  }
+
+  /** Records a build another CI made: PASSED, with PASSED runs and artifact links. */
+  recordExternalBuild(req: ExternalBuildRequest): Promise<{ buildId: number; number: number }> {
+    return recordExternalBuild(this.ctx, req);
+  }
+
+  /** A run's tests changed (tests driven from outside): ends the run if its worker is done and the tests are complete. */
+  testsChanged(runId: number): Promise<boolean> {
+    return finishWhenTestsDone(this.ctx, runId);
+  }
+
+  /** Replaces a build's annotation (no status change, no event). */
+  annotate(buildId: number, annotation: string): Promise<void> {
+    return setAnnotation(this.ctx.store.db, buildId, annotation);
   }
 
   /** Re-derives a build's status from its runs (idempotent). */

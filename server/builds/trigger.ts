@@ -1,11 +1,13 @@
 // triggerBuild: checks a trigger request (params, project, trigger, the
 // secrets its runs need) and hands it to the lifecycle, which numbers the
 // build and queues its runs in one transaction.
+import type { TriggerBuildRequest } from "../../gen/jobserv/v1/build_pb.js";
+import type { Principal } from "../auth/access.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
 import type { Store } from "../store/db.js";
-import { findProjectByName, findTriggerRow } from "../store/projects.js";
+import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType } from "../store/projects.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { requiredSecretsPresent } from "./required-secrets.js";
@@ -30,6 +32,55 @@ export interface TriggerRequest {
    * the PR's SHA). Stored on the build, so its chained triggers use it too.
    */
   definitionYaml?: string;
+  /** JobServ's posted build: secrets over the inherited ones (`triggered-by` is never taken from here). */
+  secrets?: Record<string, string>;
+  /** Inherit the secrets of the project's first trigger of this type (suffix `-optional`: none is no error). */
+  secretsFromTriggerType?: string;
+  /** Inherit the secrets of the project's trigger of this name. */
+  secretsFromTrigger?: string;
+  /** Who asked (an API token's name): the runs' `triggered-by` secret. */
+  triggeredBy?: string;
+  /** Bigger runs first. */
+  queuePriority?: number;
+}
+
+const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The secrets of a build from a posted definition: inherited (by trigger type, then name), then posted, then `triggered-by`. */
+async function postedSecrets(deps: TriggerDeps, projectId: number, req: TriggerRequest, own: string): Promise<string> {
+  if (!req.secrets && !req.secretsFromTriggerType && !req.secretsFromTrigger && !req.triggeredBy) return own;
+  const merged: Record<string, string> = {};
+  if (req.secretsFromTriggerType) {
+    const optional = req.secretsFromTriggerType.endsWith("-optional");
+    const type = optional ? req.secretsFromTriggerType.slice(0, -"-optional".length) : req.secretsFromTriggerType;
+    const sealed = await firstTriggerSecretsOfType(deps.store.db, projectId, type);
+    if (sealed === undefined && !optional) throw new InvalidArgumentError(`trigger-type: the project has no trigger of type "${type}"`);
+    Object.assign(merged, deps.cipher.openMap(sealed ?? ""));
+  }
+  if (req.secretsFromTrigger) {
+    const row = await findTriggerRow(deps.store.db, projectId, req.secretsFromTrigger);
+    if (!row) throw new InvalidArgumentError(`trigger-id: the project has no trigger "${req.secretsFromTrigger}"`);
+    Object.assign(merged, deps.cipher.openMap(row.secrets_enc));
+  }
+  for (const [k, v] of Object.entries(req.secrets ?? {})) {
+    if (!SECRET_NAME.test(k)) throw new InvalidArgumentError(`secrets: "${k}" must match ${SECRET_NAME.source}`);
+    merged[k] = v;
+  }
+  delete merged["triggered-by"];
+  if (req.triggeredBy) merged["triggered-by"] = req.triggeredBy;
+  return Object.keys(merged).length ? deps.cipher.sealMap(merged) : "";
+}
+
+/** A TriggerBuild request (RPC, or the REST route that creates builds) as the trigger takes it. */
+export function triggerRequest(req: TriggerBuildRequest, caller: Principal): TriggerRequest {
+  const posted = req.definitionYaml !== "" || Object.keys(req.secrets).length > 0 || req.secretsFromTriggerType !== "" || req.secretsFromTrigger !== "";
+  return {
+    project: req.project, triggerName: req.triggerName, params: req.params, reason: req.reason || "triggered through the API",
+    ...(req.definitionYaml ? { definitionYaml: req.definitionYaml } : {}),
+    ...(posted ? { secrets: req.secrets, secretsFromTriggerType: req.secretsFromTriggerType, secretsFromTrigger: req.secretsFromTrigger } : {}),
+    ...(posted && caller.kind === "token" ? { triggeredBy: caller.token.name } : {}),
+    queuePriority: req.queuePriority,
+  };
 }
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -44,7 +95,10 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   const definitionYaml = req.definitionYaml ?? project.definition_yaml;
   const definition = parseProjectDefinition(definitionYaml);
   const trigger = findTrigger(definition, req.triggerName || undefined);
-  const secretsEnc = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
+  const own = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
+  const secretsEnc = await postedSecrets(deps, project.id, req, own);
   requiredSecretsPresent(definition, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
-  return deps.lifecycle.queueBuild({ project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc });
+  return deps.lifecycle.queueBuild({
+    project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc, queuePriority: req.queuePriority ?? 0,
+  });
 }

@@ -7,7 +7,7 @@
 // in a CSP sandbox, an HTML artifact runs in an opaque origin, where a
 // person's browser session (pages/) does not reach.
 import path from "node:path";
-import { openArtifact, presignArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
+import { artifactLink, openArtifact, presignArtifact, storeArtifact, type ArtifactDeps } from "../artifacts/run-artifacts.js";
 import { ArtifactTooLargeError } from "../artifacts/storage.js";
 import { resolveRun } from "../builds/lookup.js";
 import { authoriseRunToken } from "../builds/run-token.js";
@@ -52,8 +52,10 @@ export function artifactRoutes(deps: ArtifactDeps & { access: Access; presignSec
         const names = { project: params[0]!, build: Number(params[1]), run: params[2]! };
         await requireProject(deps.access, deps.store, req, names.project);
         const { run } = await resolveRun(deps.store, { project: names.project, buildNumber: names.build, run: names.run });
-        if (deps.presignSeconds && deps.storage.presign) {
-          res.writeHead(302, { location: await presignArtifact(deps, run, params[3]!, names, deps.presignSeconds), "cache-control": "no-store" });
+        const link = await artifactLink(deps.store, run, params[3]!);
+        if (link || (deps.presignSeconds && deps.storage.presign)) {
+          // An external build's artifact is where its CI keeps it.
+          res.writeHead(302, { location: link ?? await presignArtifact(deps, run, params[3]!, names, deps.presignSeconds!), "cache-control": "no-store" });
           res.end();
           return;
         }

@@ -26,3 +26,13 @@ export function headerGetter(req: Req): HeaderGetter {
     return Array.isArray(v) ? v.join(", ") : v;
   };
 }
+
+/**
+ * A REST write's caller: a bearer API token with `scope` on the project. The
+ * browser session cookie is not accepted here (no CSRF through REST writes).
+ */
+export async function requireBearer(access: Access, store: Store, req: Req, project: string, scope: Scope): Promise<Principal> {
+  const p = await access.principal(headerGetter(req)("authorization"));
+  access.requireOnProject(p, scope, await findProjectByName(store.db, project), project);
+  return p;
+}

@@ -14,11 +14,13 @@ export type Req = http.IncomingMessage;
 export type Res = http.ServerResponse;
 
 export interface Route {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Matched against the URL path; capture groups are passed to the handler. */
   path: RegExp;
   /** If set, the route serves only the requests it accepts (e.g. by Accept); others go on to later routes. */
   when?(req: Req): boolean;
+  /** JobServ's REST routes: errors as JSend (`{"status": "error", "message"}`) with JobServ's statuses, and an x-correlation-id. */
+  jsend?: boolean;
   handle(req: Req, res: Res, params: string[], url: URL): Promise<void>;
 }
 
@@ -39,6 +41,11 @@ export function statusOf(e: unknown): number {
   if (e instanceof FailedPreconditionError) return 409;
   if (e instanceof UnavailableError) return 503;
   return 500;
+}
+
+/** JobServ answers a request in a state that does not allow it (promote an incomplete build...) with 400. */
+function jsendStatusOf(e: unknown): number {
+  return e instanceof FailedPreconditionError ? 400 : statusOf(e);
 }
 
 /** The caller's `x-request-id`, or a new one; echoed in the response. */
@@ -67,11 +74,13 @@ export function createRouter(routes: readonly Route[], log: Logger): (req: Req, 
         sendJson(res, 400, { error: `malformed %-escape in ${url.pathname}` });
         return;
       }
+      if (route.jsend) res.setHeader("x-correlation-id", requestId(req, res));
       route.handle(req, res, params, url).catch((e: unknown) => {
-        const status = statusOf(e);
+        const status = route.jsend ? jsendStatusOf(e) : statusOf(e);
         if (status === 500) log.error({ reqId: requestId(req, res), method: req.method, path: url.pathname, err: e }, "REST route failed");
         // A browser following a plain link to something private: sign in, then come back.
         if (status === 401 && method === "GET" && wantsHtml(req.headers["accept"]) && !res.headersSent) signInFirst(res, url);
+        else if (!res.headersSent && route.jsend) sendJson(res, status, { status: "error", message: jsendMessage(status, e, url, req, res) });
         else if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
         else res.end();
       });
@@ -79,6 +88,13 @@ export function createRouter(routes: readonly Route[], log: Logger): (req: Req, 
     }
     sendJson(res, allowed ? 405 : 404, { error: allowed ? `${req.method} not allowed on ${url.pathname}` : `no route for ${url.pathname}` });
   };
+}
+
+/** JobServ's error messages: 404 `Object does not exist: <path>` (with our reason), 500 with the correlation id and no detail. */
+function jsendMessage(status: number, e: unknown, url: URL, req: Req, res: Res): string {
+  if (status === 500) return `Unexpected error. Correlation ID: ${requestId(req, res)}`;
+  if (status === 404) return `Object does not exist: ${url.pathname} (${(e as Error).message})`;
+  return (e as Error).message;
 }
 
 /** 303 to the sign-in page, which returns to `url` afterwards. */

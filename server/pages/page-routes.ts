@@ -49,8 +49,8 @@ export function pageRoutes(deps: PageDeps): Route[] {
       sendShell(res, bundle, { viewer: viewerOf(principal), status: 200 });
     },
   });
-  // URLs that are only pages answer any client that accepts HTML; the build
-  // and run URLs answer pages only to clients that prefer HTML over JSON.
+  // URLs that are only pages answer any client that accepts HTML; the project,
+  // build and run URLs (JobServ's REST resources too) answer pages only to clients that prefer HTML over JSON.
   const onlyPage = (req: Req) => acceptsHtml(req.headers["accept"]);
   const pageOrJson = (req: Req) => wantsHtml(req.headers["accept"]);
   const anyone: Check = async () => {};
@@ -58,7 +58,7 @@ export function pageRoutes(deps: PageDeps): Route[] {
     page(/^\/$/, anyone, onlyPage),
     page(/^\/login\/?$/, anyone, onlyPage),
     page(/^\/workers\/?$/, async (p) => access.requireAdmin(p), onlyPage),
-    page(/^\/projects\/([^/]+)\/?$/, async (p, [name = ""]) => project(p, name), onlyPage),
+    page(/^\/projects\/([^/]+)\/?$/, async (p, [name = ""]) => project(p, name), pageOrJson),
     page(/^\/projects\/([^/]+)\/builds\/(\d+)\/?$/, async (p, [name = "", n]) => {
       await project(p, name);
       await resolveBuild(store, name, Number(n));

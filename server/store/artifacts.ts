@@ -10,7 +10,7 @@ import { isDuplicateKey } from "./duplicate-key.js";
  * (unlike delete-then-insert) it takes no gap locks, so concurrent uploads of
  * one run never deadlock on MariaDB.
  */
-export async function recordArtifact(db: Kysely<Database>, row: ArtifactRow): Promise<void> {
+export async function recordArtifact(db: Kysely<Database>, row: Omit<ArtifactRow, "link_url">): Promise<void> {
   try {
     await db.insertInto("artifacts").values(row).execute();
   } catch (e) {

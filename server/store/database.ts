@@ -11,6 +11,9 @@ export interface ProjectsTable {
   last_build_number: ColumnType<number, number | undefined, number>;
   /** 1: anyone may read it without a token. */
   public: ColumnType<number, number | undefined, number>;
+  /** Retention: keep the newest N builds / builds younger than D days (0: no limit). */
+  keep_builds: ColumnType<number, number | undefined, number>;
+  keep_days: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
 }
@@ -75,6 +78,8 @@ export interface RunsTable {
   /** 0 when the run has no chained run-level triggers (passing skips the check); 1 = check. */
   run_triggers: ColumnType<number, number | undefined, number>;
   log_size: number;
+  /** 0, or PASSED/FAILED as the worker reported while tests driven from outside were still open (the run stays RUNNING). */
+  worker_done: ColumnType<number, number | undefined, number>;
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
@@ -96,6 +101,8 @@ export interface TestsTable {
   context: string;
   status: number;
   created_at: number;
+  /** 1: created from outside (test API); a worker's own report replaces only tests with 0. */
+  external: ColumnType<number, number | undefined, number>;
 }
 
 export interface TestResultsTable {
@@ -113,6 +120,8 @@ export interface ArtifactsTable {
   path: string;
   size: number;
   created_at: number;
+  /** An external build's artifact: the file is at this URL, not in storage. */
+  link_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WorkersTable {

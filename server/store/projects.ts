@@ -59,3 +59,10 @@ export function triggersOfType(db: Kysely<Database>, type: string): Promise<{ id
     .select(["projects.id", "projects.name", "projects.definition_yaml", "project_triggers.name as trigger"])
     .where("project_triggers.type", "=", type).execute();
 }
+
+/** The encrypted secrets of the project's first trigger row of `type` (undefined: none of that type). */
+export async function firstTriggerSecretsOfType(db: Kysely<Database>, projectId: number, type: string): Promise<string | undefined> {
+  const row = await db.selectFrom("project_triggers").select("secrets_enc").where("project_id", "=", projectId).where("type", "=", type)
+    .orderBy("id").limit(1).executeTakeFirst();
+  return row?.secrets_enc;
+}

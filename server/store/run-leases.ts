@@ -12,7 +12,7 @@ export interface LeasedRun { id: number; build_id: number; status: Status; acked
 export async function staleRuns(db: Kysely<Database>, silentBefore: number, unackedBefore: number): Promise<LeasedRun[]> {
   const rows = await db.selectFrom("runs").innerJoin("workers", "workers.name", "runs.worker_name")
     .select(["runs.id", "runs.build_id", "runs.status", "runs.acked", "runs.worker_name", "workers.last_seen"])
-    .where("runs.status", "in", ACTIVE_STATUSES)
+    .where("runs.status", "in", ACTIVE_STATUSES).where("runs.worker_done", "=", 0)
     .where((eb) => eb.or([
       eb("workers.last_seen", "<", silentBefore),
       eb.and([eb("runs.acked", "=", 0), eb("runs.status", "=", Status.RUNNING), eb("runs.started_at", "<", unackedBefore)]),
@@ -24,6 +24,6 @@ export async function staleRuns(db: Kysely<Database>, silentBefore: number, unac
 /** The active runs held by `worker`. */
 export async function activeRunsOf(db: Kysely<Database>, worker: string): Promise<{ id: number; build_id: number; status: Status; acked: number }[]> {
   const rows = await db.selectFrom("runs").select(["id", "build_id", "status", "acked"])
-    .where("worker_name", "=", worker).where("status", "in", ACTIVE_STATUSES).execute();
+    .where("worker_name", "=", worker).where("status", "in", ACTIVE_STATUSES).where("worker_done", "=", 0).execute();
   return rows.map((r) => ({ ...r, status: r.status as Status }));
 }

@@ -65,7 +65,7 @@ export async function failRunOfWorker(db: Kysely<Database>, id: number, worker: 
 export async function resetRunForRerun(store: Store, id: number, from: Status, message: string, now: number): Promise<number | undefined> {
   return store.db.transaction().execute(async (trx) => {
     const res = await trx.updateTable("runs")
-      .set({ status: Status.QUEUED, status_message: message, worker_name: null, token_hash: null, acked: 0, log_size: 0, started_at: null, completed_at: null })
+      .set({ status: Status.QUEUED, status_message: message, worker_name: null, token_hash: null, acked: 0, log_size: 0, worker_done: 0, started_at: null, completed_at: null })
       .where("id", "=", id).where("status", "=", from).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return undefined;
     await trx.deleteFrom("test_results").where("test_id", "in", trx.selectFrom("tests").select("id").where("run_id", "=", id)).execute();
@@ -95,3 +95,21 @@ export function insertQueuedRuns(store: Store, buildId: number, rows: readonly N
   return store.db.transaction().execute((trx) => insertQueuedRunsIn(trx, store.caps, buildId, rows, now));
 }
 
+
+/**
+ * The worker reported its end (`verdict`: PASSED/FAILED) while tests driven
+ * from outside are still open: the run stays RUNNING, no longer held against
+ * its worker's slots or lease. False when the run had moved on.
+ */
+export async function markWorkerDone(db: Kysely<Database>, id: number, verdict: Status, message: string): Promise<boolean> {
+  const res = await db.updateTable("runs").set({ worker_done: verdict, status_message: message })
+    .where("id", "=", id).where("status", "in", ACTIVE_STATUSES).where("worker_done", "=", 0).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** A run whose worker is done and whose tests are open -> `to` (PASSED/FAILED: its tests finished, or it was cancelled). */
+export async function completeWorkerDoneRun(db: Kysely<Database>, id: number, to: Status, message: string, now: number): Promise<boolean> {
+  const res = await db.updateTable("runs").set({ status: to, status_message: message, completed_at: now })
+    .where("id", "=", id).where("status", "in", ACTIVE_STATUSES).where("worker_done", "!=", 0).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

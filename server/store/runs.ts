@@ -6,7 +6,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { FreshReads } from "./coalesce.js";
 import type { Database, NewRun, RunRow } from "./database.js";
 
-/** Statuses in which a run occupies a slot of its worker. */
+/** Statuses in which a run occupies a slot of its worker (unless its worker is done and tests from outside keep it RUNNING: `worker_done`). */
 export const ACTIVE_STATUSES = [Status.RUNNING, Status.UPLOADING, Status.CANCELLING];
 
 export async function insertRuns(db: Kysely<Database>, runs: readonly NewRun[]): Promise<void> {
@@ -72,7 +72,7 @@ export async function queuedHostTags(db: Kysely<Database>): Promise<string[]> {
 export async function activeRunsByWorker(db: Kysely<Database>, workers: readonly string[]): Promise<Map<string, number>> {
   if (!workers.length) return new Map();
   const rows = await db.selectFrom("runs").select(["worker_name", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("worker_name", "in", [...new Set(workers)]).where("status", "in", ACTIVE_STATUSES).groupBy("worker_name").execute();
+    .where("worker_name", "in", [...new Set(workers)]).where("status", "in", ACTIVE_STATUSES).where("worker_done", "=", 0).groupBy("worker_name").execute();
   return new Map(rows.map((r) => [r.worker_name!, Number(r.n)]));
 }
 

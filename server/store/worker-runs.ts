@@ -11,7 +11,7 @@ export async function heldRunsByWorker(db: Kysely<Database>, workers: readonly s
   if (!workers.length) return held;
   const rows = await db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
     .select(["runs.worker_name", "runs.name", "builds.number", "projects.name as project"])
-    .where("runs.worker_name", "in", [...new Set(workers)]).where("runs.status", "in", ACTIVE_STATUSES).orderBy("runs.id").execute();
+    .where("runs.worker_name", "in", [...new Set(workers)]).where("runs.status", "in", ACTIVE_STATUSES).where("runs.worker_done", "=", 0).orderBy("runs.id").execute();
   for (const r of rows) {
     const list = held.get(r.worker_name!) ?? [];
     list.push({ project: r.project, buildNumber: r.number, run: r.name });

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/artifact.proto.
  */
 export const file_jobserv_v1_artifact: GenFile = /*@__PURE__*/
-  fileDesc("Chlqb2JzZXJ2L3YxL2FydGlmYWN0LnByb3RvEgpqb2JzZXJ2LnYxIlcKCEFydGlmYWN0EgwKBHBhdGgYASABKAkSDAoEc2l6ZRgCIAEoAxIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Chlqb2JzZXJ2L3YxL2FydGlmYWN0LnByb3RvEgpqb2JzZXJ2LnYxImkKCEFydGlmYWN0EgwKBHBhdGgYASABKAkSDAoEc2l6ZRgCIAEoAxIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIbGlua191cmwYBCABKAkiPQoMQXJ0aWZhY3RMaW5rEgwKBG5hbWUYASABKAkSCwoDdXJsGAIgASgJEhIKCnNpemVfYnl0ZXMYAyABKANiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A file a run left under /archive, stored in the server's artifact storage
@@ -39,6 +39,14 @@ export type Artifact = Message<"jobserv.v1.Artifact"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 3;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * Set for an external build's artifact: where the file is (downloads
+   * redirect there); nothing is stored here.
+   *
+   * @generated from field: string link_url = 4;
+   */
+  linkUrl: string;
 };
 
 /**
@@ -47,4 +55,37 @@ export type Artifact = Message<"jobserv.v1.Artifact"> & {
  */
 export const ArtifactSchema: GenMessage<Artifact> = /*@__PURE__*/
   messageDesc(file_jobserv_v1_artifact, 0);
+
+/**
+ * A file an external CI keeps: recorded with CreateExternalBuild.
+ *
+ * @generated from message jobserv.v1.ArtifactLink
+ */
+export type ArtifactLink = Message<"jobserv.v1.ArtifactLink"> & {
+  /**
+   * The path it is listed under ("images/disk.img").
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * http(s) URL of the file.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * @generated from field: int64 size_bytes = 3;
+   */
+  sizeBytes: bigint;
+};
+
+/**
+ * Describes the message jobserv.v1.ArtifactLink.
+ * Use `create(ArtifactLinkSchema)` to create a new message.
+ */
+export const ArtifactLinkSchema: GenMessage<ArtifactLink> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_artifact, 1);
 

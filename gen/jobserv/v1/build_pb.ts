@@ -2,21 +2,25 @@
 // @generated from file jobserv/v1/build.proto (package jobserv.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Artifact, ArtifactLink } from "./artifact_pb.js";
+import { file_jobserv_v1_artifact } from "./artifact_pb.js";
 import type { Run } from "./run_pb.js";
 import { file_jobserv_v1_run } from "./run_pb.js";
 import type { Status } from "./status_pb.js";
 import { file_jobserv_v1_status } from "./status_pb.js";
+import type { Test } from "./test_pb.js";
+import { file_jobserv_v1_test } from "./test_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file jobserv/v1/build.proto.
  */
 export const file_jobserv_v1_build: GenFile = /*@__PURE__*/
-  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIgsKCVdhdGNoUGluZyKqAwoFQnVpbGQSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSIgoGc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSFAoMdHJpZ2dlcl9uYW1lGAQgASgJEg4KBnJlYXNvbhgFIAEoCRItCgZwYXJhbXMYBiADKAsyHS5qb2JzZXJ2LnYxLkJ1aWxkLlBhcmFtc0VudHJ5Eh0KBHJ1bnMYByADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNY29tcGxldGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbmFtZRgKIAEoCRISCgphbm5vdGF0aW9uGAsgASgJEjMKDXN0YXR1c19ldmVudHMYDCADKAsyHC5qb2JzZXJ2LnYxLkJ1aWxkU3RhdHVzRXZlbnQaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJgChBCdWlsZFN0YXR1c0V2ZW50EiIKBnN0YXR1cxgBIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrgBChNUcmlnZ2VyQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSFAoMdHJpZ2dlcl9uYW1lGAIgASgJEjsKBnBhcmFtcxgDIAMoCzIrLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdC5QYXJhbXNFbnRyeRIOCgZyZWFzb24YBCABKAkaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI4ChRUcmlnZ2VyQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiMgoPR2V0QnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFIjQKEEdldEJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIksKEUxpc3RCdWlsZHNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUAoSTGlzdEJ1aWxkc1Jlc3BvbnNlEiEKBmJ1aWxkcxgBIAMoCzIRLmpvYnNlcnYudjEuQnVpbGQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKEkNhbmNlbEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSI3ChNDYW5jZWxCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCJYChNQcm9tb3RlQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSEgoKYW5ub3RhdGlvbhgEIAEoCSI4ChRQcm9tb3RlQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiNAoRV2F0Y2hCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUirwEKEldhdGNoQnVpbGRSZXNwb25zZRIlCghzbmFwc2hvdBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGRIABIiCgVidWlsZBgCIAEoCzIRLmpvYnNlcnYudjEuQnVpbGRIABIeCgNydW4YAyABKAsyDy5qb2JzZXJ2LnYxLlJ1bkgAEiUKBHBpbmcYBCABKAsyFS5qb2JzZXJ2LnYxLldhdGNoUGluZ0gAQgcKBWV2ZW50IjgKEldhdGNoQnVpbGRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBSKeAQoTV2F0Y2hCdWlsZHNSZXNwb25zZRIzCghzbmFwc2hvdBgBIAEoCzIfLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNTbmFwc2hvdEgAEiIKBWJ1aWxkGAIgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEiUKBHBpbmcYAyABKAsyFS5qb2JzZXJ2LnYxLldhdGNoUGluZ0gAQgcKBWV2ZW50IjgKE1dhdGNoQnVpbGRzU25hcHNob3QSIQoGYnVpbGRzGAEgAygLMhEuam9ic2Vydi52MS5CdWlsZDK5BAoMQnVpbGRTZXJ2aWNlElEKDFRyaWdnZXJCdWlsZBIfLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdBogLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVzcG9uc2USRQoIR2V0QnVpbGQSGy5qb2JzZXJ2LnYxLkdldEJ1aWxkUmVxdWVzdBocLmpvYnNlcnYudjEuR2V0QnVpbGRSZXNwb25zZRJLCgpMaXN0QnVpbGRzEh0uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVxdWVzdBoeLmpvYnNlcnYudjEuTGlzdEJ1aWxkc1Jlc3BvbnNlEk4KC0NhbmNlbEJ1aWxkEh4uam9ic2Vydi52MS5DYW5jZWxCdWlsZFJlcXVlc3QaHy5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVzcG9uc2USUQoMUHJvbW90ZUJ1aWxkEh8uam9ic2Vydi52MS5Qcm9tb3RlQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5Qcm9tb3RlQnVpbGRSZXNwb25zZRJNCgpXYXRjaEJ1aWxkEh0uam9ic2Vydi52MS5XYXRjaEJ1aWxkUmVxdWVzdBoeLmpvYnNlcnYudjEuV2F0Y2hCdWlsZFJlc3BvbnNlMAESUAoLV2F0Y2hCdWlsZHMSHi5qb2JzZXJ2LnYxLldhdGNoQnVpbGRzUmVxdWVzdBofLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_status]);
+  fileDesc("ChZqb2JzZXJ2L3YxL2J1aWxkLnByb3RvEgpqb2JzZXJ2LnYxIgsKCVdhdGNoUGluZyKqAwoFQnVpbGQSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSIgoGc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSFAoMdHJpZ2dlcl9uYW1lGAQgASgJEg4KBnJlYXNvbhgFIAEoCRItCgZwYXJhbXMYBiADKAsyHS5qb2JzZXJ2LnYxLkJ1aWxkLlBhcmFtc0VudHJ5Eh0KBHJ1bnMYByADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNY29tcGxldGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbmFtZRgKIAEoCRISCgphbm5vdGF0aW9uGAsgASgJEjMKDXN0YXR1c19ldmVudHMYDCADKAsyHC5qb2JzZXJ2LnYxLkJ1aWxkU3RhdHVzRXZlbnQaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJgChBCdWlsZFN0YXR1c0V2ZW50EiIKBnN0YXR1cxgBIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpkDChNUcmlnZ2VyQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSFAoMdHJpZ2dlcl9uYW1lGAIgASgJEjsKBnBhcmFtcxgDIAMoCzIrLmpvYnNlcnYudjEuVHJpZ2dlckJ1aWxkUmVxdWVzdC5QYXJhbXNFbnRyeRIOCgZyZWFzb24YBCABKAkSFwoPZGVmaW5pdGlvbl95YW1sGAUgASgJEj0KB3NlY3JldHMYBiADKAsyLC5qb2JzZXJ2LnYxLlRyaWdnZXJCdWlsZFJlcXVlc3QuU2VjcmV0c0VudHJ5EiEKGXNlY3JldHNfZnJvbV90cmlnZ2VyX3R5cGUYByABKAkSHAoUc2VjcmV0c19mcm9tX3RyaWdnZXIYCCABKAkSFgoOcXVldWVfcHJpb3JpdHkYCSABKAUaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI4ChRUcmlnZ2VyQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiMgoPR2V0QnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFIjQKEEdldEJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkIksKEUxpc3RCdWlsZHNSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUAoSTGlzdEJ1aWxkc1Jlc3BvbnNlEiEKBmJ1aWxkcxgBIAMoCzIRLmpvYnNlcnYudjEuQnVpbGQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjUKEkNhbmNlbEJ1aWxkUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg4KBm51bWJlchgCIAEoBSI3ChNDYW5jZWxCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCJYChNQcm9tb3RlQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSEgoKYW5ub3RhdGlvbhgEIAEoCSI4ChRQcm9tb3RlQnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQiNAoRV2F0Y2hCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUirwEKEldhdGNoQnVpbGRSZXNwb25zZRIlCghzbmFwc2hvdBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGRIABIiCgVidWlsZBgCIAEoCzIRLmpvYnNlcnYudjEuQnVpbGRIABIeCgNydW4YAyABKAsyDy5qb2JzZXJ2LnYxLlJ1bkgAEiUKBHBpbmcYBCABKAsyFS5qb2JzZXJ2LnYxLldhdGNoUGluZ0gAQgcKBWV2ZW50IjgKEldhdGNoQnVpbGRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBSKeAQoTV2F0Y2hCdWlsZHNSZXNwb25zZRIzCghzbmFwc2hvdBgBIAEoCzIfLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNTbmFwc2hvdEgAEiIKBWJ1aWxkGAIgASgLMhEuam9ic2Vydi52MS5CdWlsZEgAEiUKBHBpbmcYAyABKAsyFS5qb2JzZXJ2LnYxLldhdGNoUGluZ0gAQgcKBWV2ZW50IjgKE1dhdGNoQnVpbGRzU25hcHNob3QSIQoGYnVpbGRzGAEgAygLMhEuam9ic2Vydi52MS5CdWlsZCJoChVHZXRMYXRlc3RCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIoCgZzZWxlY3QYAiABKA4yGC5qb2JzZXJ2LnYxLkxhdGVzdFNlbGVjdBIUCgx0cmlnZ2VyX25hbWUYAyABKAkiOgoWR2V0TGF0ZXN0QnVpbGRSZXNwb25zZRIgCgVidWlsZBgBIAEoCzIRLmpvYnNlcnYudjEuQnVpbGQigQEKDVByb21vdGVkQnVpbGQSIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkEiIKBXRlc3RzGAIgAygLMhMuam9ic2Vydi52MS5SdW5UZXN0EioKCWFydGlmYWN0cxgDIAMoCzIXLmpvYnNlcnYudjEuUnVuQXJ0aWZhY3QiNgoHUnVuVGVzdBILCgNydW4YASABKAkSHgoEdGVzdBgCIAEoCzIQLmpvYnNlcnYudjEuVGVzdCJCCgtSdW5BcnRpZmFjdBILCgNydW4YASABKAkSJgoIYXJ0aWZhY3QYAiABKAsyFC5qb2JzZXJ2LnYxLkFydGlmYWN0IlMKGUxpc3RQcm9tb3RlZEJ1aWxkc1JlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJvChpMaXN0UHJvbW90ZWRCdWlsZHNSZXNwb25zZRIpCgZidWlsZHMYASADKAsyGS5qb2JzZXJ2LnYxLlByb21vdGVkQnVpbGQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEg0KBXRvdGFsGAMgASgFIjgKF0dldFByb21vdGVkQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSDAoEbmFtZRgCIAEoCSJEChhHZXRQcm9tb3RlZEJ1aWxkUmVzcG9uc2USKAoFYnVpbGQYASABKAsyGS5qb2JzZXJ2LnYxLlByb21vdGVkQnVpbGQiSwoUQW5ub3RhdGVCdWlsZFJlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIOCgZudW1iZXIYAiABKAUSEgoKYW5ub3RhdGlvbhgDIAEoCSI5ChVBbm5vdGF0ZUJ1aWxkUmVzcG9uc2USIAoFYnVpbGQYASABKAsyES5qb2JzZXJ2LnYxLkJ1aWxkInoKGkNyZWF0ZUV4dGVybmFsQnVpbGRSZXF1ZXN0Eg8KB3Byb2plY3QYASABKAkSFAoMdHJpZ2dlcl9uYW1lGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIlCgRydW5zGAQgAygLMhcuam9ic2Vydi52MS5FeHRlcm5hbFJ1biJNCgtFeHRlcm5hbFJ1bhIMCgRuYW1lGAEgASgJEjAKDmFydGlmYWN0X2xpbmtzGAIgAygLMhguam9ic2Vydi52MS5BcnRpZmFjdExpbmsiPwobQ3JlYXRlRXh0ZXJuYWxCdWlsZFJlc3BvbnNlEiAKBWJ1aWxkGAEgASgLMhEuam9ic2Vydi52MS5CdWlsZCpgCgxMYXRlc3RTZWxlY3QSHQoZTEFURVNUX1NFTEVDVF9VTlNQRUNJRklFRBAAEhoKFkxBVEVTVF9TRUxFQ1RfUFJPTU9URUQQARIVChFMQVRFU1RfU0VMRUNUX0FOWRACMpQICgxCdWlsZFNlcnZpY2USUQoMVHJpZ2dlckJ1aWxkEh8uam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXF1ZXN0GiAuam9ic2Vydi52MS5UcmlnZ2VyQnVpbGRSZXNwb25zZRJFCghHZXRCdWlsZBIbLmpvYnNlcnYudjEuR2V0QnVpbGRSZXF1ZXN0Ghwuam9ic2Vydi52MS5HZXRCdWlsZFJlc3BvbnNlEksKCkxpc3RCdWlsZHMSHS5qb2JzZXJ2LnYxLkxpc3RCdWlsZHNSZXF1ZXN0Gh4uam9ic2Vydi52MS5MaXN0QnVpbGRzUmVzcG9uc2USTgoLQ2FuY2VsQnVpbGQSHi5qb2JzZXJ2LnYxLkNhbmNlbEJ1aWxkUmVxdWVzdBofLmpvYnNlcnYudjEuQ2FuY2VsQnVpbGRSZXNwb25zZRJRCgxQcm9tb3RlQnVpbGQSHy5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlcXVlc3QaIC5qb2JzZXJ2LnYxLlByb21vdGVCdWlsZFJlc3BvbnNlEk0KCldhdGNoQnVpbGQSHS5qb2JzZXJ2LnYxLldhdGNoQnVpbGRSZXF1ZXN0Gh4uam9ic2Vydi52MS5XYXRjaEJ1aWxkUmVzcG9uc2UwARJQCgtXYXRjaEJ1aWxkcxIeLmpvYnNlcnYudjEuV2F0Y2hCdWlsZHNSZXF1ZXN0Gh8uam9ic2Vydi52MS5XYXRjaEJ1aWxkc1Jlc3BvbnNlMAESVwoOR2V0TGF0ZXN0QnVpbGQSIS5qb2JzZXJ2LnYxLkdldExhdGVzdEJ1aWxkUmVxdWVzdBoiLmpvYnNlcnYudjEuR2V0TGF0ZXN0QnVpbGRSZXNwb25zZRJjChJMaXN0UHJvbW90ZWRCdWlsZHMSJS5qb2JzZXJ2LnYxLkxpc3RQcm9tb3RlZEJ1aWxkc1JlcXVlc3QaJi5qb2JzZXJ2LnYxLkxpc3RQcm9tb3RlZEJ1aWxkc1Jlc3BvbnNlEl0KEEdldFByb21vdGVkQnVpbGQSIy5qb2JzZXJ2LnYxLkdldFByb21vdGVkQnVpbGRSZXF1ZXN0GiQuam9ic2Vydi52MS5HZXRQcm9tb3RlZEJ1aWxkUmVzcG9uc2USVAoNQW5ub3RhdGVCdWlsZBIgLmpvYnNlcnYudjEuQW5ub3RhdGVCdWlsZFJlcXVlc3QaIS5qb2JzZXJ2LnYxLkFubm90YXRlQnVpbGRSZXNwb25zZRJmChNDcmVhdGVFeHRlcm5hbEJ1aWxkEiYuam9ic2Vydi52MS5DcmVhdGVFeHRlcm5hbEJ1aWxkUmVxdWVzdBonLmpvYnNlcnYudjEuQ3JlYXRlRXh0ZXJuYWxCdWlsZFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_artifact, file_jobserv_v1_run, file_jobserv_v1_status, file_jobserv_v1_test]);
 
 /**
  * Sent on idle watch streams to keep intermediaries from closing them.
@@ -167,6 +171,46 @@ export type TriggerBuildRequest = Message<"jobserv.v1.TriggerBuildRequest"> & {
    * @generated from field: string reason = 4;
    */
   reason: string;
+
+  /**
+   * JobServ's "create a build from a posted definition": build from this
+   * project definition (YAML, or JSON, which is YAML) instead of the project's
+   * own. It is stored with the build, so its chained triggers use it too.
+   *
+   * @generated from field: string definition_yaml = 5;
+   */
+  definitionYaml: string;
+
+  /**
+   * Secrets for the build's runs, over those inherited below. The name
+   * `triggered-by` is never taken from callers: the server sets it.
+   *
+   * @generated from field: map<string, string> secrets = 6;
+   */
+  secrets: { [key: string]: string };
+
+  /**
+   * Inherit the secrets of the project's first trigger of this type (simple,
+   * git_poller, github_pr, gitlab_mr); with the suffix `-optional` a project
+   * without one is no error.
+   *
+   * @generated from field: string secrets_from_trigger_type = 7;
+   */
+  secretsFromTriggerType: string;
+
+  /**
+   * Inherit the secrets of the project's trigger of this name.
+   *
+   * @generated from field: string secrets_from_trigger = 8;
+   */
+  secretsFromTrigger: string;
+
+  /**
+   * Bigger runs first (JobServ's queue-priority).
+   *
+   * @generated from field: int32 queue_priority = 9;
+   */
+  queuePriority: number;
 };
 
 /**
@@ -525,6 +569,378 @@ export const WatchBuildsSnapshotSchema: GenMessage<WatchBuildsSnapshot> = /*@__P
   messageDesc(file_jobserv_v1_build, 17);
 
 /**
+ * @generated from message jobserv.v1.GetLatestBuildRequest
+ */
+export type GetLatestBuildRequest = Message<"jobserv.v1.GetLatestBuildRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: jobserv.v1.LatestSelect select = 2;
+   */
+  select: LatestSelect;
+
+  /**
+   * Only builds of this trigger, if set.
+   *
+   * @generated from field: string trigger_name = 3;
+   */
+  triggerName: string;
+};
+
+/**
+ * Describes the message jobserv.v1.GetLatestBuildRequest.
+ * Use `create(GetLatestBuildRequestSchema)` to create a new message.
+ */
+export const GetLatestBuildRequestSchema: GenMessage<GetLatestBuildRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 18);
+
+/**
+ * @generated from message jobserv.v1.GetLatestBuildResponse
+ */
+export type GetLatestBuildResponse = Message<"jobserv.v1.GetLatestBuildResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.Build build = 1;
+   */
+  build?: Build | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.GetLatestBuildResponse.
+ * Use `create(GetLatestBuildResponseSchema)` to create a new message.
+ */
+export const GetLatestBuildResponseSchema: GenMessage<GetLatestBuildResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 19);
+
+/**
+ * A promoted build with what its runs left: JobServ names each test
+ * `<run>-<test>` and each artifact `<run>/<path>`.
+ *
+ * @generated from message jobserv.v1.PromotedBuild
+ */
+export type PromotedBuild = Message<"jobserv.v1.PromotedBuild"> & {
+  /**
+   * With its runs and status history.
+   *
+   * @generated from field: jobserv.v1.Build build = 1;
+   */
+  build?: Build | undefined;
+
+  /**
+   * @generated from field: repeated jobserv.v1.RunTest tests = 2;
+   */
+  tests: RunTest[];
+
+  /**
+   * @generated from field: repeated jobserv.v1.RunArtifact artifacts = 3;
+   */
+  artifacts: RunArtifact[];
+};
+
+/**
+ * Describes the message jobserv.v1.PromotedBuild.
+ * Use `create(PromotedBuildSchema)` to create a new message.
+ */
+export const PromotedBuildSchema: GenMessage<PromotedBuild> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 20);
+
+/**
+ * @generated from message jobserv.v1.RunTest
+ */
+export type RunTest = Message<"jobserv.v1.RunTest"> & {
+  /**
+   * @generated from field: string run = 1;
+   */
+  run: string;
+
+  /**
+   * @generated from field: jobserv.v1.Test test = 2;
+   */
+  test?: Test | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.RunTest.
+ * Use `create(RunTestSchema)` to create a new message.
+ */
+export const RunTestSchema: GenMessage<RunTest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 21);
+
+/**
+ * @generated from message jobserv.v1.RunArtifact
+ */
+export type RunArtifact = Message<"jobserv.v1.RunArtifact"> & {
+  /**
+   * @generated from field: string run = 1;
+   */
+  run: string;
+
+  /**
+   * @generated from field: jobserv.v1.Artifact artifact = 2;
+   */
+  artifact?: Artifact | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.RunArtifact.
+ * Use `create(RunArtifactSchema)` to create a new message.
+ */
+export const RunArtifactSchema: GenMessage<RunArtifact> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 22);
+
+/**
+ * @generated from message jobserv.v1.ListPromotedBuildsRequest
+ */
+export type ListPromotedBuildsRequest = Message<"jobserv.v1.ListPromotedBuildsRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * At most 1000; 0 means 25.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message jobserv.v1.ListPromotedBuildsRequest.
+ * Use `create(ListPromotedBuildsRequestSchema)` to create a new message.
+ */
+export const ListPromotedBuildsRequestSchema: GenMessage<ListPromotedBuildsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 23);
+
+/**
+ * @generated from message jobserv.v1.ListPromotedBuildsResponse
+ */
+export type ListPromotedBuildsResponse = Message<"jobserv.v1.ListPromotedBuildsResponse"> & {
+  /**
+   * @generated from field: repeated jobserv.v1.PromotedBuild builds = 1;
+   */
+  builds: PromotedBuild[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * Promoted builds of the project in all.
+   *
+   * @generated from field: int32 total = 3;
+   */
+  total: number;
+};
+
+/**
+ * Describes the message jobserv.v1.ListPromotedBuildsResponse.
+ * Use `create(ListPromotedBuildsResponseSchema)` to create a new message.
+ */
+export const ListPromotedBuildsResponseSchema: GenMessage<ListPromotedBuildsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 24);
+
+/**
+ * @generated from message jobserv.v1.GetPromotedBuildRequest
+ */
+export type GetPromotedBuildRequest = Message<"jobserv.v1.GetPromotedBuildRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message jobserv.v1.GetPromotedBuildRequest.
+ * Use `create(GetPromotedBuildRequestSchema)` to create a new message.
+ */
+export const GetPromotedBuildRequestSchema: GenMessage<GetPromotedBuildRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 25);
+
+/**
+ * @generated from message jobserv.v1.GetPromotedBuildResponse
+ */
+export type GetPromotedBuildResponse = Message<"jobserv.v1.GetPromotedBuildResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.PromotedBuild build = 1;
+   */
+  build?: PromotedBuild | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.GetPromotedBuildResponse.
+ * Use `create(GetPromotedBuildResponseSchema)` to create a new message.
+ */
+export const GetPromotedBuildResponseSchema: GenMessage<GetPromotedBuildResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 26);
+
+/**
+ * @generated from message jobserv.v1.AnnotateBuildRequest
+ */
+export type AnnotateBuildRequest = Message<"jobserv.v1.AnnotateBuildRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: int32 number = 2;
+   */
+  number: number;
+
+  /**
+   * @generated from field: string annotation = 3;
+   */
+  annotation: string;
+};
+
+/**
+ * Describes the message jobserv.v1.AnnotateBuildRequest.
+ * Use `create(AnnotateBuildRequestSchema)` to create a new message.
+ */
+export const AnnotateBuildRequestSchema: GenMessage<AnnotateBuildRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 27);
+
+/**
+ * @generated from message jobserv.v1.AnnotateBuildResponse
+ */
+export type AnnotateBuildResponse = Message<"jobserv.v1.AnnotateBuildResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.Build build = 1;
+   */
+  build?: Build | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.AnnotateBuildResponse.
+ * Use `create(AnnotateBuildResponseSchema)` to create a new message.
+ */
+export const AnnotateBuildResponseSchema: GenMessage<AnnotateBuildResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 28);
+
+/**
+ * @generated from message jobserv.v1.CreateExternalBuildRequest
+ */
+export type CreateExternalBuildRequest = Message<"jobserv.v1.CreateExternalBuildRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * Required: what the other CI calls it (kept as the build's trigger name).
+   *
+   * @generated from field: string trigger_name = 2;
+   */
+  triggerName: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * At least one.
+   *
+   * @generated from field: repeated jobserv.v1.ExternalRun runs = 4;
+   */
+  runs: ExternalRun[];
+};
+
+/**
+ * Describes the message jobserv.v1.CreateExternalBuildRequest.
+ * Use `create(CreateExternalBuildRequestSchema)` to create a new message.
+ */
+export const CreateExternalBuildRequestSchema: GenMessage<CreateExternalBuildRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 29);
+
+/**
+ * A run of an external build.
+ *
+ * @generated from message jobserv.v1.ExternalRun
+ */
+export type ExternalRun = Message<"jobserv.v1.ExternalRun"> & {
+  /**
+   * [A-Za-z0-9._-], at most 80 characters, unique in the build.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: repeated jobserv.v1.ArtifactLink artifact_links = 2;
+   */
+  artifactLinks: ArtifactLink[];
+};
+
+/**
+ * Describes the message jobserv.v1.ExternalRun.
+ * Use `create(ExternalRunSchema)` to create a new message.
+ */
+export const ExternalRunSchema: GenMessage<ExternalRun> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 30);
+
+/**
+ * @generated from message jobserv.v1.CreateExternalBuildResponse
+ */
+export type CreateExternalBuildResponse = Message<"jobserv.v1.CreateExternalBuildResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.Build build = 1;
+   */
+  build?: Build | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.CreateExternalBuildResponse.
+ * Use `create(CreateExternalBuildResponseSchema)` to create a new message.
+ */
+export const CreateExternalBuildResponseSchema: GenMessage<CreateExternalBuildResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_build, 31);
+
+/**
+ * Which builds GetLatestBuild considers.
+ *
+ * @generated from enum jobserv.v1.LatestSelect
+ */
+export enum LatestSelect {
+  /**
+   * PASSED builds (JobServ's default).
+   *
+   * @generated from enum value: LATEST_SELECT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: LATEST_SELECT_PROMOTED = 1;
+   */
+  PROMOTED = 1,
+
+  /**
+   * @generated from enum value: LATEST_SELECT_ANY = 2;
+   */
+  ANY = 2,
+}
+
+/**
+ * Describes the enum jobserv.v1.LatestSelect.
+ */
+export const LatestSelectSchema: GenEnum<LatestSelect> = /*@__PURE__*/
+  enumDesc(file_jobserv_v1_build, 0);
+
+/**
  * BuildService triggers and inspects builds. Builds are numbered 1, 2, ... per
  * project without gaps, also under concurrent triggers on many instances.
  *
@@ -612,6 +1028,61 @@ export const BuildService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchBuildsRequestSchema;
     output: typeof WatchBuildsResponseSchema;
+  },
+  /**
+   * The newest build that PASSED (or PROMOTED, or in any status: `select`),
+   * optionally of one trigger, with its runs and status history. NOT_FOUND
+   * when the project has none (JobServ's GET /projects/{p}/builds/latest/).
+   *
+   * @generated from rpc jobserv.v1.BuildService.GetLatestBuild
+   */
+  getLatestBuild: {
+    methodKind: "unary";
+    input: typeof GetLatestBuildRequestSchema;
+    output: typeof GetLatestBuildResponseSchema;
+  },
+  /**
+   * Promoted builds (releases), newest first, each with its runs' tests and
+   * artifacts. Read access.
+   *
+   * @generated from rpc jobserv.v1.BuildService.ListPromotedBuilds
+   */
+  listPromotedBuilds: {
+    methodKind: "unary";
+    input: typeof ListPromotedBuildsRequestSchema;
+    output: typeof ListPromotedBuildsResponseSchema;
+  },
+  /**
+   * One promoted build by its release name. NOT_FOUND if none has it.
+   *
+   * @generated from rpc jobserv.v1.BuildService.GetPromotedBuild
+   */
+  getPromotedBuild: {
+    methodKind: "unary";
+    input: typeof GetPromotedBuildRequestSchema;
+    output: typeof GetPromotedBuildResponseSchema;
+  },
+  /**
+   * Replaces a build's annotation (free text). Trigger scope.
+   *
+   * @generated from rpc jobserv.v1.BuildService.AnnotateBuild
+   */
+  annotateBuild: {
+    methodKind: "unary";
+    input: typeof AnnotateBuildRequestSchema;
+    output: typeof AnnotateBuildResponseSchema;
+  },
+  /**
+   * Records a build another CI made: a new build, PASSED at once (created ==
+   * completed), with PASSED runs whose artifacts are links to where that CI
+   * keeps them. Trigger scope. INVALID_ARGUMENT for a bad run name or link.
+   *
+   * @generated from rpc jobserv.v1.BuildService.CreateExternalBuild
+   */
+  createExternalBuild: {
+    methodKind: "unary";
+    input: typeof CreateExternalBuildRequestSchema;
+    output: typeof CreateExternalBuildResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_build, 0);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/project.proto.
  */
 export const file_jobserv_v1_project: GenFile = /*@__PURE__*/
-  fileDesc("Chhqb2JzZXJ2L3YxL3Byb2plY3QucHJvdG8SCmpvYnNlcnYudjEiuQEKB1Byb2plY3QSDAoEbmFtZRgBIAEoCRIXCg9kZWZpbml0aW9uX3lhbWwYAiABKAkSFQoNdHJpZ2dlcl9uYW1lcxgDIAMoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnB1YmxpYxgGIAEoCCJNChRDcmVhdGVQcm9qZWN0UmVxdWVzdBIMCgRuYW1lGAEgASgJEhcKD2RlZmluaXRpb25feWFtbBgCIAEoCRIOCgZwdWJsaWMYAyABKAgiPQoVQ3JlYXRlUHJvamVjdFJlc3BvbnNlEiQKB3Byb2plY3QYASABKAsyEy5qb2JzZXJ2LnYxLlByb2plY3QiXQoUVXBkYXRlUHJvamVjdFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIXCg9kZWZpbml0aW9uX3lhbWwYAiABKAkSEwoGcHVibGljGAMgASgISACIAQFCCQoHX3B1YmxpYyI9ChVVcGRhdGVQcm9qZWN0UmVzcG9uc2USJAoHcHJvamVjdBgBIAEoCzITLmpvYnNlcnYudjEuUHJvamVjdCIhChFHZXRQcm9qZWN0UmVxdWVzdBIMCgRuYW1lGAEgASgJIjoKEkdldFByb2plY3RSZXNwb25zZRIkCgdwcm9qZWN0GAEgASgLMhMuam9ic2Vydi52MS5Qcm9qZWN0IjwKE0xpc3RQcm9qZWN0c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVgoUTGlzdFByb2plY3RzUmVzcG9uc2USJQoIcHJvamVjdHMYASADKAsyEy5qb2JzZXJ2LnYxLlByb2plY3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFERlbGV0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkiFwoVRGVsZXRlUHJvamVjdFJlc3BvbnNlIsYBChhTZXRUcmlnZ2VyU2VjcmV0c1JlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIUCgx0cmlnZ2VyX25hbWUYAiABKAkSQgoHc2VjcmV0cxgDIAMoCzIxLmpvYnNlcnYudjEuU2V0VHJpZ2dlclNlY3JldHNSZXF1ZXN0LlNlY3JldHNFbnRyeRIPCgdyZXBsYWNlGAQgASgIGi4KDFNlY3JldHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjEKGVNldFRyaWdnZXJTZWNyZXRzUmVzcG9uc2USFAoMc2VjcmV0X25hbWVzGAEgAygJMpQECg5Qcm9qZWN0U2VydmljZRJUCg1DcmVhdGVQcm9qZWN0EiAuam9ic2Vydi52MS5DcmVhdGVQcm9qZWN0UmVxdWVzdBohLmpvYnNlcnYudjEuQ3JlYXRlUHJvamVjdFJlc3BvbnNlElQKDVVwZGF0ZVByb2plY3QSIC5qb2JzZXJ2LnYxLlVwZGF0ZVByb2plY3RSZXF1ZXN0GiEuam9ic2Vydi52MS5VcGRhdGVQcm9qZWN0UmVzcG9uc2USSwoKR2V0UHJvamVjdBIdLmpvYnNlcnYudjEuR2V0UHJvamVjdFJlcXVlc3QaHi5qb2JzZXJ2LnYxLkdldFByb2plY3RSZXNwb25zZRJRCgxMaXN0UHJvamVjdHMSHy5qb2JzZXJ2LnYxLkxpc3RQcm9qZWN0c1JlcXVlc3QaIC5qb2JzZXJ2LnYxLkxpc3RQcm9qZWN0c1Jlc3BvbnNlElQKDURlbGV0ZVByb2plY3QSIC5qb2JzZXJ2LnYxLkRlbGV0ZVByb2plY3RSZXF1ZXN0GiEuam9ic2Vydi52MS5EZWxldGVQcm9qZWN0UmVzcG9uc2USYAoRU2V0VHJpZ2dlclNlY3JldHMSJC5qb2JzZXJ2LnYxLlNldFRyaWdnZXJTZWNyZXRzUmVxdWVzdBolLmpvYnNlcnYudjEuU2V0VHJpZ2dlclNlY3JldHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Chhqb2JzZXJ2L3YxL3Byb2plY3QucHJvdG8SCmpvYnNlcnYudjEi4wEKB1Byb2plY3QSDAoEbmFtZRgBIAEoCRIXCg9kZWZpbml0aW9uX3lhbWwYAiABKAkSFQoNdHJpZ2dlcl9uYW1lcxgDIAMoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnB1YmxpYxgGIAEoCBIoCglyZXRlbnRpb24YByABKAsyFS5qb2JzZXJ2LnYxLlJldGVudGlvbiIzCglSZXRlbnRpb24SEwoLa2VlcF9idWlsZHMYASABKAUSEQoJa2VlcF9kYXlzGAIgASgFIncKFENyZWF0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkSFwoPZGVmaW5pdGlvbl95YW1sGAIgASgJEg4KBnB1YmxpYxgDIAEoCBIoCglyZXRlbnRpb24YBCABKAsyFS5qb2JzZXJ2LnYxLlJldGVudGlvbiI9ChVDcmVhdGVQcm9qZWN0UmVzcG9uc2USJAoHcHJvamVjdBgBIAEoCzITLmpvYnNlcnYudjEuUHJvamVjdCKHAQoUVXBkYXRlUHJvamVjdFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIXCg9kZWZpbml0aW9uX3lhbWwYAiABKAkSEwoGcHVibGljGAMgASgISACIAQESKAoJcmV0ZW50aW9uGAQgASgLMhUuam9ic2Vydi52MS5SZXRlbnRpb25CCQoHX3B1YmxpYyI9ChVVcGRhdGVQcm9qZWN0UmVzcG9uc2USJAoHcHJvamVjdBgBIAEoCzITLmpvYnNlcnYudjEuUHJvamVjdCIhChFHZXRQcm9qZWN0UmVxdWVzdBIMCgRuYW1lGAEgASgJIjoKEkdldFByb2plY3RSZXNwb25zZRIkCgdwcm9qZWN0GAEgASgLMhMuam9ic2Vydi52MS5Qcm9qZWN0IjwKE0xpc3RQcm9qZWN0c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVgoUTGlzdFByb2plY3RzUmVzcG9uc2USJQoIcHJvamVjdHMYASADKAsyEy5qb2JzZXJ2LnYxLlByb2plY3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFERlbGV0ZVByb2plY3RSZXF1ZXN0EgwKBG5hbWUYASABKAkiFwoVRGVsZXRlUHJvamVjdFJlc3BvbnNlIsYBChhTZXRUcmlnZ2VyU2VjcmV0c1JlcXVlc3QSDwoHcHJvamVjdBgBIAEoCRIUCgx0cmlnZ2VyX25hbWUYAiABKAkSQgoHc2VjcmV0cxgDIAMoCzIxLmpvYnNlcnYudjEuU2V0VHJpZ2dlclNlY3JldHNSZXF1ZXN0LlNlY3JldHNFbnRyeRIPCgdyZXBsYWNlGAQgASgIGi4KDFNlY3JldHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjEKGVNldFRyaWdnZXJTZWNyZXRzUmVzcG9uc2USFAoMc2VjcmV0X25hbWVzGAEgAygJIjYKElBydW5lQnVpbGRzUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEg8KB2RyeV9ydW4YAiABKAgiPgoTUHJ1bmVCdWlsZHNSZXNwb25zZRInCgZidWlsZHMYASADKAsyFy5qb2JzZXJ2LnYxLlBydW5lZEJ1aWxkImcKC1BydW5lZEJ1aWxkEg8KB3Byb2plY3QYASABKAkSDgoGbnVtYmVyGAIgASgFEgwKBHJ1bnMYAyABKAUSFgoOYXJ0aWZhY3RfYnl0ZXMYBCABKAMSEQoJbG9nX2J5dGVzGAUgASgDMuQECg5Qcm9qZWN0U2VydmljZRJUCg1DcmVhdGVQcm9qZWN0EiAuam9ic2Vydi52MS5DcmVhdGVQcm9qZWN0UmVxdWVzdBohLmpvYnNlcnYudjEuQ3JlYXRlUHJvamVjdFJlc3BvbnNlElQKDVVwZGF0ZVByb2plY3QSIC5qb2JzZXJ2LnYxLlVwZGF0ZVByb2plY3RSZXF1ZXN0GiEuam9ic2Vydi52MS5VcGRhdGVQcm9qZWN0UmVzcG9uc2USSwoKR2V0UHJvamVjdBIdLmpvYnNlcnYudjEuR2V0UHJvamVjdFJlcXVlc3QaHi5qb2JzZXJ2LnYxLkdldFByb2plY3RSZXNwb25zZRJRCgxMaXN0UHJvamVjdHMSHy5qb2JzZXJ2LnYxLkxpc3RQcm9qZWN0c1JlcXVlc3QaIC5qb2JzZXJ2LnYxLkxpc3RQcm9qZWN0c1Jlc3BvbnNlElQKDURlbGV0ZVByb2plY3QSIC5qb2JzZXJ2LnYxLkRlbGV0ZVByb2plY3RSZXF1ZXN0GiEuam9ic2Vydi52MS5EZWxldGVQcm9qZWN0UmVzcG9uc2USYAoRU2V0VHJpZ2dlclNlY3JldHMSJC5qb2JzZXJ2LnYxLlNldFRyaWdnZXJTZWNyZXRzUmVxdWVzdBolLmpvYnNlcnYudjEuU2V0VHJpZ2dlclNlY3JldHNSZXNwb25zZRJOCgtQcnVuZUJ1aWxkcxIeLmpvYnNlcnYudjEuUHJ1bmVCdWlsZHNSZXF1ZXN0Gh8uam9ic2Vydi52MS5QcnVuZUJ1aWxkc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message jobserv.v1.Project
@@ -56,6 +56,13 @@ export type Project = Message<"jobserv.v1.Project"> & {
    * @generated from field: bool public = 6;
    */
   public: boolean;
+
+  /**
+   * Which builds the retention job keeps; unset keeps them all.
+   *
+   * @generated from field: jobserv.v1.Retention retention = 7;
+   */
+  retention?: Retention | undefined;
 };
 
 /**
@@ -64,6 +71,36 @@ export type Project = Message<"jobserv.v1.Project"> & {
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
   messageDesc(file_jobserv_v1_project, 0);
+
+/**
+ * A project's retention policy. Builds beyond it lose everything (runs, logs,
+ * tests, artifacts); promoted builds and builds not complete are always kept.
+ * With both set, a build is kept if either keeps it.
+ *
+ * @generated from message jobserv.v1.Retention
+ */
+export type Retention = Message<"jobserv.v1.Retention"> & {
+  /**
+   * Keep the newest N builds; 0: no limit by count.
+   *
+   * @generated from field: int32 keep_builds = 1;
+   */
+  keepBuilds: number;
+
+  /**
+   * Keep builds created within the last D days; 0: no limit by age.
+   *
+   * @generated from field: int32 keep_days = 2;
+   */
+  keepDays: number;
+};
+
+/**
+ * Describes the message jobserv.v1.Retention.
+ * Use `create(RetentionSchema)` to create a new message.
+ */
+export const RetentionSchema: GenMessage<Retention> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_project, 1);
 
 /**
  * @generated from message jobserv.v1.CreateProjectRequest
@@ -83,6 +120,13 @@ export type CreateProjectRequest = Message<"jobserv.v1.CreateProjectRequest"> & 
    * @generated from field: bool public = 3;
    */
   public: boolean;
+
+  /**
+   * Unset: keep every build.
+   *
+   * @generated from field: jobserv.v1.Retention retention = 4;
+   */
+  retention?: Retention | undefined;
 };
 
 /**
@@ -90,7 +134,7 @@ export type CreateProjectRequest = Message<"jobserv.v1.CreateProjectRequest"> & 
  * Use `create(CreateProjectRequestSchema)` to create a new message.
  */
 export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 1);
+  messageDesc(file_jobserv_v1_project, 2);
 
 /**
  * @generated from message jobserv.v1.CreateProjectResponse
@@ -107,7 +151,7 @@ export type CreateProjectResponse = Message<"jobserv.v1.CreateProjectResponse"> 
  * Use `create(CreateProjectResponseSchema)` to create a new message.
  */
 export const CreateProjectResponseSchema: GenMessage<CreateProjectResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 2);
+  messageDesc(file_jobserv_v1_project, 3);
 
 /**
  * @generated from message jobserv.v1.UpdateProjectRequest
@@ -131,6 +175,13 @@ export type UpdateProjectRequest = Message<"jobserv.v1.UpdateProjectRequest"> & 
    * @generated from field: optional bool public = 3;
    */
   public?: boolean | undefined;
+
+  /**
+   * Unset: keep the current policy; set (even to zeros) replaces it.
+   *
+   * @generated from field: jobserv.v1.Retention retention = 4;
+   */
+  retention?: Retention | undefined;
 };
 
 /**
@@ -138,7 +189,7 @@ export type UpdateProjectRequest = Message<"jobserv.v1.UpdateProjectRequest"> & 
  * Use `create(UpdateProjectRequestSchema)` to create a new message.
  */
 export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 3);
+  messageDesc(file_jobserv_v1_project, 4);
 
 /**
  * @generated from message jobserv.v1.UpdateProjectResponse
@@ -155,7 +206,7 @@ export type UpdateProjectResponse = Message<"jobserv.v1.UpdateProjectResponse"> 
  * Use `create(UpdateProjectResponseSchema)` to create a new message.
  */
 export const UpdateProjectResponseSchema: GenMessage<UpdateProjectResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 4);
+  messageDesc(file_jobserv_v1_project, 5);
 
 /**
  * @generated from message jobserv.v1.GetProjectRequest
@@ -172,7 +223,7 @@ export type GetProjectRequest = Message<"jobserv.v1.GetProjectRequest"> & {
  * Use `create(GetProjectRequestSchema)` to create a new message.
  */
 export const GetProjectRequestSchema: GenMessage<GetProjectRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 5);
+  messageDesc(file_jobserv_v1_project, 6);
 
 /**
  * @generated from message jobserv.v1.GetProjectResponse
@@ -189,7 +240,7 @@ export type GetProjectResponse = Message<"jobserv.v1.GetProjectResponse"> & {
  * Use `create(GetProjectResponseSchema)` to create a new message.
  */
 export const GetProjectResponseSchema: GenMessage<GetProjectResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 6);
+  messageDesc(file_jobserv_v1_project, 7);
 
 /**
  * @generated from message jobserv.v1.ListProjectsRequest
@@ -215,7 +266,7 @@ export type ListProjectsRequest = Message<"jobserv.v1.ListProjectsRequest"> & {
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
 export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 7);
+  messageDesc(file_jobserv_v1_project, 8);
 
 /**
  * @generated from message jobserv.v1.ListProjectsResponse
@@ -239,7 +290,7 @@ export type ListProjectsResponse = Message<"jobserv.v1.ListProjectsResponse"> & 
  * Use `create(ListProjectsResponseSchema)` to create a new message.
  */
 export const ListProjectsResponseSchema: GenMessage<ListProjectsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 8);
+  messageDesc(file_jobserv_v1_project, 9);
 
 /**
  * @generated from message jobserv.v1.DeleteProjectRequest
@@ -256,7 +307,7 @@ export type DeleteProjectRequest = Message<"jobserv.v1.DeleteProjectRequest"> & 
  * Use `create(DeleteProjectRequestSchema)` to create a new message.
  */
 export const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 9);
+  messageDesc(file_jobserv_v1_project, 10);
 
 /**
  * @generated from message jobserv.v1.DeleteProjectResponse
@@ -269,7 +320,7 @@ export type DeleteProjectResponse = Message<"jobserv.v1.DeleteProjectResponse"> 
  * Use `create(DeleteProjectResponseSchema)` to create a new message.
  */
 export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 10);
+  messageDesc(file_jobserv_v1_project, 11);
 
 /**
  * @generated from message jobserv.v1.SetTriggerSecretsRequest
@@ -306,7 +357,7 @@ export type SetTriggerSecretsRequest = Message<"jobserv.v1.SetTriggerSecretsRequ
  * Use `create(SetTriggerSecretsRequestSchema)` to create a new message.
  */
 export const SetTriggerSecretsRequestSchema: GenMessage<SetTriggerSecretsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 11);
+  messageDesc(file_jobserv_v1_project, 12);
 
 /**
  * @generated from message jobserv.v1.SetTriggerSecretsResponse
@@ -325,7 +376,89 @@ export type SetTriggerSecretsResponse = Message<"jobserv.v1.SetTriggerSecretsRes
  * Use `create(SetTriggerSecretsResponseSchema)` to create a new message.
  */
 export const SetTriggerSecretsResponseSchema: GenMessage<SetTriggerSecretsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_project, 12);
+  messageDesc(file_jobserv_v1_project, 13);
+
+/**
+ * @generated from message jobserv.v1.PruneBuildsRequest
+ */
+export type PruneBuildsRequest = Message<"jobserv.v1.PruneBuildsRequest"> & {
+  /**
+   * Empty: every project with a policy.
+   *
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: bool dry_run = 2;
+   */
+  dryRun: boolean;
+};
+
+/**
+ * Describes the message jobserv.v1.PruneBuildsRequest.
+ * Use `create(PruneBuildsRequestSchema)` to create a new message.
+ */
+export const PruneBuildsRequestSchema: GenMessage<PruneBuildsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_project, 14);
+
+/**
+ * @generated from message jobserv.v1.PruneBuildsResponse
+ */
+export type PruneBuildsResponse = Message<"jobserv.v1.PruneBuildsResponse"> & {
+  /**
+   * The builds deleted (or, with dry_run, that would be), oldest first.
+   *
+   * @generated from field: repeated jobserv.v1.PrunedBuild builds = 1;
+   */
+  builds: PrunedBuild[];
+};
+
+/**
+ * Describes the message jobserv.v1.PruneBuildsResponse.
+ * Use `create(PruneBuildsResponseSchema)` to create a new message.
+ */
+export const PruneBuildsResponseSchema: GenMessage<PruneBuildsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_project, 15);
+
+/**
+ * @generated from message jobserv.v1.PrunedBuild
+ */
+export type PrunedBuild = Message<"jobserv.v1.PrunedBuild"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: int32 number = 2;
+   */
+  number: number;
+
+  /**
+   * @generated from field: int32 runs = 3;
+   */
+  runs: number;
+
+  /**
+   * Artifact and moved-log bytes in storage.
+   *
+   * @generated from field: int64 artifact_bytes = 4;
+   */
+  artifactBytes: bigint;
+
+  /**
+   * @generated from field: int64 log_bytes = 5;
+   */
+  logBytes: bigint;
+};
+
+/**
+ * Describes the message jobserv.v1.PrunedBuild.
+ * Use `create(PrunedBuildSchema)` to create a new message.
+ */
+export const PrunedBuildSchema: GenMessage<PrunedBuild> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_project, 16);
 
 /**
  * ProjectService manages projects. A project is defined by JobServ-compatible
@@ -397,6 +530,18 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof SetTriggerSecretsRequestSchema;
     output: typeof SetTriggerSecretsResponseSchema;
+  },
+  /**
+   * Applies retention policies now (one project, or every project with a
+   * policy); `dry_run` only lists what would go. The background job does the
+   * same. Needs an unrestricted admin token.
+   *
+   * @generated from rpc jobserv.v1.ProjectService.PruneBuilds
+   */
+  pruneBuilds: {
+    methodKind: "unary";
+    input: typeof PruneBuildsRequestSchema;
+    output: typeof PruneBuildsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_project, 0);

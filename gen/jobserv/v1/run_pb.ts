@@ -12,7 +12,7 @@ import type { RunDefinition } from "./run_definition_pb.js";
 import { file_jobserv_v1_run_definition } from "./run_definition_pb.js";
 import type { Status } from "./status_pb.js";
 import { file_jobserv_v1_status } from "./status_pb.js";
-import type { Test } from "./test_pb.js";
+import type { Test, TestResult } from "./test_pb.js";
 import { file_jobserv_v1_test } from "./test_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/run.proto.
  */
 export const file_jobserv_v1_run: GenFile = /*@__PURE__*/
-  fileDesc("ChRqb2JzZXJ2L3YxL3J1bi5wcm90bxIKam9ic2Vydi52MSL7AgoDUnVuEg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSIgoGc3RhdHVzGAQgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSEAoIaG9zdF90YWcYBSABKAkSEwoLd29ya2VyX25hbWUYBiABKAkSEAoIbG9nX3NpemUYByABKAMSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNvbXBsZXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnN0YXR1c19tZXNzYWdlGAsgASgJEiAKGGNvbnNvbGVfcHJvZ3Jlc3NfcGF0dGVybhgMIAEoCRIUCgx0cmlnZ2VyX25hbWUYDSABKAkiPAoGUnVuUmVmEg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFEgsKA3J1bhgDIAEoCSIwCg1HZXRSdW5SZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmIi4KDkdldFJ1blJlc3BvbnNlEhwKA3J1bhgBIAEoCzIPLmpvYnNlcnYudjEuUnVuIl8KD0xpc3RSdW5zUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhQKDGJ1aWxkX251bWJlchgCIAEoBRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJKChBMaXN0UnVuc1Jlc3BvbnNlEh0KBHJ1bnMYASADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUQoOVGFpbExvZ1JlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYSDgoGb2Zmc2V0GAIgASgDEg4KBmZvbGxvdxgDIAEoCCJZCg9UYWlsTG9nUmVzcG9uc2USDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwSKAoMZmluYWxfc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMiOgoXR2V0UnVuRGVmaW5pdGlvblJlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYiSQoYR2V0UnVuRGVmaW5pdGlvblJlc3BvbnNlEi0KCmRlZmluaXRpb24YASABKAsyGS5qb2JzZXJ2LnYxLlJ1bkRlZmluaXRpb24iMwoQQ2FuY2VsUnVuUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiIxChFDYW5jZWxSdW5SZXNwb25zZRIcCgNydW4YASABKAsyDy5qb2JzZXJ2LnYxLlJ1biI3ChRMaXN0QXJ0aWZhY3RzUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiJAChVMaXN0QXJ0aWZhY3RzUmVzcG9uc2USJwoJYXJ0aWZhY3RzGAEgAygLMhQuam9ic2Vydi52MS5BcnRpZmFjdCIzChBMaXN0VGVzdHNSZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmIjQKEUxpc3RUZXN0c1Jlc3BvbnNlEh8KBXRlc3RzGAEgAygLMhAuam9ic2Vydi52MS5UZXN0IjIKD1JlcnVuUnVuUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiIwChBSZXJ1blJ1blJlc3BvbnNlEhwKA3J1bhgBIAEoCzIPLmpvYnNlcnYudjEuUnVuMuoECgpSdW5TZXJ2aWNlEj8KBkdldFJ1bhIZLmpvYnNlcnYudjEuR2V0UnVuUmVxdWVzdBoaLmpvYnNlcnYudjEuR2V0UnVuUmVzcG9uc2USRQoITGlzdFJ1bnMSGy5qb2JzZXJ2LnYxLkxpc3RSdW5zUmVxdWVzdBocLmpvYnNlcnYudjEuTGlzdFJ1bnNSZXNwb25zZRJECgdUYWlsTG9nEhouam9ic2Vydi52MS5UYWlsTG9nUmVxdWVzdBobLmpvYnNlcnYudjEuVGFpbExvZ1Jlc3BvbnNlMAESXQoQR2V0UnVuRGVmaW5pdGlvbhIjLmpvYnNlcnYudjEuR2V0UnVuRGVmaW5pdGlvblJlcXVlc3QaJC5qb2JzZXJ2LnYxLkdldFJ1bkRlZmluaXRpb25SZXNwb25zZRJICglDYW5jZWxSdW4SHC5qb2JzZXJ2LnYxLkNhbmNlbFJ1blJlcXVlc3QaHS5qb2JzZXJ2LnYxLkNhbmNlbFJ1blJlc3BvbnNlElQKDUxpc3RBcnRpZmFjdHMSIC5qb2JzZXJ2LnYxLkxpc3RBcnRpZmFjdHNSZXF1ZXN0GiEuam9ic2Vydi52MS5MaXN0QXJ0aWZhY3RzUmVzcG9uc2USSAoJTGlzdFRlc3RzEhwuam9ic2Vydi52MS5MaXN0VGVzdHNSZXF1ZXN0Gh0uam9ic2Vydi52MS5MaXN0VGVzdHNSZXNwb25zZRJFCghSZXJ1blJ1bhIbLmpvYnNlcnYudjEuUmVydW5SdW5SZXF1ZXN0Ghwuam9ic2Vydi52MS5SZXJ1blJ1blJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_artifact, file_jobserv_v1_run_definition, file_jobserv_v1_status, file_jobserv_v1_test]);
+  fileDesc("ChRqb2JzZXJ2L3YxL3J1bi5wcm90bxIKam9ic2Vydi52MSKuAwoDUnVuEg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFEgwKBG5hbWUYAyABKAkSIgoGc3RhdHVzGAQgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSEAoIaG9zdF90YWcYBSABKAkSEwoLd29ya2VyX25hbWUYBiABKAkSEAoIbG9nX3NpemUYByABKAMSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWNvbXBsZXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnN0YXR1c19tZXNzYWdlGAsgASgJEiAKGGNvbnNvbGVfcHJvZ3Jlc3NfcGF0dGVybhgMIAEoCRIUCgx0cmlnZ2VyX25hbWUYDSABKAkSMQoNc3RhdHVzX2V2ZW50cxgOIAMoCzIaLmpvYnNlcnYudjEuUnVuU3RhdHVzRXZlbnQihAEKDlJ1blN0YXR1c0V2ZW50EiIKBnN0YXR1cxgBIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3dvcmtlcl9uYW1lGAMgASgJEg8KB21lc3NhZ2UYBCABKAkiPAoGUnVuUmVmEg8KB3Byb2plY3QYASABKAkSFAoMYnVpbGRfbnVtYmVyGAIgASgFEgsKA3J1bhgDIAEoCSIwCg1HZXRSdW5SZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmIi4KDkdldFJ1blJlc3BvbnNlEhwKA3J1bhgBIAEoCzIPLmpvYnNlcnYudjEuUnVuIl8KD0xpc3RSdW5zUmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEhQKDGJ1aWxkX251bWJlchgCIAEoBRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJKChBMaXN0UnVuc1Jlc3BvbnNlEh0KBHJ1bnMYASADKAsyDy5qb2JzZXJ2LnYxLlJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUQoOVGFpbExvZ1JlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYSDgoGb2Zmc2V0GAIgASgDEg4KBmZvbGxvdxgDIAEoCCJZCg9UYWlsTG9nUmVzcG9uc2USDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwSKAoMZmluYWxfc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMiOgoXR2V0UnVuRGVmaW5pdGlvblJlcXVlc3QSHwoDcmVmGAEgASgLMhIuam9ic2Vydi52MS5SdW5SZWYiSQoYR2V0UnVuRGVmaW5pdGlvblJlc3BvbnNlEi0KCmRlZmluaXRpb24YASABKAsyGS5qb2JzZXJ2LnYxLlJ1bkRlZmluaXRpb24iMwoQQ2FuY2VsUnVuUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiIxChFDYW5jZWxSdW5SZXNwb25zZRIcCgNydW4YASABKAsyDy5qb2JzZXJ2LnYxLlJ1biI3ChRMaXN0QXJ0aWZhY3RzUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiJAChVMaXN0QXJ0aWZhY3RzUmVzcG9uc2USJwoJYXJ0aWZhY3RzGAEgAygLMhQuam9ic2Vydi52MS5BcnRpZmFjdCIzChBMaXN0VGVzdHNSZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmIjQKEUxpc3RUZXN0c1Jlc3BvbnNlEh8KBXRlc3RzGAEgAygLMhAuam9ic2Vydi52MS5UZXN0IjIKD1JlcnVuUnVuUmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiIwChBSZXJ1blJ1blJlc3BvbnNlEhwKA3J1bhgBIAEoCzIPLmpvYnNlcnYudjEuUnVuIlwKFUxpc3RSdW5IaXN0b3J5UmVxdWVzdBIPCgdwcm9qZWN0GAEgASgJEgsKA3J1bhgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJrChZMaXN0UnVuSGlzdG9yeVJlc3BvbnNlEikKBHJ1bnMYASADKAsyGy5qb2JzZXJ2LnYxLlJ1bkhpc3RvcnlFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSDQoFdG90YWwYAyABKAUiSQoPUnVuSGlzdG9yeUVudHJ5EhwKA3J1bhgBIAEoCzIPLmpvYnNlcnYudjEuUnVuEhgKEGR1cmF0aW9uX3NlY29uZHMYAiABKAEioAEKEUNyZWF0ZVRlc3RSZXF1ZXN0Eh8KA3JlZhgBIAEoCzISLmpvYnNlcnYudjEuUnVuUmVmEgwKBG5hbWUYAiABKAkSDwoHY29udGV4dBgDIAEoCRIiCgZzdGF0dXMYBCABKA4yEi5qb2JzZXJ2LnYxLlN0YXR1cxInCgdyZXN1bHRzGAUgAygLMhYuam9ic2Vydi52MS5UZXN0UmVzdWx0IjQKEkNyZWF0ZVRlc3RSZXNwb25zZRIeCgR0ZXN0GAEgASgLMhAuam9ic2Vydi52MS5UZXN0IrEBChFVcGRhdGVUZXN0UmVxdWVzdBIfCgNyZWYYASABKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZhIMCgRuYW1lGAIgASgJEg8KB2NvbnRleHQYAyABKAkSIgoGc3RhdHVzGAQgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSJwoHcmVzdWx0cxgFIAMoCzIWLmpvYnNlcnYudjEuVGVzdFJlc3VsdBIPCgdtZXNzYWdlGAYgASgJIkoKElVwZGF0ZVRlc3RSZXNwb25zZRIeCgR0ZXN0GAEgASgLMhAuam9ic2Vydi52MS5UZXN0EhQKDHJ1bl9jb21wbGV0ZRgCIAEoCCIXChVMaXN0QWN0aXZlUnVuc1JlcXVlc3QivwEKFkxpc3RBY3RpdmVSdW5zUmVzcG9uc2USIwoEcnVucxgBIAMoCzIVLmpvYnNlcnYudjEuQWN0aXZlUnVuEksKDXN0YXR1c19jb3VudHMYAiADKAsyNC5qb2JzZXJ2LnYxLkxpc3RBY3RpdmVSdW5zUmVzcG9uc2UuU3RhdHVzQ291bnRzRW50cnkaMwoRU3RhdHVzQ291bnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgFOgI4ASJgCglBY3RpdmVSdW4SHAoDcnVuGAEgASgLMg8uam9ic2Vydi52MS5SdW4SNQoRYnVpbGRfY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wMrYHCgpSdW5TZXJ2aWNlEj8KBkdldFJ1bhIZLmpvYnNlcnYudjEuR2V0UnVuUmVxdWVzdBoaLmpvYnNlcnYudjEuR2V0UnVuUmVzcG9uc2USRQoITGlzdFJ1bnMSGy5qb2JzZXJ2LnYxLkxpc3RSdW5zUmVxdWVzdBocLmpvYnNlcnYudjEuTGlzdFJ1bnNSZXNwb25zZRJECgdUYWlsTG9nEhouam9ic2Vydi52MS5UYWlsTG9nUmVxdWVzdBobLmpvYnNlcnYudjEuVGFpbExvZ1Jlc3BvbnNlMAESXQoQR2V0UnVuRGVmaW5pdGlvbhIjLmpvYnNlcnYudjEuR2V0UnVuRGVmaW5pdGlvblJlcXVlc3QaJC5qb2JzZXJ2LnYxLkdldFJ1bkRlZmluaXRpb25SZXNwb25zZRJICglDYW5jZWxSdW4SHC5qb2JzZXJ2LnYxLkNhbmNlbFJ1blJlcXVlc3QaHS5qb2JzZXJ2LnYxLkNhbmNlbFJ1blJlc3BvbnNlElQKDUxpc3RBcnRpZmFjdHMSIC5qb2JzZXJ2LnYxLkxpc3RBcnRpZmFjdHNSZXF1ZXN0GiEuam9ic2Vydi52MS5MaXN0QXJ0aWZhY3RzUmVzcG9uc2USSAoJTGlzdFRlc3RzEhwuam9ic2Vydi52MS5MaXN0VGVzdHNSZXF1ZXN0Gh0uam9ic2Vydi52MS5MaXN0VGVzdHNSZXNwb25zZRJFCghSZXJ1blJ1bhIbLmpvYnNlcnYudjEuUmVydW5SdW5SZXF1ZXN0Ghwuam9ic2Vydi52MS5SZXJ1blJ1blJlc3BvbnNlElcKDkxpc3RSdW5IaXN0b3J5EiEuam9ic2Vydi52MS5MaXN0UnVuSGlzdG9yeVJlcXVlc3QaIi5qb2JzZXJ2LnYxLkxpc3RSdW5IaXN0b3J5UmVzcG9uc2USSwoKQ3JlYXRlVGVzdBIdLmpvYnNlcnYudjEuQ3JlYXRlVGVzdFJlcXVlc3QaHi5qb2JzZXJ2LnYxLkNyZWF0ZVRlc3RSZXNwb25zZRJLCgpVcGRhdGVUZXN0Eh0uam9ic2Vydi52MS5VcGRhdGVUZXN0UmVxdWVzdBoeLmpvYnNlcnYudjEuVXBkYXRlVGVzdFJlc3BvbnNlElcKDkxpc3RBY3RpdmVSdW5zEiEuam9ic2Vydi52MS5MaXN0QWN0aXZlUnVuc1JlcXVlc3QaIi5qb2JzZXJ2LnYxLkxpc3RBY3RpdmVSdW5zUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_jobserv_v1_artifact, file_jobserv_v1_run_definition, file_jobserv_v1_status, file_jobserv_v1_test]);
 
 /**
  * @generated from message jobserv.v1.Run
@@ -104,6 +104,14 @@ export type Run = Message<"jobserv.v1.Run"> & {
    * @generated from field: string trigger_name = 13;
    */
   triggerName: string;
+
+  /**
+   * The run's status history, oldest first (the worker involved, if any).
+   * Filled by GetRun only.
+   *
+   * @generated from field: repeated jobserv.v1.RunStatusEvent status_events = 14;
+   */
+  statusEvents: RunStatusEvent[];
 };
 
 /**
@@ -112,6 +120,40 @@ export type Run = Message<"jobserv.v1.Run"> & {
  */
 export const RunSchema: GenMessage<Run> = /*@__PURE__*/
   messageDesc(file_jobserv_v1_run, 0);
+
+/**
+ * One change of a run's status.
+ *
+ * @generated from message jobserv.v1.RunStatusEvent
+ */
+export type RunStatusEvent = Message<"jobserv.v1.RunStatusEvent"> & {
+  /**
+   * @generated from field: jobserv.v1.Status status = 1;
+   */
+  status: Status;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 2;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string worker_name = 3;
+   */
+  workerName: string;
+
+  /**
+   * @generated from field: string message = 4;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message jobserv.v1.RunStatusEvent.
+ * Use `create(RunStatusEventSchema)` to create a new message.
+ */
+export const RunStatusEventSchema: GenMessage<RunStatusEvent> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 1);
 
 /**
  * Identifies a run by project, build number and run name.
@@ -140,7 +182,7 @@ export type RunRef = Message<"jobserv.v1.RunRef"> & {
  * Use `create(RunRefSchema)` to create a new message.
  */
 export const RunRefSchema: GenMessage<RunRef> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 1);
+  messageDesc(file_jobserv_v1_run, 2);
 
 /**
  * @generated from message jobserv.v1.GetRunRequest
@@ -157,7 +199,7 @@ export type GetRunRequest = Message<"jobserv.v1.GetRunRequest"> & {
  * Use `create(GetRunRequestSchema)` to create a new message.
  */
 export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 2);
+  messageDesc(file_jobserv_v1_run, 3);
 
 /**
  * @generated from message jobserv.v1.GetRunResponse
@@ -174,7 +216,7 @@ export type GetRunResponse = Message<"jobserv.v1.GetRunResponse"> & {
  * Use `create(GetRunResponseSchema)` to create a new message.
  */
 export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 3);
+  messageDesc(file_jobserv_v1_run, 4);
 
 /**
  * @generated from message jobserv.v1.ListRunsRequest
@@ -210,7 +252,7 @@ export type ListRunsRequest = Message<"jobserv.v1.ListRunsRequest"> & {
  * Use `create(ListRunsRequestSchema)` to create a new message.
  */
 export const ListRunsRequestSchema: GenMessage<ListRunsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 4);
+  messageDesc(file_jobserv_v1_run, 5);
 
 /**
  * @generated from message jobserv.v1.ListRunsResponse
@@ -234,7 +276,7 @@ export type ListRunsResponse = Message<"jobserv.v1.ListRunsResponse"> & {
  * Use `create(ListRunsResponseSchema)` to create a new message.
  */
 export const ListRunsResponseSchema: GenMessage<ListRunsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 5);
+  messageDesc(file_jobserv_v1_run, 6);
 
 /**
  * @generated from message jobserv.v1.TailLogRequest
@@ -265,7 +307,7 @@ export type TailLogRequest = Message<"jobserv.v1.TailLogRequest"> & {
  * Use `create(TailLogRequestSchema)` to create a new message.
  */
 export const TailLogRequestSchema: GenMessage<TailLogRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 6);
+  messageDesc(file_jobserv_v1_run, 7);
 
 /**
  * @generated from message jobserv.v1.TailLogResponse
@@ -296,7 +338,7 @@ export type TailLogResponse = Message<"jobserv.v1.TailLogResponse"> & {
  * Use `create(TailLogResponseSchema)` to create a new message.
  */
 export const TailLogResponseSchema: GenMessage<TailLogResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 7);
+  messageDesc(file_jobserv_v1_run, 8);
 
 /**
  * @generated from message jobserv.v1.GetRunDefinitionRequest
@@ -313,7 +355,7 @@ export type GetRunDefinitionRequest = Message<"jobserv.v1.GetRunDefinitionReques
  * Use `create(GetRunDefinitionRequestSchema)` to create a new message.
  */
 export const GetRunDefinitionRequestSchema: GenMessage<GetRunDefinitionRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 8);
+  messageDesc(file_jobserv_v1_run, 9);
 
 /**
  * @generated from message jobserv.v1.GetRunDefinitionResponse
@@ -330,7 +372,7 @@ export type GetRunDefinitionResponse = Message<"jobserv.v1.GetRunDefinitionRespo
  * Use `create(GetRunDefinitionResponseSchema)` to create a new message.
  */
 export const GetRunDefinitionResponseSchema: GenMessage<GetRunDefinitionResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 9);
+  messageDesc(file_jobserv_v1_run, 10);
 
 /**
  * @generated from message jobserv.v1.CancelRunRequest
@@ -347,7 +389,7 @@ export type CancelRunRequest = Message<"jobserv.v1.CancelRunRequest"> & {
  * Use `create(CancelRunRequestSchema)` to create a new message.
  */
 export const CancelRunRequestSchema: GenMessage<CancelRunRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 10);
+  messageDesc(file_jobserv_v1_run, 11);
 
 /**
  * @generated from message jobserv.v1.CancelRunResponse
@@ -364,7 +406,7 @@ export type CancelRunResponse = Message<"jobserv.v1.CancelRunResponse"> & {
  * Use `create(CancelRunResponseSchema)` to create a new message.
  */
 export const CancelRunResponseSchema: GenMessage<CancelRunResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 11);
+  messageDesc(file_jobserv_v1_run, 12);
 
 /**
  * @generated from message jobserv.v1.ListArtifactsRequest
@@ -381,7 +423,7 @@ export type ListArtifactsRequest = Message<"jobserv.v1.ListArtifactsRequest"> & 
  * Use `create(ListArtifactsRequestSchema)` to create a new message.
  */
 export const ListArtifactsRequestSchema: GenMessage<ListArtifactsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 12);
+  messageDesc(file_jobserv_v1_run, 13);
 
 /**
  * @generated from message jobserv.v1.ListArtifactsResponse
@@ -398,7 +440,7 @@ export type ListArtifactsResponse = Message<"jobserv.v1.ListArtifactsResponse"> 
  * Use `create(ListArtifactsResponseSchema)` to create a new message.
  */
 export const ListArtifactsResponseSchema: GenMessage<ListArtifactsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 13);
+  messageDesc(file_jobserv_v1_run, 14);
 
 /**
  * @generated from message jobserv.v1.ListTestsRequest
@@ -415,7 +457,7 @@ export type ListTestsRequest = Message<"jobserv.v1.ListTestsRequest"> & {
  * Use `create(ListTestsRequestSchema)` to create a new message.
  */
 export const ListTestsRequestSchema: GenMessage<ListTestsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 14);
+  messageDesc(file_jobserv_v1_run, 15);
 
 /**
  * @generated from message jobserv.v1.ListTestsResponse
@@ -432,7 +474,7 @@ export type ListTestsResponse = Message<"jobserv.v1.ListTestsResponse"> & {
  * Use `create(ListTestsResponseSchema)` to create a new message.
  */
 export const ListTestsResponseSchema: GenMessage<ListTestsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 15);
+  messageDesc(file_jobserv_v1_run, 16);
 
 /**
  * @generated from message jobserv.v1.RerunRunRequest
@@ -449,7 +491,7 @@ export type RerunRunRequest = Message<"jobserv.v1.RerunRunRequest"> & {
  * Use `create(RerunRunRequestSchema)` to create a new message.
  */
 export const RerunRunRequestSchema: GenMessage<RerunRunRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 16);
+  messageDesc(file_jobserv_v1_run, 17);
 
 /**
  * @generated from message jobserv.v1.RerunRunResponse
@@ -466,7 +508,290 @@ export type RerunRunResponse = Message<"jobserv.v1.RerunRunResponse"> & {
  * Use `create(RerunRunResponseSchema)` to create a new message.
  */
 export const RerunRunResponseSchema: GenMessage<RerunRunResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_run, 17);
+  messageDesc(file_jobserv_v1_run, 18);
+
+/**
+ * @generated from message jobserv.v1.ListRunHistoryRequest
+ */
+export type ListRunHistoryRequest = Message<"jobserv.v1.ListRunHistoryRequest"> & {
+  /**
+   * @generated from field: string project = 1;
+   */
+  project: string;
+
+  /**
+   * @generated from field: string run = 2;
+   */
+  run: string;
+
+  /**
+   * At most 1000; 0 means 25.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message jobserv.v1.ListRunHistoryRequest.
+ * Use `create(ListRunHistoryRequestSchema)` to create a new message.
+ */
+export const ListRunHistoryRequestSchema: GenMessage<ListRunHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 19);
+
+/**
+ * @generated from message jobserv.v1.ListRunHistoryResponse
+ */
+export type ListRunHistoryResponse = Message<"jobserv.v1.ListRunHistoryResponse"> & {
+  /**
+   * @generated from field: repeated jobserv.v1.RunHistoryEntry runs = 1;
+   */
+  runs: RunHistoryEntry[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * Runs of that name in all.
+   *
+   * @generated from field: int32 total = 3;
+   */
+  total: number;
+};
+
+/**
+ * Describes the message jobserv.v1.ListRunHistoryResponse.
+ * Use `create(ListRunHistoryResponseSchema)` to create a new message.
+ */
+export const ListRunHistoryResponseSchema: GenMessage<ListRunHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 20);
+
+/**
+ * @generated from message jobserv.v1.RunHistoryEntry
+ */
+export type RunHistoryEntry = Message<"jobserv.v1.RunHistoryEntry"> & {
+  /**
+   * Its build number is run.build_number.
+   *
+   * @generated from field: jobserv.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+
+  /**
+   * From its last start (RUNNING) to its completion; 0 while not complete.
+   *
+   * @generated from field: double duration_seconds = 2;
+   */
+  durationSeconds: number;
+};
+
+/**
+ * Describes the message jobserv.v1.RunHistoryEntry.
+ * Use `create(RunHistoryEntrySchema)` to create a new message.
+ */
+export const RunHistoryEntrySchema: GenMessage<RunHistoryEntry> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 21);
+
+/**
+ * @generated from message jobserv.v1.CreateTestRequest
+ */
+export type CreateTestRequest = Message<"jobserv.v1.CreateTestRequest"> & {
+  /**
+   * @generated from field: jobserv.v1.RunRef ref = 1;
+   */
+  ref?: RunRef | undefined;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string context = 3;
+   */
+  context: string;
+
+  /**
+   * QUEUED when unspecified.
+   *
+   * @generated from field: jobserv.v1.Status status = 4;
+   */
+  status: Status;
+
+  /**
+   * @generated from field: repeated jobserv.v1.TestResult results = 5;
+   */
+  results: TestResult[];
+};
+
+/**
+ * Describes the message jobserv.v1.CreateTestRequest.
+ * Use `create(CreateTestRequestSchema)` to create a new message.
+ */
+export const CreateTestRequestSchema: GenMessage<CreateTestRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 22);
+
+/**
+ * @generated from message jobserv.v1.CreateTestResponse
+ */
+export type CreateTestResponse = Message<"jobserv.v1.CreateTestResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.Test test = 1;
+   */
+  test?: Test | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.CreateTestResponse.
+ * Use `create(CreateTestResponseSchema)` to create a new message.
+ */
+export const CreateTestResponseSchema: GenMessage<CreateTestResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 23);
+
+/**
+ * @generated from message jobserv.v1.UpdateTestRequest
+ */
+export type UpdateTestRequest = Message<"jobserv.v1.UpdateTestRequest"> & {
+  /**
+   * @generated from field: jobserv.v1.RunRef ref = 1;
+   */
+  ref?: RunRef | undefined;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * If set, the test with this context.
+   *
+   * @generated from field: string context = 3;
+   */
+  context: string;
+
+  /**
+   * Unchanged when unspecified.
+   *
+   * @generated from field: jobserv.v1.Status status = 4;
+   */
+  status: Status;
+
+  /**
+   * Appended to the test's results.
+   *
+   * @generated from field: repeated jobserv.v1.TestResult results = 5;
+   */
+  results: TestResult[];
+
+  /**
+   * Appended to the run's console log.
+   *
+   * @generated from field: string message = 6;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message jobserv.v1.UpdateTestRequest.
+ * Use `create(UpdateTestRequestSchema)` to create a new message.
+ */
+export const UpdateTestRequestSchema: GenMessage<UpdateTestRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 24);
+
+/**
+ * @generated from message jobserv.v1.UpdateTestResponse
+ */
+export type UpdateTestResponse = Message<"jobserv.v1.UpdateTestResponse"> & {
+  /**
+   * @generated from field: jobserv.v1.Test test = 1;
+   */
+  test?: Test | undefined;
+
+  /**
+   * Whether the run is complete now.
+   *
+   * @generated from field: bool run_complete = 2;
+   */
+  runComplete: boolean;
+};
+
+/**
+ * Describes the message jobserv.v1.UpdateTestResponse.
+ * Use `create(UpdateTestResponseSchema)` to create a new message.
+ */
+export const UpdateTestResponseSchema: GenMessage<UpdateTestResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 25);
+
+/**
+ * @generated from message jobserv.v1.ListActiveRunsRequest
+ */
+export type ListActiveRunsRequest = Message<"jobserv.v1.ListActiveRunsRequest"> & {
+};
+
+/**
+ * Describes the message jobserv.v1.ListActiveRunsRequest.
+ * Use `create(ListActiveRunsRequestSchema)` to create a new message.
+ */
+export const ListActiveRunsRequestSchema: GenMessage<ListActiveRunsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 26);
+
+/**
+ * @generated from message jobserv.v1.ListActiveRunsResponse
+ */
+export type ListActiveRunsResponse = Message<"jobserv.v1.ListActiveRunsResponse"> & {
+  /**
+   * QUEUED, RUNNING, UPLOADING and CANCELLING runs: queue priority (highest
+   * first), then build, then run.
+   *
+   * @generated from field: repeated jobserv.v1.ActiveRun runs = 1;
+   */
+  runs: ActiveRun[];
+
+  /**
+   * Runs by status name, over the readable projects (all statuses).
+   *
+   * @generated from field: map<string, int32> status_counts = 2;
+   */
+  statusCounts: { [key: string]: number };
+};
+
+/**
+ * Describes the message jobserv.v1.ListActiveRunsResponse.
+ * Use `create(ListActiveRunsResponseSchema)` to create a new message.
+ */
+export const ListActiveRunsResponseSchema: GenMessage<ListActiveRunsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 27);
+
+/**
+ * @generated from message jobserv.v1.ActiveRun
+ */
+export type ActiveRun = Message<"jobserv.v1.ActiveRun"> & {
+  /**
+   * @generated from field: jobserv.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+
+  /**
+   * When its build was created.
+   *
+   * @generated from field: google.protobuf.Timestamp build_create_time = 2;
+   */
+  buildCreateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.ActiveRun.
+ * Use `create(ActiveRunSchema)` to create a new message.
+ */
+export const ActiveRunSchema: GenMessage<ActiveRun> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_run, 28);
 
 /**
  * RunService reads runs, their live logs and their run definitions.
@@ -563,6 +888,56 @@ export const RunService: GenService<{
     methodKind: "unary";
     input: typeof RerunRunRequestSchema;
     output: typeof RerunRunResponseSchema;
+  },
+  /**
+   * Every run of one name across the project's builds, newest build first,
+   * each with its duration (JobServ's /projects/{p}/history/{run}/).
+   *
+   * @generated from rpc jobserv.v1.RunService.ListRunHistory
+   */
+  listRunHistory: {
+    methodKind: "unary";
+    input: typeof ListRunHistoryRequestSchema;
+    output: typeof ListRunHistoryResponseSchema;
+  },
+  /**
+   * Tests driven from outside (a device lab, a LAVA-like harness): creates a
+   * test on a run that is not complete. Authorised by the run's own token
+   * (`authorization: Token <run token>`) or an API token with trigger scope.
+   * While any test of a run is incomplete (QUEUED or RUNNING, or with such a
+   * result), the run stays RUNNING even after its worker reported the end;
+   * once all are complete it becomes FAILED if the worker or any test failed,
+   * else PASSED. FAILED_PRECONDITION for a complete run.
+   *
+   * @generated from rpc jobserv.v1.RunService.CreateTest
+   */
+  createTest: {
+    methodKind: "unary";
+    input: typeof CreateTestRequestSchema;
+    output: typeof CreateTestResponseSchema;
+  },
+  /**
+   * Updates the first test of that name (and context, if given): appends
+   * results, sets its status, and appends `message` to the console log.
+   * Same authorisation as CreateTest. NOT_FOUND for an unknown test.
+   *
+   * @generated from rpc jobserv.v1.RunService.UpdateTest
+   */
+  updateTest: {
+    methodKind: "unary";
+    input: typeof UpdateTestRequestSchema;
+    output: typeof UpdateTestResponseSchema;
+  },
+  /**
+   * The runs queued or active now in the projects the caller may read, with
+   * counts by status (JobServ's /health/runs/).
+   *
+   * @generated from rpc jobserv.v1.RunService.ListActiveRuns
+   */
+  listActiveRuns: {
+    methodKind: "unary";
+    input: typeof ListActiveRunsRequestSchema;
+    output: typeof ListActiveRunsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_jobserv_v1_run, 0);

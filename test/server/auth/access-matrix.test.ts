@@ -34,6 +34,7 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     ListProjects: { need: "read", req: {} },
     DeleteProject: { need: "admin", req: { name: "priv" }, mutates: true },
     SetTriggerSecrets: { need: "admin", req: { project: "priv", triggerName: "t", secrets: { a: "bbbb" } }, mutates: true },
+    PruneBuilds: { need: "root", req: { dryRun: true } },
   },
   "jobserv.v1.BuildService": {
     TriggerBuild: { need: "trigger", req: { project: "priv", triggerName: "t" }, mutates: true },
@@ -43,6 +44,12 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     PromoteBuild: { need: "admin", req: { project: "priv", number: 1, name: "v1" }, mutates: true },
     WatchBuild: { need: "read", req: { project: "priv", number: 1 } },
     WatchBuilds: { need: "read", req: { project: "priv" } },
+    GetLatestBuild: { need: "read", req: { project: "priv", select: 2 } },
+    ListPromotedBuilds: { need: "read", req: { project: "priv" } },
+    // No promoted build here (NOT_FOUND once allowed): its allowed reads are in test/server/gateway/jobserv-rest.test.ts.
+    GetPromotedBuild: { need: "read", req: { project: "priv", name: "v1" }, mutates: true },
+    AnnotateBuild: { need: "trigger", req: { project: "priv", number: 1, annotation: "a" }, mutates: true },
+    CreateExternalBuild: { need: "trigger", req: { project: "priv", triggerName: "ext", runs: [{ name: "x" }] }, mutates: true },
   },
   "jobserv.v1.RunService": {
     GetRun: { need: "read", req: { ref } },
@@ -53,6 +60,11 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     ListArtifacts: { need: "read", req: { ref } },
     ListTests: { need: "read", req: { ref } },
     RerunRun: { need: "trigger", req: { ref }, mutates: true },
+    ListRunHistory: { need: "read", req: { project: "priv", run: "r" } },
+    // Also the run's own token as `authorization: Token ...` (test/server/gateway/jobserv-rest.test.ts).
+    CreateTest: { need: "trigger", req: { ref, name: "t" }, mutates: true },
+    UpdateTest: { need: "trigger", req: { ref, name: "t" }, mutates: true },
+    ListActiveRuns: { need: "read", req: {} },
   },
   "jobserv.v1.TokenService": {
     CreateToken: { need: "root", req: { name: "x", scope: Scope.READ }, mutates: true },
@@ -75,14 +87,15 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
 
 /** What a caller gets from an API method (not WorkerService) about the private project. */
 function expected(caller: Caller, need: Need, method: string): Code | "allowed" {
-  // Listing is open: anyone sees the projects they may read (anonymous: the public ones).
-  if (method === "ListProjects" && caller === "anonymous") return "allowed";
+  // Listing is open: anyone sees the projects (and active runs) they may read (anonymous: the public ones).
+  const listing = method === "ListProjects" || method === "ListActiveRuns";
+  if (listing && caller === "anonymous") return "allowed";
   if (caller === "anonymous" || caller === "workerToken" || caller === "runToken") return Code.Unauthenticated;
   if (caller === "admin") return "allowed";
   const rank = { read: 1, readOther: 1, trigger: 2 }[caller];
   const needed = { read: 1, trigger: 2, admin: 3, root: 3, worker: 9 }[need];
   if (rank < needed) return Code.PermissionDenied;
-  if (caller === "readOther") return method === "ListProjects" ? "allowed" : Code.NotFound;
+  if (caller === "readOther") return listing ? "allowed" : Code.NotFound;
   return "allowed";
 }
 
@@ -160,7 +173,8 @@ for (const dialect of dialects) {
     const base = `${server.url}/projects/priv/builds/1/runs/r`;
     const get = async (url: string, token: string | null, init: RequestInit = {}) =>
       (await fetch(url, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> ?? {}) } })).status;
-    for (const path of [`${base}/console.log`, `${base}/.rundef.json`, `${base}/missing-artifact.txt`, `${server.url}/projects/priv/builds/1/`]) {
+    const jobserv = ["/projects/priv/", "/projects/priv/builds/", "/projects/priv/builds/1/", "/projects/priv/builds/1/runs/", "/projects/priv/history/r/"];
+    for (const path of [`${base}/console.log`, `${base}/.rundef.json`, `${base}/missing-artifact.txt`, `${base}/`, `${base}/tests/`, ...jobserv.map((p) => `${server.url}${p}`)]) {
       const found = path.endsWith("missing-artifact.txt") ? 404 : 200;
       t.is(await get(path, null), 401, `${path} anonymous`);
       t.is(await get(path, secrets.workerToken), 401, `${path} with a worker token`);
@@ -173,6 +187,14 @@ for (const dialect of dialects) {
     t.is(await post(null), 401);
     t.is(await post(secrets.read), 403);
     t.is(await post(secrets.trigger), 201);
+    // JobServ's REST writes: bearer tokens with the RPC's scope; never a run token but on its own tests.
+    const write = (path: string, token: string | null, body: unknown = {}) => get(`${server.url}${path}`, token, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    t.is(await write("/projects/priv/builds/1/promote", secrets.trigger, { name: "v1" }), 403);
+    t.is(await write("/projects/priv/external-builds/", secrets.read), 403);
+    t.is(await write("/projects/priv/external-builds/", secrets.readOther), 403, "scope before project, as the RPCs");
+    t.is(await write("/projects/priv/builds/1/runs/r/cancel", secrets.runToken), 401);
+    t.is(await write("/projects/priv/builds/1/runs/r/tests/t/", secrets.read), 403);
+    t.is(await get(`${base}/tests/t/`, null, { method: "POST", body: "{}", headers: { authorization: `Token ${secrets.runToken}` } }), 201, "a run's token on its own tests");
     const put = await fetch(`${server.url}/worker/runs/${assignment!.definition!.runId}/artifacts/a.txt`, {
       method: "PUT", body: "x", headers: { "jobserv-worker": "acl-worker", "jobserv-run-token": "foreign-run-token" },
     });

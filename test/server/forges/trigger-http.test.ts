@@ -45,7 +45,7 @@ for (const dialect of dialects) {
     t.is((await store.db.selectFrom("builds").selectAll().execute()).length, 0);
     const ok = await post("m", body, "k-123");
     t.is(ok.status, 201);
-    t.is(ok.json["build"], 1);
+    t.is((ok.json["data"] as { build_id: number }).build_id, 1, "JobServ's JSend answer");
     const [b] = await store.db.selectFrom("builds").selectAll().execute();
     t.deepEqual(JSON.parse(b!.params_json), { FOO: "bar" });
     t.is(b!.reason, "from a script");

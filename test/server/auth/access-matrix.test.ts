@@ -35,6 +35,7 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     DeleteProject: { need: "admin", req: { name: "priv" }, mutates: true },
     SetTriggerSecrets: { need: "admin", req: { project: "priv", triggerName: "t", secrets: { a: "bbbb" } }, mutates: true },
     PruneBuilds: { need: "root", req: { dryRun: true } },
+    ListTriggerSecrets: { need: "admin", req: { project: "priv", triggerName: "t" } },
   },
   "jobserv.v1.BuildService": {
     TriggerBuild: { need: "trigger", req: { project: "priv", triggerName: "t" }, mutates: true },

@@ -79,7 +79,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   } catch (e) {
     throw new StartupError((e as Error).message);
   }
-  const store = await openStore(config.databaseUrl, log, { migrate: false });
+  const metrics = new ServerMetrics(new Registry(), { store: () => store, log, connectedWorkers: () => dispatcher.workers.list().length });
+  const store = await openStore(config.databaseUrl, log, { migrate: false, onError: () => metrics.countStoreError() });
   try {
     await waitForStore(store, config.databaseUrl, log, { maxMs: config.storeWaitMs });
     await prepareSchema(store.db, config.migrate, log);
@@ -90,7 +91,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const now = () => Date.now();
   const stopping = new AbortController();
   let publicUrl = config.publicUrl;
-  const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
   const opened = openArtifactStorage(config);
   const artifacts = opened.storage;
   const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
@@ -140,7 +140,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),
-    ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes }),
+    ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes, log, onDelivery: (f, e, o) => metrics.countWebhook(f, e, o) }),
     ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
@@ -148,6 +148,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const listener = await listen(handler, config.port, config.host, tls);
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
+  log.info({ url, publicUrl, store: store.caps.dialect }, "jobserv server listening");
   dispatcher.start();
   leases.start();
   gitPoller.start();

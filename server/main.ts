@@ -145,7 +145,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
   const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor(), domainErrors()] });
-  const listener = await listen(handler, config.port, config.host, tls);
+  const listener = await listen(handler, config.port, config.host, tls).catch(async (e: unknown) => { await store.close(); throw e; });
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
   log.info({ url, publicUrl, store: store.caps.dialect }, "jobserv server listening");

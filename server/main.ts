@@ -34,6 +34,8 @@ import { listen } from "./http/listener.js";
 import { loadTls, type TlsMaterial } from "./http/tls.js";
 import { registerReflection } from "./http/reflection.js";
 import { metricsRoutes } from "./gateway/metrics.js";
+import { cliPackageRoutes } from "./gateway/cli-package.js";
+import { CliPackage } from "./cli-package/cli-package.js";
 import { ServerMetrics } from "./metrics.js";
 import { BuildWatches } from "./builds/build-watch.js";
 import { Lifecycle } from "./builds/lifecycle.js";
@@ -91,12 +93,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const now = () => Date.now();
   const stopping = new AbortController();
   let publicUrl = config.publicUrl;
+  const cliPackage = new CliPackage();
   const opened = openArtifactStorage(config);
   const artifacts = opened.storage;
   const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
   const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n), archive });
   const lifecycle = new Lifecycle({ store, now, log, publicUrl: () => publicUrl, notes: logs });
-  const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log });
+  const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log, cliPackageUrl: () => `${publicUrl}/cli/${cliPackage.fileName}` });
   const leases = new LeaseKeeper({ store, lifecycle, workers: dispatcher.workers, now, log },
     { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   // The status-event tail polls every 50 ms at most (an empty primary-key range read while somebody watches),
@@ -140,6 +143,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),
+    ...cliPackageRoutes(cliPackage),
     ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes, log, onDelivery: (f, e, o) => metrics.countWebhook(f, e, o) }),
     ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);

@@ -3,7 +3,7 @@
 // two instances on one host (two ports, one working directory) each have
 // their own worker name, worker folder and token, both serving.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
@@ -12,6 +12,7 @@ import { WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
 import { CLI } from "../support/cli.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { freePort } from "../support/server-process.js";
+import { tempDir } from "../support/temp-dir.js";
 
 interface Dev { token: string; url: string; stop(): Promise<void>; output(): string }
 
@@ -40,8 +41,7 @@ async function onlineWorker(dev: Dev): Promise<string> {
 }
 
 test("a restart reuses the admin token; two instances on one host do not share a worker", async (t) => {
-  const cwd = mkdtempSync(path.join(os.tmpdir(), "jobserv-dev-"));
-  t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
+  const cwd = tempDir(t, "jobserv-dev-");
   const [portA, portB] = [await freePort(), await freePort()];
 
   const first = await startDev(t, cwd, portA, "a.db");

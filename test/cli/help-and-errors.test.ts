@@ -4,20 +4,14 @@
 // and the common mistakes (a missing file, a URL without a scheme, a bad
 // --scope, a port in use, a malformed setting) end in one line on stderr with
 // exit 2, never a stack trace.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { COMMANDS } from "../../cli/commands.js";
 import { cleanEnv, cli, ROOT, type CliResult } from "../support/cli.js";
 import { startTestServer } from "../support/server.js";
-
-function tempDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-cli-habits-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from "../support/temp-dir.js";
 
 /** Runs `jobs` a few at a time (each is a Node process starting up). */
 async function inBatches<T>(jobs: (() => Promise<T>)[], size = 4): Promise<T[]> {
@@ -34,7 +28,7 @@ const oneLine = (t: ExecutionContext, r: CliResult, pattern: RegExp, what: strin
 };
 
 test("--help and -h print each command's usage on stdout and exit 0; server and worker start nothing", async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, "jobserv-cli-habits-");
   const env = cleanEnv(t, {
     JOBSERV_DATABASE: `sqlite:${path.join(dir, "never.db")}`, JOBSERV_PORT: "0", JOBSERV_WORKER_DIR: path.join(dir, "never-worker"),
   });
@@ -64,7 +58,7 @@ test("--help and -h print each command's usage on stdout and exit 0; server and 
 
 test("every command that talks to a server takes --url and --token", async (t) => {
   const server = await startTestServer(t, "sqlite");
-  const dir = tempDir(t);
+  const dir = tempDir(t, "jobserv-cli-habits-");
   writeFileSync(path.join(dir, "p.yml"), "timeout: 1\ntriggers:\n  - name: t\n    type: simple\n    runs: [{name: r, container: img, script: s}]\nscripts:\n  s: echo\n");
   // No JOBSERV_URL or JOBSERV_TOKEN: only the flags can lead the command to the server and present the token.
   const env = cleanEnv(t, { JOBSERV_TOKEN: "" });
@@ -85,7 +79,7 @@ test("every command that talks to a server takes --url and --token", async (t) =
 });
 
 test("common mistakes end in one line on stderr with exit 2", async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, "jobserv-cli-habits-");
   const env = cleanEnv(t);
   oneLine(t, await cli(env, ["project", "apply", "-f", path.join(dir, "missing.yml")]), /^jobserv project: .*missing\.yml: no such file or directory$/, "missing file");
   oneLine(t, await cli(env, ["project", "list", "--url", "localhost:8080"]), /^jobserv project: --url "localhost:8080": expected a URL with its scheme, e\.g\. http:\/\/host:8080$/, "URL without scheme");

@@ -5,8 +5,7 @@
 // terminal (never echoed, nor printed), `secrets list` (names only),
 // `secrets unset`, and `jobserv logs ... | head` ending quietly.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import test, { type ExecutionContext } from "ava";
@@ -16,14 +15,9 @@ import { apiClient } from "../support/clients.js";
 import { cleanEnv, cli, cliCommand, cliOnPty, ROOT } from "../support/cli.js";
 import { startMiniWorker } from "../support/mini-worker.js";
 import { startTestServer } from "../support/server.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const YAML = "timeout: 1\ntriggers:\n  - name: ci\n    type: simple\n    runs: [{name: r, container: img, host-tag: sec, script: s}]\nscripts:\n  s: echo\n";
-
-function tempDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-cli-sec-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function code(call: Promise<unknown>): Promise<Code | "ok"> {
   try {
@@ -74,7 +68,7 @@ test("project apply -f - reads stdin; --public and --private; delete asks on a t
 test("secrets set from stdin, a file and the terminal (never shown); list shows names; unset", async (t) => {
   const server = await startTestServer(t, "sqlite");
   const env = cleanEnv(t, { JOBSERV_URL: server.url });
-  const dir = tempDir(t);
+  const dir = tempDir(t, "jobserv-cli-sec-");
   await apiClient(ProjectService, server.url).createProject({ name: "sec", definitionYaml: YAML });
   const secrets = (...args: string[]) => ["secrets", ...args];
 

@@ -6,8 +6,7 @@
 // the server, fetched by npx) re-runs the run in Docker. Without the token
 // the download is refused; once the project is public it works without one.
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import test, { type ExecutionContext } from "ava";
@@ -19,6 +18,7 @@ import { apiClient } from "../support/clients.js";
 import { splitStanza, TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const YAML = `
 timeout: 2
@@ -35,12 +35,6 @@ scripts:
     #!/bin/sh
     echo "recreated $H_PROJECT/$H_BUILD/$H_RUN"
 `;
-
-function tempDir(t: ExecutionContext, prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /**
  * An npm cache of the test's own whose package store is this machine's (a

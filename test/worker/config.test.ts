@@ -1,22 +1,17 @@
 // Worker configuration: bad values stop the start with the variable's name
 // and value; the worker's folder (its token) defaults to a persistent place
 // per worker name, not $TMPDIR, and the token survives a restart.
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import test from "ava";
 import { ConfigError } from "../../common/env-values.js";
 import { defaultWorkerDir, loadWorkerConfig } from "../../worker/config.js";
-
-function tempDir(t: { teardown(fn: () => void): void }): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-worker-config-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from "../support/temp-dir.js";
 
 const refused = test.macro({
   exec(t, env: Record<string, string>, message: string) {
-    const e = t.throws(() => loadWorkerConfig({ JOBSERV_WORKER_DIR: tempDir(t), ...env }), { instanceOf: ConfigError });
+    const e = t.throws(() => loadWorkerConfig({ JOBSERV_WORKER_DIR: tempDir(t, "jobserv-worker-config-"), ...env }), { instanceOf: ConfigError });
     t.is(e?.message, message);
   },
   title: (given, env: Record<string, string>) => given ?? `refused: ${JSON.stringify(env)}`,
@@ -37,7 +32,7 @@ test("the folder defaults to $XDG_STATE_HOME/jobserv-worker/<name>, else ~/.loca
 });
 
 test("the token is created once (0600) in the worker's folder and read again after a restart", (t) => {
-  const state = tempDir(t);
+  const state = tempDir(t, "jobserv-worker-config-");
   const env = { XDG_STATE_HOME: state, JOBSERV_WORKER_NAME: "lab-1", JOBSERV_WORKER_SHARED_VOLUMES: "ccache=/srv/ccache", JOBSERV_WORKER_PROTOCOL: "grpc" };
   const first = loadWorkerConfig(env);
   const file = path.join(state, "jobserv-worker", "lab-1", "token");

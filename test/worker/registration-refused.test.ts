@@ -2,21 +2,19 @@
 // retrying: `jobserv worker` stops with exit 2 and a message saying where its
 // token is and how to fix it, instead of retrying forever. A worker with the
 // right token (its folder kept) gets back in after a restart.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import test from "ava";
 import { cleanEnv, cli } from "../support/cli.js";
 import { startMiniWorker } from "../support/mini-worker.js";
 import { startTestServer, WORKER_SECRET } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
+import { tempDir } from "../support/temp-dir.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
 
 test("a worker refused for another token's name stops with how to fix it", async (t) => {
   const server = await startTestServer(t, "sqlite");
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-refused-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, "jobserv-refused-");
   const first = await startMiniWorker(t, server.url, "lab-1", ["x"], 1, () => {});
   first.stop();
 

@@ -4,18 +4,12 @@
 // README.md and the package.json "files"; its name changes when a packaged
 // file does, and only then.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { CliPackage } from "../../../server/cli-package/cli-package.js";
 import { tarGz } from "../../../server/cli-package/tar.js";
-
-function tempDir(t: ExecutionContext): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jobserv-cli-package-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from "../../support/temp-dir.js";
 
 test("tarGz: GNU tar extracts every file byte for byte, long paths included; same input, same bytes", (t) => {
   const long = `package/${"deep/".repeat(30)}file-with-a-long-name.ts`;
@@ -28,7 +22,7 @@ test("tarGz: GNU tar extracts every file byte for byte, long paths included; sam
   ];
   const archive = tarGz(entries);
   t.deepEqual(tarGz(entries), archive, "deterministic");
-  const dir = tempDir(t);
+  const dir = tempDir(t, "jobserv-cli-package-");
   writeFileSync(path.join(dir, "a.tgz"), archive);
   t.deepEqual(execFileSync("tar", ["-tzf", "a.tgz"], { cwd: dir, encoding: "utf8" }).trim().split("\n"), entries.map((e) => e.path));
   execFileSync("tar", ["-xzf", "a.tgz"], { cwd: dir });
@@ -37,7 +31,7 @@ test("tarGz: GNU tar extracts every file byte for byte, long paths included; sam
 });
 
 test("CliPackage: package.json, README.md and the \"files\", under package/; the name follows the content", (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, "jobserv-cli-package-");
   writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "jobserv", version: "9.8.7", files: ["cli/", "gen/"] }));
   writeFileSync(path.join(root, "README.md"), "read me\n");
   mkdirSync(path.join(root, "cli"));
@@ -51,7 +45,7 @@ test("CliPackage: package.json, README.md and the \"files\", under package/; the
 
   const pkg = new CliPackage(root);
   t.regex(pkg.fileName, /^jobserv-9\.8\.7-[0-9a-f]{12}\.tgz$/);
-  const out = tempDir(t);
+  const out = tempDir(t, "jobserv-cli-package-");
   writeFileSync(path.join(out, pkg.fileName), pkg.tarball());
   t.deepEqual(execFileSync("tar", ["-tzf", pkg.fileName], { cwd: out, encoding: "utf8" }).trim().split("\n"),
     ["package/README.md", "package/cli/jobserv.js", "package/gen/v1/a_pb.ts", "package/package.json"]);

@@ -27,6 +27,10 @@ test(refused, { JOBSERV_DATABASE: "./jobserv.db" }, 'JOBSERV_DATABASE="./jobserv
 test(refused, { JOBSERV_PUBLIC_URL: "ci.example.com" }, 'JOBSERV_PUBLIC_URL="ci.example.com": expected a URL with its scheme, e.g. http://host:8080');
 test(refused, { JOBSERV_GITHUB_API: "ftp://api.example.com" }, 'JOBSERV_GITHUB_API="ftp://api.example.com": unknown protocol ftp: expected http or https');
 test(refused, { JOBSERV_LOG_LEVEL: "verbose" }, 'JOBSERV_LOG_LEVEL="verbose": expected one of trace, debug, info, warn, error, fatal, silent');
+test(refused, { JOBSERV_S3_PATH_STYLE: "maybe" }, 'JOBSERV_S3_PATH_STYLE="maybe": expected 1/true/yes/on or 0/false/no/off');
+test(refused, { JOBSERV_MIGRATE: "sometimes" }, 'JOBSERV_MIGRATE="sometimes": expected one of auto, off');
+test(refused, { JOBSERV_S3_PRESIGN_SECONDS: "-1" }, 'JOBSERV_S3_PRESIGN_SECONDS="-1": expected a number of seconds of at least 0');
+test(refused, { JOBSERV_S3_ENDPOINT: "minio:9000" }, 'JOBSERV_S3_ENDPOINT="minio:9000": expected a URL with its scheme, e.g. http://host:8080');
 test(refused, { JOBSERV_SMTP_URL: "mail.example.com:25" }, 'JOBSERV_SMTP_URL="mail.example.com:25": expected smtp://user:pass@host:587 or smtps://...');
 
 test("defaults without any variable", (t) => {

@@ -97,8 +97,8 @@ test("common mistakes end in one line on stderr with exit 2", async (t) => {
   await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
   t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
   const port = (taken.address() as net.AddressInfo).port;
-  oneLine(t, await cli({ ...env, JOBSERV_PORT: String(port), JOBSERV_DATABASE: `sqlite:${path.join(dir, "s.db")}`, JOBSERV_SECRETS_KEY_FILE: path.join(dir, "key"), JOBSERV_ARTIFACTS_DIR: dir }, ["server"]),
+  oneLine(t, await cli({ ...env, JOBSERV_LOG_LEVEL: "warn", JOBSERV_PORT: String(port), JOBSERV_DATABASE: `sqlite:${path.join(dir, "s.db")}`, JOBSERV_SECRETS_KEY_FILE: path.join(dir, "key"), JOBSERV_ARTIFACTS_DIR: dir }, ["server"]),
     new RegExp(`^jobserv server: 127\\.0\\.0\\.1:${port} is already in use: pick another with JOBSERV_PORT$`), "server port in use");
-  const dev = await cli({ ...env, JOBSERV_SECRETS_KEY_FILE: path.join(dir, "key"), JOBSERV_ARTIFACTS_DIR: dir }, ["dev", "--port", String(port), "--db", `sqlite:${path.join(dir, "d.db")}`]);
+  const dev = await cli({ ...env, JOBSERV_LOG_LEVEL: "warn", JOBSERV_SECRETS_KEY_FILE: path.join(dir, "key"), JOBSERV_ARTIFACTS_DIR: dir }, ["dev", "--port", String(port), "--db", `sqlite:${path.join(dir, "d.db")}`]);
   oneLine(t, dev, new RegExp(`^jobserv dev: 127\\.0\\.0\\.1:${port} is already in use: pick another with --port N$`), "dev port in use");
 });

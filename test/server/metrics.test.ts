@@ -66,7 +66,11 @@ for (const dialect of dialects) {
     const missing = await projects.getProject({ name: "nope" }).catch((e: unknown) => ConnectError.from(e));
     t.is((missing as ConnectError).code, Code.NotFound);
 
-    const m = await scrape(server.url);
+    // The build's completion is counted from its status event, which follows the commit the API already shows.
+    const m = await eventually(async () => {
+      const s = await scrape(server.url);
+      return s.get("jobserv_builds_completed_total", { status: "passed" }) === 1 ? s : undefined;
+    }, 10_000, "the completed build to be counted");
     t.deepEqual(Object.fromEntries([...m.types].filter(([name]) => name.startsWith("jobserv_"))), {
       jobserv_queued_runs: "gauge", jobserv_runs: "gauge", jobserv_connected_workers: "gauge",
       jobserv_dispatch_latency_seconds: "histogram", jobserv_log_bytes_ingested_total: "counter", jobserv_rpc_duration_seconds: "histogram",

@@ -37,6 +37,8 @@ export function explain(e: unknown, ctx: ErrorContext): Explained {
     return { message: e.message, exitCode: 2 };
   }
   if (e instanceof ConfigError || e instanceof UsageError) return { message: e.message, exitCode: 2 };
+  // The server's StartupError (a store that cannot be reached or migrated, unreadable TLS files): its message says it all.
+  if (e instanceof Error && e.name === "StartupError") return { message: e.message, exitCode: 2 };
   const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
   if (typeof err?.code === "string") {
     if (err.code.startsWith("ERR_PARSE_ARGS")) return { message: `${err.message} (see jobserv ${ctx.command} --help)`, exitCode: 2 };

@@ -34,26 +34,32 @@ function walk(root: string, rel: string, out: Packaged[]): void {
 }
 
 export class CliPackage {
-  readonly version: string;
-  /** `jobserv-<version>-<id>.tgz`. */
-  readonly fileName: string;
-  private readonly files: Packaged[];
+  private listed: { version: string; files: Packaged[]; fileName: string } | undefined;
   private built: Buffer | undefined;
 
-  constructor(readonly root: string = PACKAGE_ROOT) {
-    const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string; files?: string[] };
-    this.version = manifest.version;
-    const files: Packaged[] = [];
-    for (const entry of ["package.json", "README.md", ...(manifest.files ?? [])]) walk(root, entry.replace(/\/+$/, ""), files);
-    this.files = [...new Map(files.map((f) => [f.rel, f])).values()].sort((a, b) => (a.rel < b.rel ? -1 : 1));
+  /** Nothing is read until the package is first named or asked for. */
+  constructor(readonly root: string = PACKAGE_ROOT) {}
+
+  /** `jobserv-<version>-<id>.tgz`. */
+  get fileName(): string {
+    return this.list().fileName;
+  }
+
+  private list(): { version: string; files: Packaged[]; fileName: string } {
+    if (this.listed) return this.listed;
+    const manifest = JSON.parse(readFileSync(path.join(this.root, "package.json"), "utf8")) as { version: string; files?: string[] };
+    const found: Packaged[] = [];
+    for (const entry of ["package.json", "README.md", ...(manifest.files ?? [])]) walk(this.root, entry.replace(/\/+$/, ""), found);
+    const files = [...new Map(found.map((f) => [f.rel, f])).values()].sort((a, b) => (a.rel < b.rel ? -1 : 1));
     const digest = createHash("sha256");
-    for (const f of this.files) digest.update(`${f.rel}\0${f.size}\0${f.mtimeMs}\n`);
-    this.fileName = `jobserv-${this.version}-${digest.digest("hex").slice(0, 12)}.tgz`;
+    for (const f of files) digest.update(`${f.rel}\0${f.size}\0${f.mtimeMs}\n`);
+    this.listed = { version: manifest.version, files, fileName: `jobserv-${manifest.version}-${digest.digest("hex").slice(0, 12)}.tgz` };
+    return this.listed;
   }
 
   /** The gzipped tarball, as `npm pack` lays it out (everything under package/). */
   tarball(): Buffer {
-    this.built ??= tarGz(this.files.map((f): TarEntry => ({
+    this.built ??= tarGz(this.list().files.map((f): TarEntry => ({
       path: `package/${f.rel}`, mode: f.rel.startsWith("cli/") && f.rel.endsWith(".js") ? 0o755 : 0o644, data: readFileSync(f.abs),
     })));
     return this.built;

@@ -6,11 +6,10 @@
 // latency and completed builds from the run lifecycle's events). Label values
 // are bounded: webhook events outside a known list count as "other".
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { sql } from "kysely";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
 import type { LifecycleEvent, LifecycleListener } from "./builds/lifecycle-events.js";
-import type { Store } from "./store/db.js";
+import { pingStore, type Store } from "./store/db.js";
 import { queuedRunsByHostTag, runsByStatus } from "./store/run-counts.js";
 import { workerHostTags } from "./store/workers.js";
 import type { Logger } from "./logger.js";
@@ -61,7 +60,7 @@ export class ServerMetrics implements LifecycleListener {
     new Gauge({
       name: "jobserv_store_up", help: "1 if the store answered a trivial query at scrape time, else 0.", registers,
       async collect() {
-        this.set(await storeRead(sources.log, async () => { await sql`select 1`.execute(sources.store().db); return 1; }, 0));
+        this.set(await storeRead(sources.log, async () => { await pingStore(sources.store()); return 1; }, 0));
       },
     });
     this.storeErrors = new Counter({

@@ -11,12 +11,12 @@ export function simulatorStanza(def: RunDefinition): string {
   const secrets = Object.keys(def.secrets);
   // Without a package URL (a server older than this worker), the jobserv CLI the reader has installed.
   const cli = def.cliPackageUrl ? `npx -y ${def.cliPackageUrl}` : "jobserv";
+  // As many lines as ever (readers count on where the output starts); the notes are trailing shell comments.
   return [
     "== Steps to recreate inside simulator",
-    "   # needs Node.js >= 22 and Docker; for a private project first: export JOBSERV_TOKEN=<API token with read scope>",
-    `   curl -fsSL -H "Authorization: Bearer $JOBSERV_TOKEN" -o rundef.json ${url}.rundef.json`,
+    `   curl -fsSL -H "Authorization: Bearer $JOBSERV_TOKEN" -o rundef.json ${url}.rundef.json   # private project: export JOBSERV_TOKEN=<API token with read scope> first`,
     ...(secrets.length ? [`   # rundef.json has the secret names (${secrets.join(", ")}) with empty values: fill them in, or pass --secret NAME=VALUE`] : []),
-    `   ${cli} simulate rundef.json --workdir ./simulator`,
+    `   ${cli} simulate rundef.json --workdir ./simulator   # needs Node.js >= 22 and Docker`,
     "",
   ].join("\n") + "\n";
 }

@@ -9,8 +9,8 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import test from "ava";
+import { BuildService } from "../../../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
-import { adminHeaders } from "../../support/auth.js";
 import { apiClient, eventually } from "../../support/clients.js";
 import { freshDatabaseUrl } from "../../support/db.js";
 import { parsePrometheus } from "../../support/prometheus.js";
@@ -72,8 +72,8 @@ test("GitHub form and JSON deliveries, each logged once with its outcome; forge 
   const opened = readFileSync(path.join(FIXTURES, "pull_request.opened.json"));
   t.like(await post("pull_request", "pr-form", form(opened), `${FORM}; charset=utf-8`), { status: 201, json: { build: 1 } });
   t.like(await post("pull_request", "pr-json", opened, "application/json"), { status: 201, json: { build: 2 } });
-  const builds = await fetch(`${server.url}/projects/hello/builds/1/`, { headers: adminHeaders });
-  t.like(await builds.json(), { params: { GH_PRNUM: "2", GH_OWNER: "Codertocat", GIT_SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" } }, "the form's payload was parsed");
+  const { build } = await apiClient(BuildService, server.url).getBuild({ project: "hello", number: 1 });
+  t.like(build?.params, { GH_PRNUM: "2", GH_OWNER: "Codertocat", GIT_SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" }, "the form's payload was parsed");
 
   // The signature covers the raw body: one made over the JSON does not authenticate its form delivery.
   const mismatch = await post("pull_request", "pr-bad-sig", form(opened), FORM, sign(opened));

@@ -1,23 +1,24 @@
 // The build commands: `builds PROJECT [--limit N]` lists builds newest first,
 // `build PROJECT N` shows one with its runs (exit 1 if it FAILED),
-// `cancel PROJECT N [RUN]` cancels a build or one run. All take --json, --url.
-import { parseArgs } from "node:util";
+// `cancel PROJECT N [RUN]` cancels a build or one run. All take --json, --url, --token.
 import { create } from "@bufbuild/protobuf";
 import { BuildSchema, BuildService, ListBuildsResponseSchema, type Build } from "../gen/jobserv/v1/build_pb.js";
 import { RunSchema, RunService, type Run } from "../gen/jobserv/v1/run_pb.js";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
-import { client } from "./client.js";
+import { JSON_OPTION, parseApiArgs } from "./args.js";
+import { UsageError } from "./errors.js";
 import { buildNumber, formatDuration, formatTime, printJson, printTable, statusName } from "./output.js";
 
-const options = { url: { type: "string" }, json: { type: "boolean", default: false }, limit: { type: "string", default: "20" } } as const;
+const options = { ...JSON_OPTION, limit: { type: "string", default: "20" } } as const;
 
 /** `jobserv builds PROJECT [--limit N] [--json]` */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options });
+  const { values, positionals, api } = parseApiArgs(argv, options);
   const [project] = positionals;
   const limit = Number(values.limit);
-  if (!project || !Number.isInteger(limit) || limit < 1) { console.error("usage: jobserv builds PROJECT [--limit N] [--json]"); return 2; }
-  const builds = client(BuildService, values.url);
+  if (!project) throw new UsageError("usage: jobserv builds PROJECT [--limit N] [--json]");
+  if (!/^[1-9]\d*$/.test(values.limit)) throw new UsageError(`--limit ${JSON.stringify(values.limit)}: expected a positive number`);
+  const builds = api(BuildService);
   const all: Build[] = [];
   let pageToken = "";
   do {
@@ -34,11 +35,11 @@ export async function run(argv: string[]): Promise<number> {
 
 /** `jobserv build PROJECT N [--json]`: exit 1 if the build FAILED. */
 export async function show(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options });
+  const { values, positionals, api } = parseApiArgs(argv, JSON_OPTION);
   const [project, n] = positionals;
   const number = buildNumber(n);
-  if (!project || number === undefined) { console.error("usage: jobserv build PROJECT N [--json]"); return 2; }
-  const { build } = await client(BuildService, values.url).getBuild({ project, number });
+  if (!project || number === undefined) throw new UsageError("usage: jobserv build PROJECT N [--json]");
+  const { build } = await api(BuildService).getBuild({ project, number });
   if (values.json) printJson(BuildSchema, build!);
   else printBuild(build!);
   return build!.status === Status.FAILED ? 1 : 0;
@@ -60,17 +61,17 @@ function printBuild(b: Build): void {
 
 /** `jobserv cancel PROJECT N [RUN] [--json]` */
 export async function cancel(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options });
+  const { values, positionals, api } = parseApiArgs(argv, JSON_OPTION);
   const [project, n, runName] = positionals;
   const number = buildNumber(n);
-  if (!project || number === undefined) { console.error("usage: jobserv cancel PROJECT N [RUN] [--json]"); return 2; }
+  if (!project || number === undefined) throw new UsageError("usage: jobserv cancel PROJECT N [RUN] [--json]");
   if (runName) {
-    const { run: r } = await client(RunService, values.url).cancelRun({ ref: { project, buildNumber: number, run: runName } });
+    const { run: r } = await api(RunService).cancelRun({ ref: { project, buildNumber: number, run: runName } });
     if (values.json) printJson(RunSchema, r!);
     else console.log(`run ${project}#${number}/${runName}: ${describeRun(r!)}`);
     return 0;
   }
-  const { build } = await client(BuildService, values.url).cancelBuild({ project, number });
+  const { build } = await api(BuildService).cancelBuild({ project, number });
   if (values.json) { printJson(BuildSchema, build!); return 0; }
   console.log(`build ${project}#${number}: ${statusName(build!.status)}`);
   for (const r of build!.runs) console.log(`  ${r.name}: ${describeRun(r)}`);

@@ -1,5 +1,5 @@
 // API clients for CLI commands, at the URL from --url, JOBSERV_URL or the config file, presenting
-// the API token from JOBSERV_TOKEN or the config file (cli/config.ts).
+// the API token from --token, JOBSERV_TOKEN or the config file (cli/config.ts).
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";

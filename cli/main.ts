@@ -1,74 +1,55 @@
-// `jobserv <command>`: dispatches to one small module per command group.
+// `jobserv <command>`: dispatches to one small module per command group
+// (commands.ts). `--help`/`-h` anywhere before `--` prints that command's
+// usage on stdout and exits 0 without running it; `--version` prints the
+// version. Failures are one line on stderr (errors.ts). A closed stdout
+// (`jobserv logs ... | head`) ends the command quietly.
 // Exit codes: 0 success (or PASSED), 1 the build/run FAILED, 2 usage or API error, 3 not found.
-import { Code, ConnectError } from "@connectrpc/connect";
-import { ConfigError, resolveUrl } from "./config.js";
+import { findCommand, overview } from "./commands.js";
+import { resolveUrl } from "./config.js";
+import { explain } from "./errors.js";
+import { packageVersion } from "./version.js";
 
-const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
-  dev: () => import("./dev.js"),
-  server: () => import("./server.js"),
-  worker: () => import("./worker.js"),
-  project: () => import("./project.js"),
-  trigger: () => import("./trigger.js"),
-  logs: () => import("./logs.js"),
-  simulate: () => import("./simulate.js"),
-  exec: () => import("./exec.js"),
-  builds: () => import("./builds.js"),
-  build: async () => ({ run: (await import("./builds.js")).show }),
-  cancel: async () => ({ run: (await import("./builds.js")).cancel }),
-  tokens: () => import("./tokens.js"),
-  workers: () => import("./workers.js"),
-  rerun: () => import("./rerun.js"),
-  promote: () => import("./promote.js"),
-  migrate: () => import("./migrate.js"),
-  admin: () => import("./admin.js"),
-};
-
-const USAGE = `usage: jobserv <command> [args]
-  dev [--port N] [--db URL]              server + local worker on embedded SQLite
-  server                                 one API server (env: JOBSERV_DATABASE, JOBSERV_PORT, ...)
-  worker                                 one worker (env: JOBSERV_URL, JOBSERV_WORKER_*)
-  migrate [--check]                      apply the store's pending migrations (--check: exit 1 if any)
-  project apply -f FILE [--name NAME]    create or update a project from YAML
-  project list | show NAME | delete NAME
-  trigger PROJECT [--trigger NAME] [-p K=V]... [--follow]
-                                         start a build; --follow shows run statuses until it completes
-  builds PROJECT [--limit N]             a project's builds, newest first
-  build PROJECT N                        one build and its runs
-  cancel PROJECT N [RUN]                 cancel a build, or one of its runs
-  rerun PROJECT N RUN                    queue a complete run again (its log, tests, artifacts cleared)
-  promote PROJECT N --name NAME [--annotation TEXT]   mark a PASSED build as a release
-  logs PROJECT BUILD RUN [-f]            print (or follow) a run's console log
-  admin prune [--project P] [--dry-run]  apply retention policies now (--dry-run: list what would go)
-  admin retention PROJECT --keep-builds N --keep-days D   set a project's retention policy
-  tokens create NAME --scope read|trigger|admin [--project P]...   create an API token (secret printed once)
-  tokens list | revoke ID
-  workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME
-  simulate RUNDEF.json [--workdir DIR] [-s SECRET=V]...   run a downloaded run definition locally
-  exec PROJECT.yml --run NAME [--trigger T] [-p K=V]...   run one run of a local project file, no server
-API commands take --url URL and --json (proto JSON on stdout, for scripts).
-server URL: --url, else JOBSERV_URL, else "url" in ~/.config/jobserv/config.json
-  ($XDG_CONFIG_HOME/jobserv/config.json), else http://127.0.0.1:8080
-exit codes: 0 ok (build PASSED), 1 build or run FAILED (trigger --follow, build, logs -f),
-  2 usage or API error, 3 not found (project, build or run)`;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    // The reader went away (`| head`): nothing more to say to it.
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 
 const [name, ...rest] = process.argv.slice(2);
-const load = name ? commands[name] : undefined;
-if (!load) {
-  console.error(USAGE);
-  process.exit(2);
-}
-try {
-  process.exitCode = await (await load()).run(rest);
-} catch (e) {
+const beforeDashDash = rest.slice(0, rest.includes("--") ? rest.indexOf("--") : rest.length);
+const wantsHelp = beforeDashDash.some((a) => a === "--help" || a === "-h");
+
+if (name === undefined) {
+  console.error(overview());
   process.exitCode = 2;
-  if (e instanceof ConnectError) {
-    if (e.code === Code.NotFound) process.exitCode = 3;
-    const where = e.code === Code.Unavailable || e.code === Code.Unknown ? ` (server ${serverUrl()})` : "";
-    console.error(`jobserv ${name}: ${e.message}${where}`);
-  } else if (e instanceof ConfigError || String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")) {
-    console.error(`jobserv ${name}: ${(e as Error).message}`);
+} else if (name === "--help" || name === "-h" || name === "help") {
+  const topic = name === "help" && rest[0] ? findCommand(rest[0]) : undefined;
+  if (name === "help" && rest[0] && !topic) {
+    console.error(`jobserv: no command "${rest[0]}"\n${overview()}`);
+    process.exitCode = 2;
   } else {
-    console.error(e);
+    console.log(topic ? topic.usage : overview());
+  }
+} else if (name === "--version" || name === "-V" || name === "version") {
+  console.log(`jobserv ${packageVersion()}`);
+} else {
+  const command = findCommand(name);
+  if (!command) {
+    console.error(`jobserv: no command "${name}"\n${overview()}`);
+    process.exitCode = 2;
+  } else if (wantsHelp) {
+    console.log(command.usage);
+  } else {
+    try {
+      process.exitCode = await (await command.load()).run(rest);
+    } catch (e) {
+      const { message, exitCode, unexpected } = explain(e, { command: name, serverUrl });
+      process.exitCode = exitCode;
+      console.error(`jobserv ${name}: ${message}`);
+      if (unexpected && e instanceof Error && e.stack) console.error(e.stack);
+    }
   }
 }
 

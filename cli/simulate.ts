@@ -15,6 +15,7 @@ import { parseProjectDefinition } from "../server/projects/parse.js";
 import { DockerExecutor } from "../worker/executor/docker.js";
 import { LocalReporter } from "../worker/runner/local-reporter.js";
 import { runOne } from "../worker/runner/run.js";
+import { UsageError } from "./errors.js";
 
 const OPTIONS = {
   workdir: { type: "string" as const, default: "./simulator" },
@@ -29,7 +30,7 @@ const OPTIONS = {
 function pairs(list: string[], what: string): Record<string, string> {
   return Object.fromEntries(list.map((kv) => {
     const eq = kv.indexOf("=");
-    if (eq < 1) throw new Error(`${what} ${kv}: expected NAME=VALUE`);
+    if (eq < 1) throw new UsageError(`${what} ${kv}: expected NAME=VALUE`);
     return [kv.slice(0, eq), kv.slice(eq + 1)];
   }));
 }
@@ -73,7 +74,7 @@ function definitionFromProject(file: string, triggerName: string | undefined, ru
   const def = parseProjectDefinition(readFileSync(file, "utf8"));
   const trigger = findTrigger(def, triggerName);
   const spec = runName ? trigger.runs.find((r) => r.name === runName) : trigger.runs.length === 1 ? trigger.runs[0] : undefined;
-  if (!spec) throw new Error(`--run: one of ${trigger.runs.map((r) => r.name).join(", ")}`);
+  if (!spec) throw new UsageError(`--run: one of ${trigger.runs.map((r) => r.name).join(", ")}`);
   const project = path.basename(file).replace(/\.ya?ml$/, "");
   const rundef = buildRunDefinition(def, trigger, spec, { project, build: 0, triggerParams: params, publicUrl: "http://localhost" });
   const needed = [spec.containerAuth, ...(spec.scriptRepo ? (def.scriptRepos[spec.scriptRepo.name]?.token ?? "").split(":") : [])].filter((n): n is string => Boolean(n));

@@ -1,9 +1,9 @@
 // `jobserv tokens create NAME --scope read|trigger|admin [--project P]... | list | revoke ID`:
 // API tokens (TokenService). `create` prints the secret once; it cannot be read later.
-import { parseArgs } from "node:util";
 import { create } from "@bufbuild/protobuf";
 import { CreateTokenResponseSchema, ListTokensResponseSchema, Scope, TokenService, type ApiToken } from "../gen/jobserv/v1/token_pb.js";
-import { client } from "./client.js";
+import { JSON_OPTION, parseApiArgs } from "./args.js";
+import { UsageError } from "./errors.js";
 import { allPages } from "./pages.js";
 import { formatTime, printJson, printTable } from "./output.js";
 
@@ -17,16 +17,17 @@ function scopeName(s: Scope): string {
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: {
-    scope: { type: "string" }, project: { type: "string", multiple: true, default: [] },
-    url: { type: "string" }, token: { type: "string" }, json: { type: "boolean", default: false },
-  } });
-  const tokens = client(TokenService, values.url, values.token);
+  const { values, positionals, api } = parseApiArgs(rest, {
+    ...JSON_OPTION, scope: { type: "string" }, project: { type: "string", multiple: true, default: [] },
+  });
+  const tokens = api(TokenService);
   switch (sub) {
     case "create": {
       const [name] = positionals;
-      const scope = SCOPES[values.scope ?? ""];
-      if (!name || positionals.length > 1 || scope === undefined) { console.error(USAGE); return 2; }
+      if (!name || positionals.length > 1) throw new UsageError(USAGE);
+      if (values.scope === undefined) throw new UsageError("tokens create: --scope read|trigger|admin is required");
+      const scope = SCOPES[values.scope];
+      if (scope === undefined) throw new UsageError(`--scope ${JSON.stringify(values.scope)}: expected read, trigger or admin`);
       const res = await tokens.createToken({ name, scope, projects: values.project });
       if (values.json) { printJson(CreateTokenResponseSchema, res); return 0; }
       console.error(`token ${res.token!.id} (${name}, ${scopeName(scope)}${values.project.length ? ` on ${values.project.join(",")}` : ""}) created; its secret is shown only now:`);
@@ -34,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case "list": {
-      if (positionals.length) { console.error(USAGE); return 2; }
+      if (positionals.length) throw new UsageError(USAGE);
       const all = await allPages(async (pageToken) => {
         const res = await tokens.listTokens({ pageToken });
         return { items: res.tokens, nextPageToken: res.nextPageToken };
@@ -45,15 +46,14 @@ export async function run(argv: string[]): Promise<number> {
     }
     case "revoke": {
       const [id] = positionals;
-      if (!id || !/^[1-9]\d*$/.test(id) || positionals.length > 1) { console.error(USAGE); return 2; }
+      if (!id || !/^[1-9]\d*$/.test(id) || positionals.length > 1) throw new UsageError(USAGE);
       await tokens.revokeToken({ id: BigInt(id) });
       if (values.json) console.log("{}");
       else console.log(`token ${id} revoked`);
       return 0;
     }
     default:
-      console.error(USAGE);
-      return 2;
+      throw new UsageError(USAGE);
   }
 }
 

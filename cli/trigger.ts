@@ -2,27 +2,22 @@
 // starts a build; with --follow shows run statuses until it completes (in
 // place on a terminal, plain lines otherwise) and exits 0 if it PASSED, 1 if
 // it FAILED. --json prints the build as proto JSON (the final one with --follow).
-import { parseArgs } from "node:util";
 import { BuildSchema, BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
-import { client } from "./client.js";
+import { JSON_OPTION, keyValues, parseApiArgs } from "./args.js";
+import { UsageError } from "./errors.js";
 import { followBuild } from "./follow.js";
 import { printJson } from "./output.js";
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
-    trigger: { type: "string", default: "" }, param: { type: "string", short: "p", multiple: true, default: [] },
-    follow: { type: "boolean", default: false }, url: { type: "string" }, json: { type: "boolean", default: false },
-  } });
+  const { values, positionals, api } = parseApiArgs(argv, {
+    ...JSON_OPTION, trigger: { type: "string", default: "" }, param: { type: "string", short: "p", multiple: true, default: [] },
+    follow: { type: "boolean", default: false },
+  });
   const project = positionals[0];
-  if (!project) { console.error("usage: jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow] [--json]"); return 2; }
-  const params: Record<string, string> = {};
-  for (const kv of values.param) {
-    const eq = kv.indexOf("=");
-    if (eq < 1) { console.error(`trigger: -p ${kv}: expected KEY=VALUE`); return 2; }
-    params[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  const builds = client(BuildService, values.url);
+  if (!project) throw new UsageError("usage: jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow] [--json]");
+  const params = keyValues(values.param, "-p");
+  const builds = api(BuildService);
   const { build } = await builds.triggerBuild({ project, triggerName: values.trigger, params, reason: "jobserv CLI" });
   if (!values.follow) {
     if (values.json) printJson(BuildSchema, build!);

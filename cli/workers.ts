@@ -1,10 +1,10 @@
 // `jobserv workers list | enlist NAME [--allow TAG]... | disable NAME | delete NAME`:
 // workers and what they reported (WorkerAdminService). A disabled worker keeps
 // its runs but gets no new ones; a deleted one must register again.
-import { parseArgs } from "node:util";
 import { create } from "@bufbuild/protobuf";
 import { ListWorkersResponseSchema, WorkerAdminService, WorkerSchema, type Worker } from "../gen/jobserv/v1/worker_admin_pb.js";
-import { client } from "./client.js";
+import { JSON_OPTION, parseApiArgs } from "./args.js";
+import { UsageError } from "./errors.js";
 import { allPages } from "./pages.js";
 import { printJson, printTable } from "./output.js";
 
@@ -12,14 +12,11 @@ const USAGE = "usage: jobserv workers list | enlist NAME [--allow TAG]... | disa
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: {
-    allow: { type: "string", multiple: true, default: [] },
-    url: { type: "string" }, token: { type: "string" }, json: { type: "boolean", default: false },
-  } });
-  const admin = client(WorkerAdminService, values.url, values.token);
+  const { values, positionals, api } = parseApiArgs(rest, { ...JSON_OPTION, allow: { type: "string", multiple: true, default: [] } });
+  const admin = api(WorkerAdminService);
   const [name] = positionals;
   if (sub === "list") {
-    if (positionals.length) { console.error(USAGE); return 2; }
+    if (positionals.length) throw new UsageError(USAGE);
     const all = await allPages(async (pageToken) => {
       const res = await admin.listWorkers({ pageToken });
       return { items: res.workers, nextPageToken: res.nextPageToken };
@@ -28,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
     printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "DISK-FREE", "LOAD", "VERSION"], all.map(row));
     return 0;
   }
-  if (!name || positionals.length > 1 || (values.allow.length && sub !== "enlist")) { console.error(USAGE); return 2; }
+  if (!name || positionals.length > 1 || (values.allow.length && sub !== "enlist")) throw new UsageError(USAGE);
   switch (sub) {
     case "enlist":
     case "disable": {
@@ -44,8 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       else console.log(`worker ${name} deleted`);
       return 0;
     default:
-      console.error(USAGE);
-      return 2;
+      throw new UsageError(USAGE);
   }
 }
 

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/ensure-node.sh
 ensure_node_modules
-scripts/ensure-services.sh --no-mariadb --no-browser
+scripts/ensure-services.sh --no-mariadb --no-browser --no-test-tools
 exec node cli/jobserv.js dev "$@"

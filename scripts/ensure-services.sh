@@ -5,18 +5,21 @@
 # MariaDB with the 'jobserv'@'127.0.0.1' / 'jobserv'@'localhost' user (password jobserv),
 # the deployment tools (mmdebstrap and haproxy for deploy/, rclone, sqlite3, openssl, systemd-analyze
 # for the deploy and backup tests), checks that s3rver (the S3-compatible test server, npm) resolves,
-# and (not for --no-browser) installs Debian's chromium for the browser tests (test/web/).
+# (not for --no-browser) installs Debian's chromium for the browser tests (test/web/),
+# and (not for --no-test-tools) the SDK/operator test tools (ensure-test-tools.sh: Go, protoc,
+# gRPC Python, promtool, zsh).
 # Idempotent: only installs/starts what is missing, never restarts a running service.
-#   scripts/ensure-services.sh [--no-mariadb] [--no-docker] [--no-browser]
+#   scripts/ensure-services.sh [--no-mariadb] [--no-docker] [--no-browser] [--no-test-tools]
 set -euo pipefail
 
-want_docker=1 want_mariadb=1 want_browser=1
+want_docker=1 want_mariadb=1 want_browser=1 want_test_tools=1
 for arg in "$@"; do
   case "$arg" in
     --no-docker) want_docker=0 ;;
     --no-mariadb) want_mariadb=0 ;;
     --no-browser) want_browser=0 ;;
-    *) echo "usage: $0 [--no-docker] [--no-mariadb] [--no-browser]" >&2; exit 2 ;;
+    --no-test-tools) want_test_tools=0 ;;
+    *) echo "usage: $0 [--no-docker] [--no-mariadb] [--no-browser] [--no-test-tools]" >&2; exit 2 ;;
   esac
 done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -112,4 +115,8 @@ if ((want_browser)); then
   # puppeteer-core drives it; puppeteer's own browser download cannot work here
   [[ -x /usr/bin/chromium ]] || apt_install chromium
   echo "browser: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium installed')"
+fi
+
+if ((want_test_tools)); then
+  "$here/ensure-test-tools.sh" 9>&-
 fi

@@ -1,4 +1,7 @@
-// Server configuration: the only place that reads the environment.
+// Server configuration: the only place that reads the environment. Values are
+// checked here (common/env-values.ts): a bad one stops the start with its name.
+import { ConfigError, EnvReader, withoutCredentials } from "../common/env-values.js";
+
 export interface ServerConfig {
   /** `sqlite:<file>` or `mysql://user:pass@host:port/db`. */
   databaseUrl: string;
@@ -73,52 +76,67 @@ export interface ServerConfig {
   retentionIntervalMs: number;
 }
 
-export function loadServerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return {
-    databaseUrl: env["JOBSERV_DATABASE"] ?? "sqlite:./jobserv.db",
-    host: env["JOBSERV_HOST"] ?? "127.0.0.1",
-    port: Number(env["JOBSERV_PORT"] ?? 8080),
-    publicUrl: env["JOBSERV_PUBLIC_URL"] ?? "",
-    workerRegistrationSecret: env["JOBSERV_WORKER_SECRET"] ?? "",
-    pollMs: Number(env["JOBSERV_POLL_MS"] ?? 250),
-    watchPingMs: 15_000,
-    workerLeaseMs: Number(env["JOBSERV_WORKER_LEASE_MS"] ?? 30_000),
-    assignmentAckMs: Number(env["JOBSERV_ASSIGNMENT_ACK_MS"] ?? 15_000),
-    githubApi: env["JOBSERV_GITHUB_API"] ?? "https://api.github.com",
-    gitlabApi: env["JOBSERV_GITLAB_API"] ?? "https://gitlab.com/api/v4",
-    webhookMaxBytes: Number(env["JOBSERV_WEBHOOK_MAX_BYTES"] ?? 25 * 1024 * 1024),
-    gitPollIntervalMs: Number(env["JOBSERV_GIT_POLL_INTERVAL_MS"] ?? 90_000),
-    forgeRetryMs: Number(env["JOBSERV_FORGE_RETRY_MS"] ?? 1000),
-    smtpUrl: env["JOBSERV_SMTP_URL"] ?? "",
-    mailFrom: env["JOBSERV_MAIL_FROM"] ?? "jobserv@localhost",
-    artifactsDir: env["JOBSERV_ARTIFACTS_DIR"] ?? "./jobserv-artifacts",
-    artifactMaxFileBytes: Number(env["JOBSERV_ARTIFACT_MAX_FILE_BYTES"] ?? 2 ** 30),
-    artifactMaxRunBytes: Number(env["JOBSERV_ARTIFACT_MAX_RUN_BYTES"] ?? 5 * 2 ** 30),
-    sessionTtlMs: Number(env["JOBSERV_SESSION_TTL_MS"] ?? 7 * 24 * 3600_000),
-    retentionIntervalMs: Number(env["JOBSERV_RETENTION_INTERVAL_MS"] ?? 3600_000),
-    secretsKey: env["JOBSERV_SECRETS_KEY"] ?? "",
-    secretsKeyFile: env["JOBSERV_SECRETS_KEY_FILE"] ?? "./jobserv-secrets.key",
-    adminToken: env["JOBSERV_ADMIN_TOKEN"] ?? "",
-    logLevel: env["JOBSERV_LOG_LEVEL"] ?? "info",
-    s3Bucket: env["JOBSERV_S3_BUCKET"] ?? "",
-    s3Prefix: env["JOBSERV_S3_PREFIX"] ?? "",
-    s3Endpoint: env["JOBSERV_S3_ENDPOINT"] ?? "",
-    s3Region: env["JOBSERV_S3_REGION"] || env["AWS_REGION"] || "us-east-1",
-    s3PathStyle: flag(env["JOBSERV_S3_PATH_STYLE"], Boolean(env["JOBSERV_S3_ENDPOINT"])),
-    s3PresignSeconds: Number(env["JOBSERV_S3_PRESIGN_SECONDS"] ?? 0),
-    logArchive: flag(env["JOBSERV_LOG_ARCHIVE"], Boolean(env["JOBSERV_S3_BUCKET"] || overrides.s3Bucket)),
-    logArchiveDelayMs: Number(env["JOBSERV_LOG_ARCHIVE_DELAY_MS"] ?? 10_000),
-    tlsCertFile: env["JOBSERV_TLS_CERT_FILE"] ?? "",
-    tlsKeyFile: env["JOBSERV_TLS_KEY_FILE"] ?? "",
-    migrate: env["JOBSERV_MIGRATE"] === "off" ? "off" : "auto",
-    storeWaitMs: Number(env["JOBSERV_STORE_WAIT_MS"] ?? 0),
-    drainDelayMs: Number(env["JOBSERV_DRAIN_DELAY_MS"] ?? 0),
-    ...overrides,
-  };
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/** `sqlite:<file>` or `mysql://user:pass@host:port/db`; anything else names JOBSERV_DATABASE (password hidden). */
+function databaseUrl(env: EnvReader): string {
+  const url = env.string("JOBSERV_DATABASE", "sqlite:./jobserv.db");
+  if (/^sqlite:./.test(url)) return url;
+  if (url.startsWith("mysql://") && URL.canParse(url) && new URL(url).hostname) return url;
+  throw new ConfigError(`JOBSERV_DATABASE=${JSON.stringify(withoutCredentials(url))}: expected sqlite:<file> or mysql://user:pass@host:3306/db`);
 }
 
-/** "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off"; `fallback` when unset or empty. */
-function flag(value: string | undefined, fallback: boolean): boolean {
-  if (!value) return fallback;
-  return ["1", "true", "yes", "on"].includes(value.toLowerCase());
+/** Empty (no email), or an smtp:// or smtps:// URL. */
+function smtpUrl(env: EnvReader): string {
+  const url = env.string("JOBSERV_SMTP_URL", "");
+  if (url === "" || /^smtps?:\/\/[^/]/.test(url)) return url;
+  throw new ConfigError(`JOBSERV_SMTP_URL=${JSON.stringify(withoutCredentials(url))}: expected smtp://user:pass@host:587 or smtps://...`);
+}
+
+/** The configuration from `env`; a malformed value throws ConfigError naming the variable and value. */
+export function loadServerConfig(environment: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const env = new EnvReader(environment);
+  const s3Bucket = env.string("JOBSERV_S3_BUCKET", "");
+  const s3Endpoint = env.httpUrl("JOBSERV_S3_ENDPOINT", "", true);
+  return {
+    databaseUrl: databaseUrl(env),
+    host: env.string("JOBSERV_HOST", "127.0.0.1"),
+    port: env.port("JOBSERV_PORT", 8080),
+    publicUrl: env.httpUrl("JOBSERV_PUBLIC_URL", "", true),
+    workerRegistrationSecret: env.string("JOBSERV_WORKER_SECRET", ""),
+    pollMs: env.durationMs("JOBSERV_POLL_MS", 250),
+    watchPingMs: 15_000,
+    workerLeaseMs: env.durationMs("JOBSERV_WORKER_LEASE_MS", 30_000),
+    assignmentAckMs: env.durationMs("JOBSERV_ASSIGNMENT_ACK_MS", 15_000),
+    githubApi: env.httpUrl("JOBSERV_GITHUB_API", "https://api.github.com"),
+    gitlabApi: env.httpUrl("JOBSERV_GITLAB_API", "https://gitlab.com/api/v4"),
+    webhookMaxBytes: env.bytes("JOBSERV_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024),
+    gitPollIntervalMs: env.durationMs("JOBSERV_GIT_POLL_INTERVAL_MS", 90_000),
+    forgeRetryMs: env.durationMs("JOBSERV_FORGE_RETRY_MS", 1000),
+    smtpUrl: smtpUrl(env),
+    mailFrom: env.string("JOBSERV_MAIL_FROM", "jobserv@localhost"),
+    artifactsDir: env.string("JOBSERV_ARTIFACTS_DIR", "./jobserv-artifacts"),
+    artifactMaxFileBytes: env.bytes("JOBSERV_ARTIFACT_MAX_FILE_BYTES", 2 ** 30),
+    artifactMaxRunBytes: env.bytes("JOBSERV_ARTIFACT_MAX_RUN_BYTES", 5 * 2 ** 30),
+    sessionTtlMs: env.durationMs("JOBSERV_SESSION_TTL_MS", 7 * 24 * 3600_000),
+    retentionIntervalMs: env.durationMs("JOBSERV_RETENTION_INTERVAL_MS", 3600_000),
+    secretsKey: env.string("JOBSERV_SECRETS_KEY", ""),
+    secretsKeyFile: env.string("JOBSERV_SECRETS_KEY_FILE", "./jobserv-secrets.key"),
+    adminToken: env.string("JOBSERV_ADMIN_TOKEN", ""),
+    logLevel: env.oneOf("JOBSERV_LOG_LEVEL", LOG_LEVELS, "info"),
+    s3Bucket,
+    s3Prefix: env.string("JOBSERV_S3_PREFIX", ""),
+    s3Endpoint,
+    s3Region: env.raw("JOBSERV_S3_REGION") || env.raw("AWS_REGION") || "us-east-1",
+    s3PathStyle: env.flag("JOBSERV_S3_PATH_STYLE", Boolean(s3Endpoint)),
+    s3PresignSeconds: env.integer("JOBSERV_S3_PRESIGN_SECONDS", 0, { min: 0 }, "a number of seconds"),
+    logArchive: env.flag("JOBSERV_LOG_ARCHIVE", Boolean(s3Bucket || overrides.s3Bucket)),
+    logArchiveDelayMs: env.durationMs("JOBSERV_LOG_ARCHIVE_DELAY_MS", 10_000, 0),
+    tlsCertFile: env.string("JOBSERV_TLS_CERT_FILE", ""),
+    tlsKeyFile: env.string("JOBSERV_TLS_KEY_FILE", ""),
+    migrate: env.oneOf("JOBSERV_MIGRATE", ["auto", "off"] as const, "auto"),
+    storeWaitMs: env.durationMs("JOBSERV_STORE_WAIT_MS", 0, 0),
+    drainDelayMs: env.durationMs("JOBSERV_DRAIN_DELAY_MS", 0, 0),
+    ...overrides,
+  };
 }

@@ -34,6 +34,8 @@ import { listen } from "./http/listener.js";
 import { loadTls, type TlsMaterial } from "./http/tls.js";
 import { registerReflection } from "./http/reflection.js";
 import { metricsRoutes } from "./gateway/metrics.js";
+import { cliPackageRoutes } from "./gateway/cli-package.js";
+import { CliPackage } from "./cli-package/cli-package.js";
 import { ServerMetrics } from "./metrics.js";
 import { BuildWatches } from "./builds/build-watch.js";
 import { Lifecycle } from "./builds/lifecycle.js";
@@ -79,7 +81,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   } catch (e) {
     throw new StartupError((e as Error).message);
   }
-  const store = await openStore(config.databaseUrl, log, { migrate: false });
+  const metrics = new ServerMetrics(new Registry(), { store: () => store, log, connectedWorkers: () => dispatcher.workers.list().length });
+  const store = await openStore(config.databaseUrl, log, { migrate: false, onError: () => metrics.countStoreError() });
   try {
     await waitForStore(store, config.databaseUrl, log, { maxMs: config.storeWaitMs });
     await prepareSchema(store.db, config.migrate, log);
@@ -90,13 +93,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const now = () => Date.now();
   const stopping = new AbortController();
   let publicUrl = config.publicUrl;
-  const metrics = new ServerMetrics(new Registry(), { store, log, connectedWorkers: () => dispatcher.workers.list().length });
+  const cliPackage = new CliPackage();
   const opened = openArtifactStorage(config);
   const artifacts = opened.storage;
   const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
   const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n), archive });
   const lifecycle = new Lifecycle({ store, now, log, publicUrl: () => publicUrl, notes: logs });
-  const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log });
+  const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log, cliPackageUrl: () => `${publicUrl}/cli/${cliPackage.fileName}` });
   const leases = new LeaseKeeper({ store, lifecycle, workers: dispatcher.workers, now, log },
     { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
   // The status-event tail polls every 50 ms at most (an empty primary-key range read while somebody watches),
@@ -140,14 +143,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maxFileBytes: config.artifactMaxFileBytes, maxRunBytes: config.artifactMaxRunBytes,
     }),
     ...metricsRoutes(metrics.registry),
-    ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes }),
+    ...cliPackageRoutes(cliPackage),
+    ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes, log, onDelivery: (f, e, o) => metrics.countWebhook(f, e, o) }),
     ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
   const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor(), domainErrors()] });
-  const listener = await listen(handler, config.port, config.host, tls);
+  const listener = await listen(handler, config.port, config.host, tls).catch(async (e: unknown) => { await store.close(); throw e; });
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;
+  log.info({ url, publicUrl, store: store.caps.dialect }, "jobserv server listening");
   dispatcher.start();
   leases.start();
   gitPoller.start();

@@ -1,18 +1,23 @@
 // Prometheus metrics of one server instance, on a registry injected by
-// main.ts (never prom-client's global one). Store-wide gauges (queue depth,
-// runs by status) are read from the store on each scrape, so every instance
-// reports the same values for them; the others count this instance's work
-// (dispatch latency from the run lifecycle's assignment events).
+// main.ts (never prom-client's global one): Node.js and process defaults,
+// and jobserv's own. Store-wide gauges (queue depth, runs by status, store
+// up) are read from the store on each scrape, so every instance reports the
+// same values for them; the others count this instance's work (dispatch
+// latency and completed builds from the run lifecycle's events). Label values
+// are bounded: webhook events outside a known list count as "other".
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
 import type { LifecycleEvent, LifecycleListener } from "./builds/lifecycle-events.js";
-import type { Store } from "./store/db.js";
+import { pingStore, type Store } from "./store/db.js";
 import { queuedRunsByHostTag, runsByStatus } from "./store/run-counts.js";
+import { workerHostTags } from "./store/workers.js";
 import type { Logger } from "./logger.js";
+import type { Forge, WebhookOutcome } from "./gateway/webhook-log.js";
 
 export interface MetricsSources {
-  store: Store;
+  /** Read at scrape time only (the store opens after the metrics exist, so its errors can be counted). */
+  store: () => Store;
   /** Pull streams open on this instance. */
   connectedWorkers: () => number;
   log: Logger;
@@ -21,27 +26,61 @@ export interface MetricsSources {
 /** The statuses a run can have, always reported (0 when none). */
 const RUN_STATUSES = [Status.QUEUED, Status.RUNNING, Status.UPLOADING, Status.CANCELLING, Status.PASSED, Status.FAILED];
 
+/** Webhook event names reported as such (the header is the sender's word: anything else is "other"). */
+const WEBHOOK_EVENTS: Record<string, readonly string[]> = {
+  github: ["ping", "push", "pull_request", "issue_comment"],
+  gitlab: ["Merge Request Hook", "Note Hook", "Push Hook", "Tag Push Hook"],
+};
+
 export class ServerMetrics implements LifecycleListener {
   private readonly dispatchLatency: Histogram;
   private readonly logBytes: Counter;
   private readonly rpcDuration: Histogram<"method" | "code">;
+  private readonly storeErrors: Counter;
+  private readonly webhooks: Counter<"forge" | "event" | "outcome">;
+  private readonly buildsCompleted: Counter<"status">;
 
-  constructor(readonly registry: Registry, sources: MetricsSources) {
-    const registers = [registry];
+  /** What /metrics exposes: this instance's metrics and the process's. */
+  readonly registry: Registry;
+
+  constructor(instance: Registry, sources: MetricsSources) {
+    const registers = [instance];
     new Gauge({
-      name: "jobserv_queued_runs", help: "Runs waiting for a worker, by host-tag pattern (store-wide).",
+      name: "jobserv_queued_runs",
+      help: "Runs waiting for a worker, by host-tag pattern (store-wide); 0 for the host tags of registered workers with nothing queued.",
       labelNames: ["host_tag"], registers,
       async collect() {
         this.reset();
-        for (const { hostTag, count } of await storeRead(sources.log, () => queuedRunsByHostTag(sources.store.db), [])) this.set({ host_tag: hostTag }, count);
+        const db = sources.store().db;
+        const [queued, tags] = await Promise.all([storeRead(sources.log, () => queuedRunsByHostTag(db), []), storeRead(sources.log, () => workerHostTags(db), [])]);
+        for (const tag of tags) this.set({ host_tag: tag }, 0);
+        for (const { hostTag, count } of queued) this.set({ host_tag: hostTag }, count);
       },
     });
+    new Gauge({
+      name: "jobserv_store_up", help: "1 if the store answered a trivial query at scrape time, else 0.", registers,
+      async collect() {
+        this.set(await storeRead(sources.log, async () => { await pingStore(sources.store()); return 1; }, 0));
+      },
+    });
+    this.storeErrors = new Counter({
+      name: "jobserv_store_errors_total", help: "Store statements that failed and connections that could not be had, on this instance.", registers,
+    });
+    this.webhooks = new Counter({
+      name: "jobserv_webhook_deliveries_total", help: "Forge webhook deliveries received by this instance, by forge, event and outcome.",
+      labelNames: ["forge", "event", "outcome"], registers,
+    });
+    this.buildsCompleted = new Counter({
+      name: "jobserv_builds_completed_total", help: "Builds that completed on this instance (their last run finished here), by status.",
+      labelNames: ["status"], registers,
+    });
+    for (const status of ["passed", "failed"]) this.buildsCompleted.inc({ status }, 0);
     new Gauge({
       name: "jobserv_runs", help: "Runs in the store by status (store-wide).",
       labelNames: ["status"], registers,
       async collect() {
         this.reset();
-        const counts = await storeRead(sources.log, () => runsByStatus(sources.store.db), undefined);
+        const counts = await storeRead(sources.log, () => runsByStatus(sources.store().db), undefined);
         if (!counts) return;
         for (const s of RUN_STATUSES) this.set({ status: Status[s].toLowerCase() }, counts.get(s) ?? 0);
       },
@@ -63,10 +102,12 @@ export class ServerMetrics implements LifecycleListener {
       labelNames: ["method", "code"], registers,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600],
     });
+    this.registry = Registry.merge([processMetrics(), instance]);
   }
 
   onLifecycleEvent(e: LifecycleEvent): void {
     if (e.kind === "run" && e.queuedAt !== undefined) this.observeDispatch(e.queuedAt, e.time);
+    if (e.kind === "build") this.buildStatus(e.status);
   }
 
   /** A run queued at `queuedAtMs` was pushed to its worker at `assignedAtMs`. */
@@ -77,6 +118,21 @@ export class ServerMetrics implements LifecycleListener {
   /** `bytes` new console-log bytes were committed. */
   countLogBytes(bytes: number): void {
     this.logBytes.inc(bytes);
+  }
+
+  /** A store statement or connection failed. */
+  countStoreError(): void {
+    this.storeErrors.inc();
+  }
+
+  /** A webhook delivery was answered; `event` is the forge's event header. */
+  countWebhook(forge: Forge, event: string, outcome: WebhookOutcome): void {
+    this.webhooks.inc({ forge, event: WEBHOOK_EVENTS[forge]!.includes(event) ? event : "other", outcome });
+  }
+
+  /** A build's status changed; PASSED and FAILED are completions. */
+  buildStatus(status: Status): void {
+    if (status === Status.PASSED || status === Status.FAILED) this.buildsCompleted.inc({ status: Status[status].toLowerCase() });
   }
 
   /** A server interceptor timing every RPC; the code is that of the error thrown, or OK. */
@@ -134,4 +190,22 @@ async function storeRead<T, D>(log: Logger, read: () => Promise<T>, fallback: D)
     log.warn({ err: e }, "metrics: store read failed");
     return fallback;
   }
+}
+
+let processRegistry: Registry | undefined;
+
+/**
+ * Node.js and process metrics (process_*, nodejs_*) on a registry of their
+ * own, made once per process: they describe the process, not a server
+ * instance, and prom-client's collectors (an event-loop delay monitor, a GC
+ * observer) cannot be stopped, so each server started in one process (tests)
+ * must not add another. Gauges named like counters, which promtool refuses,
+ * are left out (nodejs_active_{handles,requests,resources} by type remain).
+ */
+function processMetrics(): Registry {
+  if (processRegistry) return processRegistry;
+  processRegistry = new Registry();
+  collectDefaultMetrics({ register: processRegistry });
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) processRegistry.removeSingleMetric(name);
+  return processRegistry;
 }

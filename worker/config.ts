@@ -1,8 +1,11 @@
-// Worker configuration: the only place on the worker side that reads the environment.
+// Worker configuration: the only place on the worker side that reads the
+// environment. Values are checked here (common/env-values.ts): a bad one stops
+// the start with its name.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ConfigError, EnvReader } from "../common/env-values.js";
 
 export type WireProtocol = "connect" | "grpc" | "grpc-web";
 
@@ -47,21 +50,52 @@ function persistentToken(workDir: string): string {
   }
 }
 
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
-  const name = overrides.name ?? env["JOBSERV_WORKER_NAME"] ?? os.hostname().replace(/[^A-Za-z0-9._-]/g, "-");
+/**
+ * Where a worker keeps its token, run folders and volumes unless
+ * JOBSERV_WORKER_DIR says: a persistent place (not $TMPDIR, which is cleaned
+ * and would make the worker a stranger to the server), one folder per worker
+ * name so several workers on one host do not share a token.
+ */
+export function defaultWorkerDir(env: NodeJS.ProcessEnv, name: string): string {
+  const isRoot = process.getuid?.() === 0;
+  const base = env["XDG_STATE_HOME"] ? path.join(env["XDG_STATE_HOME"], "jobserv-worker")
+    : isRoot ? "/var/lib/jobserv-worker"
+    : path.join(env["HOME"] || os.homedir(), ".local", "state", "jobserv-worker");
+  return path.join(base, name);
+}
+
+const PROTOCOLS: readonly WireProtocol[] = ["connect", "grpc", "grpc-web"];
+
+/** `name=/host/path,...`; an entry without `=` or with an empty side is an error naming it. */
+function sharedVolumes(env: EnvReader): Record<string, string> {
+  const text = env.string("JOBSERV_WORKER_SHARED_VOLUMES", "");
+  const entries = text.split(",").map((kv) => kv.trim()).filter(Boolean).map((kv) => {
+    const eq = kv.indexOf("=");
+    const [name, hostPath] = [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
+    if (eq < 0 || !name || !hostPath) throw new ConfigError(`JOBSERV_WORKER_SHARED_VOLUMES=${JSON.stringify(text)}: entry ${JSON.stringify(kv)}: expected name=/host/path`);
+    return [name, hostPath] as const;
+  });
+  return Object.fromEntries(entries);
+}
+
+/** The configuration from `env`; a malformed value throws ConfigError naming the variable and value. */
+export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  const env = new EnvReader(environment);
+  const name = overrides.name ?? env.string("JOBSERV_WORKER_NAME", os.hostname().replace(/[^A-Za-z0-9._-]/g, "-"));
+  if (!/^[A-Za-z0-9._-]{1,80}$/.test(name)) throw new ConfigError(`JOBSERV_WORKER_NAME=${JSON.stringify(name)}: expected 1 to 80 of A-Z a-z 0-9 . _ -`);
+  const workDir = overrides.workDir ?? env.string("JOBSERV_WORKER_DIR", defaultWorkerDir(environment, name));
   return {
-    serverUrl: env["JOBSERV_URL"] ?? "http://127.0.0.1:8080",
+    serverUrl: env.httpUrl("JOBSERV_URL", "http://127.0.0.1:8080"),
     name,
-    token: env["JOBSERV_WORKER_TOKEN"] ?? persistentToken(env["JOBSERV_WORKER_DIR"] ?? path.join(os.tmpdir(), `jobserv-worker-${name}`)),
-    hostTags: (env["JOBSERV_WORKER_TAGS"] ?? os.arch()).split(",").map((t) => t.trim()).filter(Boolean),
-    concurrency: Number(env["JOBSERV_WORKER_CONCURRENCY"] ?? 2),
-    protocol: (env["JOBSERV_WORKER_PROTOCOL"] ?? "connect") as WireProtocol,
-    registrationSecret: env["JOBSERV_WORKER_SECRET"] ?? "",
-    workDir: env["JOBSERV_WORKER_DIR"] ?? path.join(os.tmpdir(), `jobserv-worker-${name}`),
-    network: env["JOBSERV_WORKER_NETWORK"] ?? "host",
-    volumesDir: env["JOBSERV_WORKER_VOLUMES_DIR"] ?? path.join(env["JOBSERV_WORKER_DIR"] ?? path.join(os.tmpdir(), `jobserv-worker-${name}`), "volumes"),
-    sharedVolumes: Object.fromEntries((env["JOBSERV_WORKER_SHARED_VOLUMES"] ?? "").split(",").filter((kv) => kv.includes("="))
-      .map((kv) => [kv.slice(0, kv.indexOf("=")).trim(), kv.slice(kv.indexOf("=") + 1).trim()])),
+    token: overrides.token ?? env.raw("JOBSERV_WORKER_TOKEN") ?? persistentToken(workDir),
+    hostTags: env.string("JOBSERV_WORKER_TAGS", os.arch()).split(",").map((t) => t.trim()).filter(Boolean),
+    concurrency: env.integer("JOBSERV_WORKER_CONCURRENCY", 2, { min: 1, max: 1000 }),
+    protocol: env.oneOf("JOBSERV_WORKER_PROTOCOL", PROTOCOLS, "connect"),
+    registrationSecret: env.string("JOBSERV_WORKER_SECRET", ""),
+    workDir,
+    network: env.string("JOBSERV_WORKER_NETWORK", "host"),
+    volumesDir: env.string("JOBSERV_WORKER_VOLUMES_DIR", path.join(workDir, "volumes")),
+    sharedVolumes: sharedVolumes(env),
     logChunkBytes: 64 * 1024,
     logFlushMs: 100,
     ...overrides,

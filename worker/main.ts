@@ -16,6 +16,8 @@ import { runOne } from "./runner/run.js";
 export interface RunningWorker {
   /** Stops taking runs; resolves when the runs in flight have finished. */
   stop(): Promise<void>;
+  /** Settles when the worker stops taking runs: resolves after stop(), rejects if it cannot go on (a refused registration). */
+  readonly done: Promise<void>;
   readonly activeRuns: number;
 }
 
@@ -45,11 +47,13 @@ export function startWorker(config: WorkerConfig, executor: Executor = new Docke
     .then((left) => { if (left.length) log(`removed leftover containers: ${left.join(", ")}`); })
     .catch((e: unknown) => log(`could not list leftover containers: ${(e as Error).message}`))
     .then(() => runPullLoop({ client, config, onMessage, log, activeRunIds: () => [...active.keys()] }, stop.signal));
+  loop.catch(() => { /* reported through `done`; this only marks the rejection handled */ });
   return {
     get activeRuns() { return active.size; },
+    done: loop,
     async stop() {
       stop.abort();
-      await loop;
+      await loop.catch(() => {});
       await Promise.all([...active.values()].map((r) => r.done));
     },
   };

@@ -6,7 +6,7 @@ import { AlreadyExistsError, InvalidArgumentError } from "../errors.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import type { ProjectRow } from "../store/database.js";
 import { parseProjectDefinition } from "../projects/parse.js";
-import { setTriggerSecrets } from "../secrets/trigger-secrets.js";
+import { listTriggerSecretNames, setTriggerSecrets } from "../secrets/trigger-secrets.js";
 import { deleteProject, findProjectByName, insertProject, listProjects, syncTriggers, updateProjectDefinition } from "../store/projects.js";
 import { decodePageToken, encodePageToken, pageSize, toProject } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
@@ -93,6 +93,11 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       if (req.project) await resolveProject(store, req.project);
       const pruned = await pruneBuilds({ store, storage: deps.artifacts, now }, { ...(req.project ? { project: req.project } : {}), dryRun: req.dryRun });
       return { builds: pruned.map((b) => ({ ...b, artifactBytes: BigInt(b.artifactBytes), logBytes: BigInt(b.logBytes) })) };
+    },
+    async listTriggerSecrets(req, ctx) {
+      await deps.authz.project(ctx, req.project, Scope.ADMIN);
+      const project = await resolveProject(store, req.project);
+      return { secretNames: await listTriggerSecretNames(store, deps.cipher, project.id, req.triggerName) };
     },
     async deleteProject(req, ctx) {
       await deps.authz.project(ctx, req.name, Scope.ADMIN);

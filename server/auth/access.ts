@@ -27,9 +27,14 @@ export class Access {
 
   constructor(private readonly store: Store) {}
 
-  /** Resolves the `authorization` header; a present but unknown or revoked token is UNAUTHENTICATED. */
+  /**
+   * Resolves the `authorization` header; a present but unknown or revoked
+   * token is UNAUTHENTICATED. `Bearer` with nothing after it is anonymous:
+   * what `-H "Authorization: Bearer $JOBSERV_TOKEN"` sends with the variable
+   * unset (the console.log's steps to recreate a run work for public projects).
+   */
   async principal(authorization: string | null | undefined): Promise<Principal> {
-    if (!authorization) return { kind: "anonymous" };
+    if (!authorization || /^Bearer\s*$/i.test(authorization)) return { kind: "anonymous" };
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!m) throw new UnauthenticatedError("authorization: expected `Bearer <token>`");
     const secret = m[1]!;

@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { DEFAULT_MAX_BYTES } from "../projects/parse.js";
 import type { ApiRequest } from "./api-request.js";
-import { HttpStatusError } from "./retry.js";
+import { HttpStatusError, redactUrl, RequestFailedError } from "./retry.js";
 
 /** The github_pr / gitlab_mr trigger param naming the file, e.g. `.jobserv.yml`. */
 export const DEFINITION_FILE_PARAM = "JOBSERV_DEFINITION_FILE";
@@ -50,8 +50,13 @@ export function definitionFilePath(value: string): string {
 
 /** The file's text; HttpStatusError on non-2xx (404: no such file at that commit), Error when too large. */
 export async function fetchDefinitionFile(req: ApiRequest, what: string, maxBytes = DEFAULT_MAX_BYTES): Promise<string> {
-  const res = await fetch(req.url, { method: req.method, headers: { "user-agent": "jobserv", ...req.headers }, signal: AbortSignal.timeout(15_000) });
-  if (!res.ok) throw new HttpStatusError(res.status, await res.text(), what);
+  let res: Response;
+  try {
+    res = await fetch(req.url, { method: req.method, headers: { "user-agent": "jobserv", ...req.headers }, signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw new RequestFailedError(redactUrl(req.url), e, what);
+  }
+  if (!res.ok) throw new HttpStatusError(res.status, await res.text(), `${what} (${req.method} ${redactUrl(req.url)})`);
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
     await res.body?.cancel();

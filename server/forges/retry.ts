@@ -1,6 +1,38 @@
 // Outbound HTTP to forges and notification targets: JSON requests that throw
-// on non-2xx, retried with exponential back-off, each failure logged.
+// on non-2xx, retried with exponential back-off, each failure logged with the
+// URL (credentials masked) and the real cause (a refused connection, a DNS or
+// TLS failure, a timeout), not fetch's bare "fetch failed".
+import { withoutCredentials } from "../../common/env-values.js";
 import type { Logger } from "../logger.js";
+
+/** `url` fit for logs: no user:password, and values of query parameters that look like credentials masked. */
+export function redactUrl(url: string): string {
+  const safe = withoutCredentials(url);
+  return safe.replace(/([?&][^=&#]*(?:token|key|secret|password|sig)[^=&#]*=)[^&#]*/gi, "$1***");
+}
+
+/** The messages of an error and its causes, outermost first, without fetch's uninformative "fetch failed". */
+export function causeText(e: unknown): string {
+  const parts: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur !== undefined && cur !== null && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const message = cur instanceof Error ? cur.message : String(cur);
+    const code = (cur as { code?: unknown }).code;
+    const text = typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
+    if (text && text !== "fetch failed" && !parts.some((p) => p.includes(text))) parts.push(text);
+  }
+  return parts.join(": ") || "request failed";
+}
+
+/**
+ * A request that got no HTTP answer at all. The message carries the causes'
+ * text; they are not chained as `cause`, or log serializers would print
+ * fetch's "fetch failed" wrapper and the same text twice.
+ */
+export class RequestFailedError extends Error {
+  constructor(readonly url: string, cause: unknown, what: string) {
+    super(`${what}: ${url}: ${causeText(cause)}`);
+  }
+}
 
 export class HttpStatusError extends Error {
   constructor(readonly status: number, readonly body: string, what: string) {
@@ -24,7 +56,7 @@ export async function withRetries<T>(fn: () => Promise<T>, o: RetryOptions): Pro
       return await fn();
     } catch (e) {
       const last = attempt >= o.attempts || (o.permanent?.(e) ?? false);
-      o.log.warn({ attempt, attempts: o.attempts, retrying: !last, err: (e as Error).message }, `${o.what} failed`);
+      o.log.warn({ attempt, attempts: o.attempts, retrying: !last, err: causeText(e) }, `${o.what} failed`);
       if (last) throw e;
       await new Promise((r) => setTimeout(r, o.baseMs * 2 ** (attempt - 1)));
     }
@@ -42,8 +74,15 @@ export async function requestJson(method: "GET" | "POST", url: string, headers: 
     init.body = typeof body === "string" ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)["content-type"] = "application/json";
   }
-  const res = await fetch(url, init);
-  const text = await res.text();
-  if (!res.ok) throw new HttpStatusError(res.status, text, what);
+  const where = `${what} (${method} ${redactUrl(url)})`;
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, init);
+    text = await res.text();
+  } catch (e) {
+    throw new RequestFailedError(redactUrl(url), e, what);
+  }
+  if (!res.ok) throw new HttpStatusError(res.status, text, where);
   return text === "" ? undefined : JSON.parse(text) as unknown;
 }

@@ -48,12 +48,21 @@ function jsendStatusOf(e: unknown): number {
   return e instanceof FailedPreconditionError ? 400 : statusOf(e);
 }
 
-/** The caller's `x-request-id`, or a new one; echoed in the response. */
-function requestId(req: Req, res: Res): string {
+/** The caller's `x-request-id`, or a new one (the same one for every call on one request); echoed in the response. */
+export function requestId(req: Req, res: Res): string {
+  const set = res.getHeader("x-request-id");
+  if (typeof set === "string") return set;
   const given = req.headers["x-request-id"];
   const id = typeof given === "string" && given ? given : randomUUID();
   if (!res.headersSent) res.setHeader("x-request-id", id);
   return id;
+}
+
+/** Sends the answer to a route's error: its status, and its message unless it is a server fault. */
+export function sendError(res: Res, e: unknown): void {
+  const status = statusOf(e);
+  if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
+  else res.end();
 }
 
 export function createRouter(routes: readonly Route[], log: Logger): (req: Req, res: Res) => void {
@@ -81,8 +90,7 @@ export function createRouter(routes: readonly Route[], log: Logger): (req: Req, 
         // A browser following a plain link to something private: sign in, then come back.
         if (status === 401 && method === "GET" && wantsHtml(req.headers["accept"]) && !res.headersSent) signInFirst(res, url);
         else if (!res.headersSent && route.jsend) sendJson(res, status, { status: "error", message: jsendMessage(status, e, url, req, res) });
-        else if (!res.headersSent) sendJson(res, status, { error: status === 500 ? "internal error" : (e as Error).message });
-        else res.end();
+        else sendError(res, e);
       });
       return;
     }

@@ -1,16 +1,21 @@
 // REST routes of inbound forge webhooks: `POST /github/{project}/`, the
 // trigger-specific `POST /github/{project}/{trigger}/`, and the same two for
-// GitLab. Thin: read the bounded body and headers, hand them to forges/.
+// GitLab. Thin: read the bounded body and headers, hand them to forges/; each
+// delivery is logged and counted once (webhook-log.ts).
 import { handleGithubWebhook } from "../forges/github/github-webhook.js";
 import { handleGitlabWebhook } from "../forges/gitlab/gitlab-webhook.js";
-import type { WebhookReply } from "../forges/start-build.js";
 import type { ForgeDeps } from "../forges/webhook-context.js";
+import type { Logger } from "../logger.js";
 import { readBody } from "./read-body.js";
-import { sendJson, type Req, type Res, type Route } from "./router.js";
+import type { Req, Res, Route } from "./router.js";
+import { answerDelivery, type DeliveryObserver } from "./webhook-log.js";
 
 export interface WebhookRouteDeps {
   forge: ForgeDeps;
   maxBytes: number;
+  log: Logger;
+  /** Called once per delivery with its outcome (metrics). */
+  onDelivery?: DeliveryObserver;
 }
 
 const header = (req: Req, name: string): string | undefined => {
@@ -19,23 +24,25 @@ const header = (req: Req, name: string): string | undefined => {
 };
 
 export function webhookRoutes(deps: WebhookRouteDeps): Route[] {
-  const github = async (req: Req, res: Res, project: string, trigger: string | undefined) => {
-    const body = await readBody(req, deps.maxBytes);
-    reply(res, await handleGithubWebhook(deps.forge, {
-      project, trigger, body,
-      event: header(req, "x-github-event") ?? "",
-      signature: header(req, "x-hub-signature-256"),
-      deliveryId: header(req, "x-github-delivery"),
-    }));
+  const observe: DeliveryObserver = deps.onDelivery ?? (() => {});
+  const github = (req: Req, res: Res, project: string, trigger: string | undefined) => {
+    const event = header(req, "x-github-event") ?? "";
+    const deliveryId = header(req, "x-github-delivery");
+    return answerDelivery(req, res, { forge: "github", event, delivery: deliveryId, project, trigger }, deps.log, observe, async () =>
+      handleGithubWebhook(deps.forge, {
+        project, trigger, event, deliveryId, body: await readBody(req, deps.maxBytes),
+        contentType: header(req, "content-type"),
+        signature: header(req, "x-hub-signature-256"),
+      }));
   };
-  const gitlab = async (req: Req, res: Res, project: string, trigger: string | undefined) => {
-    const body = await readBody(req, deps.maxBytes);
-    reply(res, await handleGitlabWebhook(deps.forge, {
-      project, trigger, body,
-      event: header(req, "x-gitlab-event") ?? "",
-      token: header(req, "x-gitlab-token"),
-      deliveryId: header(req, "x-gitlab-event-uuid") ?? header(req, "idempotency-key"),
-    }));
+  const gitlab = (req: Req, res: Res, project: string, trigger: string | undefined) => {
+    const event = header(req, "x-gitlab-event") ?? "";
+    const deliveryId = header(req, "x-gitlab-event-uuid") ?? header(req, "idempotency-key");
+    return answerDelivery(req, res, { forge: "gitlab", event, delivery: deliveryId, project, trigger }, deps.log, observe, async () =>
+      handleGitlabWebhook(deps.forge, {
+        project, trigger, event, deliveryId, body: await readBody(req, deps.maxBytes),
+        token: header(req, "x-gitlab-token"),
+      }));
   };
   return [
     { method: "POST", path: /^\/github\/([^/]+)\/$/, handle: (req, res, [p = ""]) => github(req, res, p, undefined) },
@@ -43,8 +50,4 @@ export function webhookRoutes(deps: WebhookRouteDeps): Route[] {
     { method: "POST", path: /^\/gitlab\/([^/]+)\/$/, handle: (req, res, [p = ""]) => gitlab(req, res, p, undefined) },
     { method: "POST", path: /^\/gitlab\/([^/]+)\/([^/]+)\/$/, handle: (req, res, [p = "", t]) => gitlab(req, res, p, t) },
   ];
-}
-
-function reply(res: Res, r: WebhookReply): void {
-  sendJson(res, r.status, r.body);
 }

@@ -22,6 +22,8 @@ import type { Logger } from "../logger.js";
 export interface DispatcherConfig {
   /** Re-check for runs queued by other instances this often while workers are connected. */
   pollMs: number;
+  /** Where this instance serves its CLI package (RunDefinition.cli_package_url). */
+  cliPackageUrl?: () => string;
   log: Logger;
 }
 
@@ -191,6 +193,7 @@ export class Dispatcher implements LifecycleListener {
       definition.runId = BigInt(c.id);
       definition.secrets = this.cipher.openMap(c.secretsEnc);
       definition.env["H_WORKER"] = worker;
+      definition.cliPackageUrl = this.config.cliPackageUrl?.() ?? "";
       const pushed = session.queue.push(create(PullResponseSchema, { action: { case: "assignment", value: { definition, runToken: c.token } } }));
       if (pushed) delivered.push(c);
       else await this.lifecycle.undelivered(c, worker);

@@ -17,6 +17,11 @@ export async function getTriggerSecrets(store: Store, cipher: SecretCipher, proj
   return cipher.openMap((await triggerRow(store, projectId, triggerName)).secrets_enc);
 }
 
+/** The names of one trigger's secrets, sorted (values are never returned). */
+export async function listTriggerSecretNames(store: Store, cipher: SecretCipher, projectId: number, triggerName: string): Promise<string[]> {
+  return Object.keys(await getTriggerSecrets(store, cipher, projectId, triggerName)).sort();
+}
+
 /**
  * Sets secrets of one trigger. With `replace` the map becomes exactly
  * `secrets`; otherwise they are merged and an empty value deletes a name.

@@ -11,6 +11,7 @@ import type { Database } from "./database.js";
 import { applyMigrations } from "./migrate.js";
 import { withStatementCache } from "./sqlite-statements.js";
 import type { Logger } from "../logger.js";
+import { reportingConnectionErrors, reportingQueryErrors, type StoreErrorListener } from "./store-errors.js";
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -19,29 +20,31 @@ export interface Store {
 }
 
 /**
- * `log` receives connection set-up failures (default: stderr). With
- * `migrate: false` nothing is asked of the database yet (a MySQL pool
- * connects on first use), so the caller can wait for it first.
+ * `log` receives connection set-up failures (default: stderr); `onError`
+ * every failed statement or connection (metrics). With `migrate: false`
+ * nothing is asked of the database yet (a MySQL pool connects on first use),
+ * so the caller can wait for it first.
  */
 export async function openStore(url: string, log: Pick<Logger, "error"> = { error: (o: unknown, msg?: string) => console.error(msg, o) } as Pick<Logger, "error">,
-  opts: { migrate?: boolean } = {}): Promise<Store> {
-  const store = url.startsWith("mysql://") ? openMysql(url, log) : openSqlite(url);
+  opts: { migrate?: boolean; onError?: StoreErrorListener } = {}): Promise<Store> {
+  const onError = opts.onError ?? (() => {});
+  const store = url.startsWith("mysql://") ? openMysql(url, log, onError) : openSqlite(url, onError);
   if (opts.migrate !== false) await applyMigrations(store.db);
   return store;
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, onError: StoreErrorListener): Store {
   const file = url.replace(/^sqlite:/, "") || ":memory:";
   const database = new BetterSqlite3(file);
   database.pragma("journal_mode = WAL");
   // Several processes may share the file (tests, `jobserv dev`): wait for locks.
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), log: reportingQueryErrors(onError) });
   return { db, caps: capsFor("sqlite"), close: () => db.destroy() };
 }
 
-function openMysql(url: string, log: Pick<Logger, "error">): Store {
+function openMysql(url: string, log: Pick<Logger, "error">, onError: StoreErrorListener): Store {
   const pool = createPool({
     uri: url,
     connectionLimit: 20,
@@ -56,7 +59,7 @@ function openMysql(url: string, log: Pick<Logger, "error">): Store {
   pool.on("connection", (conn) => {
     conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (e) => { if (e) log.error({ err: e.message }, "store session set-up failed"); });
   });
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: reportingConnectionErrors(new MysqlDialect({ pool }), onError), log: reportingQueryErrors(onError) });
   return { db, caps: capsFor("mysql"), close: () => db.destroy() };
 }
 

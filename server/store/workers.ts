@@ -41,3 +41,11 @@ export function workerGrants(db: Kysely<Database>, names: readonly string[]): Pr
   if (!names.length) return Promise.resolve([]);
   return db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags"]).where("name", "in", [...names]).execute();
 }
+
+/** The distinct host tags of registered workers, sorted (monitoring reports an empty queue for each). */
+export async function workerHostTags(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom("workers").select("host_tags").execute();
+  const tags = new Set<string>();
+  for (const r of rows) for (const tag of JSON.parse(r.host_tags) as string[]) tags.add(tag);
+  return [...tags].sort();
+}

@@ -4,19 +4,15 @@
 // found). Runs are completed by the minimal worker-protocol client, so no
 // containers are needed; --follow is checked both as plain lines and, under a
 // pseudo-terminal (`script`), redrawn in place.
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import test, { type ExecutionContext } from "ava";
+import { cleanEnv, cli as runCli, cliOnPty } from "../support/cli.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { startMiniWorker } from "../support/mini-worker.js";
 import { TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
-import { TEST_ADMIN_TOKEN } from "../support/auth.js";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const CLI = path.join(ROOT, "cli/jobserv.js");
 
 const YAML = `
 timeout: 1
@@ -32,32 +28,12 @@ scripts:
   s: echo hi
 `;
 
-interface Result { code: number; stdout: string; stderr: string }
-
-/** A home directory of its own (no user config file leaks in), without JOBSERV_* from the outside. */
-function cleanEnv(t: ExecutionContext, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(path.join(os.tmpdir(), "jobserv-cli-home-"));
-  t.teardown(() => rmSync(home, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: home, JOBSERV_TOKEN: TEST_ADMIN_TOKEN, ...extra };
-  return env;
-}
-
-function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(env, args);
 
 /** The CLI under a pseudo-terminal, so stdout.isTTY is true. */
-function cliOnTty(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Result> {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  return new Promise((resolve) => {
-    execFile("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env: { ...env, COLUMNS: "100", LINES: "30" } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
+async function cliOnTty(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const { code, transcript } = await cliOnPty(env, args).done;
+  return { code, stdout: transcript };
 }
 
 /** A worker completing every run: PASSED, or FAILED when the build parameter RESULT=fail. */
@@ -100,7 +76,7 @@ test("project apply, list, show, delete; not found is exit 3 with a clear messag
   const showJson = JSON.parse((await cli(env, "project", "show", "demo", "--json")).stdout) as { name: string; triggerNames: string[]; definitionYaml: string };
   t.like(showJson, { name: "demo", triggerNames: ["ci"], definitionYaml: YAML });
 
-  t.like(await cli(env, "project", "delete", "other"), { code: 0, stdout: "project other deleted\n" });
+  t.like(await cli(env, "project", "delete", "other", "--yes"), { code: 0, stdout: "project other deleted\n" });
   const gone = await cli(env, "project", "show", "other");
   t.is(gone.code, 3);
   t.is(gone.stdout, "");

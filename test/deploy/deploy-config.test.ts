@@ -22,11 +22,11 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Variables our code reads: env["X"], process.env["X"], process.env.X. */
+/** Variables our code reads: env["X"], process.env["X"], process.env.X, and the config modules' env.port("X", ...) (common/env-values.ts). */
 function readByCode(): Set<string> {
   const names = new Set<string>();
   for (const file of ["server", "worker", "cli", "common", "deploy/images"].flatMap(sources)) {
-    for (const m of read(file).matchAll(/env(?:\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]|\.([A-Z][A-Z0-9_]*))/g)) names.add(m[1] ?? m[2]!);
+    for (const m of read(file).matchAll(/env(?:\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]|\.([A-Z][A-Z0-9_]*)|\.[a-z][A-Za-z]*\(\s*["']([A-Z][A-Z0-9_]*)["'])/g)) names.add(m[1] ?? m[2] ?? m[3]!);
   }
   return names;
 }

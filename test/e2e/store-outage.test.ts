@@ -43,6 +43,9 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     t.true(err instanceof ConnectError);
     t.is((err as ConnectError).code, Code.Unavailable, `during the outage: ${err?.message}`);
     t.is((await fetch(`${server.url}/readyz`)).status, 503);
+    const down = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
+    t.is(down.get("jobserv_store_up"), 0, "the scrape still answers, and says the store is down");
+    t.true(down.get("jobserv_store_errors_total") > 0, "failed statements and connections are counted");
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await db.restart();
 
@@ -53,7 +56,9 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     t.is(output, expected, "console.log is byte-identical to the container output");
     t.is((await fetch(`${server.url}/readyz`)).status, 200);
     // Every RPC the outage touched answered UNAVAILABLE, the worker's included (it retried them); none INTERNAL.
-    const calls = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text()).all("jobserv_rpc_duration_seconds_count");
+    const after = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
+    t.is(after.get("jobserv_store_up"), 1);
+    const calls = after.all("jobserv_rpc_duration_seconds_count");
     const internal = calls.filter((s) => s.labels["code"] === "Internal");
     t.deepEqual(internal.map((s) => s.labels["method"]), [], "no call answered INTERNAL");
     const unavailable = calls.filter((s) => s.labels["code"] === "Unavailable").map((s) => s.labels["method"]);

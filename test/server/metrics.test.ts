@@ -11,7 +11,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { apiClient, eventually } from "../support/clients.js";
 import { dialects } from "../support/db.js";
 import { startMiniWorker } from "../support/mini-worker.js";
-import { parsePrometheus } from "../support/prometheus.js";
+import { parsePrometheus, promtoolProblems } from "../support/prometheus.js";
 import { TEST_IMAGE } from "../support/projects.js";
 import { startTestServer } from "../support/server.js";
 
@@ -33,7 +33,8 @@ async function scrape(url: string) {
   const res = await fetch(`${url}/metrics`);
   if (res.status !== 200) throw new Error(`/metrics: ${res.status}`);
   if (!res.headers.get("content-type")?.startsWith("text/plain; version=0.0.4")) throw new Error(`content-type ${res.headers.get("content-type")}`);
-  return parsePrometheus(await res.text());
+  const text = await res.text();
+  return { ...parsePrometheus(text), text };
 }
 
 for (const dialect of dialects) {
@@ -65,12 +66,22 @@ for (const dialect of dialects) {
     const missing = await projects.getProject({ name: "nope" }).catch((e: unknown) => ConnectError.from(e));
     t.is((missing as ConnectError).code, Code.NotFound);
 
-    const m = await scrape(server.url);
+    // The build's completion is counted from its status event, which follows the commit the API already shows.
+    const m = await eventually(async () => {
+      const s = await scrape(server.url);
+      return s.get("jobserv_builds_completed_total", { status: "passed" }) === 1 ? s : undefined;
+    }, 10_000, "the completed build to be counted");
     t.deepEqual(Object.fromEntries([...m.types].filter(([name]) => name.startsWith("jobserv_"))), {
       jobserv_queued_runs: "gauge", jobserv_runs: "gauge", jobserv_connected_workers: "gauge",
       jobserv_dispatch_latency_seconds: "histogram", jobserv_log_bytes_ingested_total: "counter", jobserv_rpc_duration_seconds: "histogram",
+      jobserv_store_up: "gauge", jobserv_store_errors_total: "counter", jobserv_webhook_deliveries_total: "counter", jobserv_builds_completed_total: "counter",
     });
-    t.deepEqual(m.all("jobserv_queued_runs"), [{ name: "jobserv_queued_runs", labels: { host_tag: "nowhere" }, value: 1 }]);
+    t.is(promtoolProblems(m.text), "", "promtool check metrics is clean");
+    t.like(Object.fromEntries(m.types), { process_cpu_seconds_total: "counter", process_resident_memory_bytes: "gauge", nodejs_eventloop_lag_seconds: "gauge", nodejs_heap_size_used_bytes: "gauge" }, "process and Node.js defaults");
+    // The worker's host tag has an empty queue: reported as 0, not left out.
+    t.deepEqual(m.all("jobserv_queued_runs").map((s) => [s.labels["host_tag"], s.value]), [["metrics-a", 0], ["nowhere", 1]]);
+    t.is(m.get("jobserv_store_up"), 1);
+    t.deepEqual(Object.fromEntries(m.all("jobserv_builds_completed_total").map((s) => [s.labels["status"], s.value])), { passed: 1, failed: 0 });
     t.deepEqual(Object.fromEntries(m.all("jobserv_runs").map((s) => [s.labels["status"], s.value])),
       { queued: 1, running: 0, uploading: 0, cancelling: 0, passed: 1, failed: 0 });
     t.is(m.get("jobserv_connected_workers"), 1);

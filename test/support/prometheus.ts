@@ -1,6 +1,15 @@
 // A strict parser of the Prometheus text exposition format (0.0.4), for tests
 // that scrape /metrics: every line must be a HELP, a TYPE or a well-formed
-// sample of a declared family, or parsing throws naming the line.
+// sample of a declared family, or parsing throws naming the line. Also
+// Prometheus' own linter, `promtool check metrics` (Debian's prometheus).
+import { spawnSync } from "node:child_process";
+
+/** promtool's complaints about an exposition ("" when clean); throws if promtool cannot run. */
+export function promtoolProblems(text: string): string {
+  const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  if (r.error) throw new Error(`promtool: ${r.error.message} (scripts/ensure-services.sh installs Debian's prometheus package)`);
+  return r.status === 0 ? "" : `${r.stdout}${r.stderr}`;
+}
 export interface Sample { name: string; labels: Record<string, string>; value: number }
 export interface Exposition {
   types: Map<string, string>;
@@ -17,9 +26,10 @@ const LABEL = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\["\\n])*)"(,|$)/;
 const TYPES = new Set(["counter", "gauge", "histogram", "summary", "untyped"]);
 
 function parseValue(text: string, line: string): number {
-  if (text === "+Inf") return Infinity;
-  if (text === "-Inf") return -Infinity;
-  if (text === "NaN") return NaN;
+  // Go's ParseFloat, which Prometheus uses, takes these in any case (prom-client writes "Nan").
+  if (/^\+?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`bad value in: ${line}`);
   return Number(text);
 }

@@ -1,6 +1,7 @@
 // Starts the real worker as a child process (`node cli/jobserv.js worker`),
 // killed in teardown. Its output is kept for failure messages.
 import { spawn } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import type { ExecutionContext } from "ava";
 import type { WireProtocol } from "../../worker/config.js";
@@ -22,6 +23,8 @@ export function spawnWorker(t: ExecutionContext, opts: { url: string; name: stri
       JOBSERV_WORKER_SECRET: WORKER_SECRET,
       JOBSERV_WORKER_CONCURRENCY: String(opts.concurrency ?? 2),
       JOBSERV_WORKER_NETWORK: "none",
+      // One folder (token, runs) per worker name under the temp dir, kept across restarts within a test.
+      JOBSERV_WORKER_DIR: path.join(os.tmpdir(), `jobserv-worker-${opts.name}`),
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

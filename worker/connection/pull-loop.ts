@@ -1,7 +1,9 @@
 // Keeps a Pull stream open: registers, opens the stream, hands every message
-// to `onMessage`, and on any error reopens it with jittered back-off. The
+// to `onMessage`, and on any error reopens it with jittered back-off, except
+// a refused registration, which ends the loop with what to fix. The
 // stream is also recycled every few minutes so load spreads over instances and
 // the worker's changing facts are registered again.
+import path from "node:path";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { backoffMs, sleep } from "../../common/sleep.js";
 import type { PullResponse, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
@@ -21,6 +23,27 @@ export interface PullLoopDeps {
 
 const RECYCLE_MS = 5 * 60_000;
 
+/**
+ * The server refused the registration itself (the name is registered with
+ * another token, or the name or token is malformed): retrying cannot help, so
+ * the loop stops and the message says what to change.
+ */
+export class RegistrationRefusedError extends Error {
+  override name = "RegistrationRefusedError";
+}
+
+function refusal(e: unknown, config: WorkerConfig): RegistrationRefusedError | undefined {
+  if (!(e instanceof ConnectError)) return undefined;
+  if (e.code === Code.PermissionDenied) {
+    return new RegistrationRefusedError(`the server refused worker "${config.name}": ${e.rawMessage}. This worker's token ` +
+      `(${path.join(config.workDir, "token")}, or JOBSERV_WORKER_TOKEN) is not the one that name was registered with. ` +
+      `Fix: give this worker another name (JOBSERV_WORKER_NAME), put back the token the name was registered with, ` +
+      `or have an admin drop the old registration: jobserv workers delete ${config.name}`);
+  }
+  if (e.code === Code.InvalidArgument) return new RegistrationRefusedError(`the server refused worker "${config.name}": ${e.rawMessage}`);
+  return undefined;
+}
+
 export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promise<void> {
   const { client, config } = deps;
   let attempt = 0;
@@ -36,7 +59,7 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
         const res = await client.registerWorker({
           name: config.name, token: config.token, hostTags: config.hostTags, concurrency: config.concurrency,
           registrationSecret: config.registrationSecret, facts: hostFacts(config.workDir),
-        }, { signal: stream.signal });
+        }, { signal: stream.signal }).catch((e: unknown) => { throw refusal(e, config) ?? e; });
         registered = true;
         if (!res.enlisted) deps.log(`worker ${config.name} registered; waiting to be enlisted`);
       }
@@ -49,6 +72,7 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
       attempt = 0;
     } catch (e) {
       if (stop.aborted) break;
+      if (e instanceof RegistrationRefusedError) throw e;
       if (!stream.signal.aborted) {
         const notEnlisted = e instanceof ConnectError && e.code === Code.PermissionDenied && /not enlisted/.test(e.rawMessage);
         // Log the first failures and then every power of two, not every retry.

@@ -4,10 +4,10 @@
 // (ok-to-test.ts), read its definition from the repository if it says so
 // (repo-definition.ts), start the build.
 import { UnauthenticatedError } from "../../errors.js";
-import { parseJsonObject } from "../payload.js";
 import { startForgeBuild, type WebhookReply } from "../start-build.js";
 import { WEBHOOK_KEY, webhookContext, type ForgeDeps } from "../webhook-context.js";
 import { fetchPullRequest } from "./api.js";
+import { githubEventJson } from "./delivery-body.js";
 import { branchMatches, parseGithubEvent, pullRequestParams } from "./parse-event.js";
 import { verifyGithubSignature } from "./signature.js";
 import { okToTestRefusal } from "./ok-to-test.js";
@@ -19,6 +19,8 @@ export interface GithubDelivery {
   /** From the trigger-specific URL form `/github/{project}/{trigger}/`. */
   trigger: string | undefined;
   event: string;
+  /** application/json or application/x-www-form-urlencoded (`payload=<json>`). */
+  contentType: string | undefined;
   signature: string | undefined;
   deliveryId: string | undefined;
   body: Buffer;
@@ -32,7 +34,7 @@ export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): P
     if (!candidates.some((c) => c.secrets[WEBHOOK_KEY])) throw new UnauthenticatedError(`no trigger has a "${WEBHOOK_KEY}" secret to verify the signature with`);
     throw new UnauthenticatedError("X-Hub-Signature-256: signature does not match (sha256 HMAC of the body with the trigger's webhook-key)");
   }
-  const hook = parseGithubEvent(d.event, parseJsonObject(d.body));
+  const hook = parseGithubEvent(d.event, githubEventJson(d.body, d.contentType));
   let params: Record<string, string>;
   let reason: string;
   switch (hook.kind) {

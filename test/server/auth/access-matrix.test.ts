@@ -35,6 +35,7 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     DeleteProject: { need: "admin", req: { name: "priv" }, mutates: true },
     SetTriggerSecrets: { need: "admin", req: { project: "priv", triggerName: "t", secrets: { a: "bbbb" } }, mutates: true },
     PruneBuilds: { need: "root", req: { dryRun: true } },
+    ListTriggerSecrets: { need: "admin", req: { project: "priv", triggerName: "t" } },
   },
   "jobserv.v1.BuildService": {
     TriggerBuild: { need: "trigger", req: { project: "priv", triggerName: "t" }, mutates: true },
@@ -182,7 +183,11 @@ for (const dialect of dialects) {
       t.is(await get(path, secrets.readOther), 404, `${path} with another project's token`);
       t.is(await get(path, secrets.read), found, `${path} with a read token`);
     }
-    for (const path of ["/healthz", "/readyz", "/metrics"]) t.is(await get(`${server.url}${path}`, null), 200, `${path} is open`);
+    for (const path of ["/healthz", "/readyz", "/metrics", "/cli/jobserv.tgz"]) t.is(await get(`${server.url}${path}`, null), 200, `${path} is open`);
+    // `Bearer` with nothing after it (an unset $JOBSERV_TOKEN) is anonymous, not a malformed header.
+    const emptyBearer = await fetch(`${base}/console.log`, { headers: { authorization: "Bearer " } });
+    t.is(emptyBearer.status, 401);
+    t.regex(((await emptyBearer.json()) as { error: string }).error, /needs an API token with read scope/, "treated as anonymous");
     const post = (token: string | null) => get(`${server.url}/projects/priv/builds/`, token, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
     t.is(await post(null), 401);
     t.is(await post(secrets.read), 403);

@@ -38,6 +38,8 @@ export class Dispatcher implements LifecycleListener {
     private readonly config: DispatcherConfig) {}
 
   onLifecycleEvent(e: LifecycleEvent): void {
+    // A synchronous project's next build may start once one completes.
+    if (e.kind === "build" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.wake();
     if (e.kind !== "run") return;
     if (e.status === Status.QUEUED) this.wake();
     else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) this.wakeWorker(e.worker);

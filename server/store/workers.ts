@@ -2,13 +2,14 @@
 // (enlisted, allowed host tags), and liveness (`last_seen`, renewed by the
 // instance holding a worker's Pull stream).
 import type { Kysely } from "kysely";
-import type { Database, WorkerRow } from "./database.js";
+import type { Insertable } from "kysely";
+import type { Database, WorkerRow, WorkersTable } from "./database.js";
 
 export function findWorker(db: Kysely<Database>, name: string): Promise<WorkerRow | undefined> {
   return db.selectFrom("workers").selectAll().where("name", "=", name).executeTakeFirst();
 }
 
-export async function insertWorker(db: Kysely<Database>, row: Omit<WorkerRow, "allowed_host_tags">): Promise<void> {
+export async function insertWorker(db: Kysely<Database>, row: Insertable<WorkersTable>): Promise<void> {
   await db.insertInto("workers").values(row).execute();
 }
 

@@ -31,9 +31,10 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
   const { store, dispatcher, now } = deps;
   const auth = new WorkerAuth(store);
   /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
-  const tagsOf = async (name: string): Promise<string[]> => {
+  const grantOf = async (name: string) => {
     const row = await findWorker(store.db, name);
-    return row ? claimableTags(row) : [];
+    if (!row) throw new PermissionDeniedError(`worker "${name}" is not registered`);
+    return row;
   };
   return {
     async registerWorker(req) {
@@ -64,7 +65,11 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const worker = await auth.authenticate(ctx);
       if (req.workerName && req.workerName !== worker.name) throw new PermissionDeniedError("worker_name does not match the authenticated worker");
       if (!worker.enlisted) throw new PermissionDeniedError(`worker "${worker.name}" is not enlisted yet`);
-      const session = dispatcher.workers.add({ name: worker.name, tags: await tagsOf(worker.name), concurrency: worker.concurrency });
+      const grant = await grantOf(worker.name);
+      const tags = claimableTags(grant);
+      const gate = await deps.leases.gateOf(grant, tags);
+      const session = dispatcher.workers.add({ name: worker.name, tags, concurrency: worker.concurrency });
+      session.gate = gate;
       const close = () => dispatcher.workers.remove(session);
       ctx.signal.addEventListener("abort", close, { once: true });
       const sendPing = () => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));

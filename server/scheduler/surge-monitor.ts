@@ -92,7 +92,7 @@ export class SurgeMonitor {
       events.push({ hostTag: row.host_tag, kind: "end", queued: 0, capacity: row.capacity, time: now });
     }
     for (const e of events) {
-      log.warn({ hostTag: e.hostTag, queued: e.queued, capacity: e.capacity }, e.kind === "start" ? "surge started" : "surge ended");
+      log.info({ hostTag: e.hostTag, queued: e.queued, capacity: e.capacity }, e.kind === "start" ? "surge started" : "surge ended");
       for (const l of this.listeners) {
         void Promise.resolve().then(() => l(e)).catch((err: unknown) => log.warn({ err, hostTag: e.hostTag }, "surge listener failed"));
       }

@@ -91,7 +91,7 @@ export class ServerMetrics implements LifecycleListener {
       labelNames: ["host_tag"], registers,
       async collect() {
         this.reset();
-        for (const s of await storeRead(sources.log, () => listSurges(sources.store.db), [])) this.set({ host_tag: s.host_tag }, 1);
+        for (const s of await storeRead(sources.log, () => listSurges(sources.store().db), [])) this.set({ host_tag: s.host_tag }, 1);
       },
     });
     new Gauge({

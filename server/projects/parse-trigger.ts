@@ -20,7 +20,8 @@ const TRIGGER_KEYS = ["name", "type", "params", "runs", "triggers", "email", "we
 export const MAX_QUEUE_PRIORITY = 1_000_000;
 const MAX_TRIGGER_NAME = 80;
 const MAX_RUN_NAME = 80; // final run names must be shorter than this
-const RUN_NAME = /^[A-Za-z0-9._-]+$/;
+/** Also the shell-pattern characters a host-tag loop value such as `arm*` puts into names (JobServ accepts them). */
+const RUN_NAME = /^[A-Za-z0-9._*?[\]!-]+$/;
 
 /** Where a chained-trigger reference was written, after `{loop}` substitution. */
 export interface ChainRef {
@@ -95,7 +96,7 @@ function checkRunNames(runs: ExpandedRun[]): void {
       fail(source.namePath, source.namePos, `run name "${name}" is ${name.length} characters; it must be shorter than ${MAX_RUN_NAME}`);
     }
     if (!RUN_NAME.test(name)) {
-      fail(source.namePath, source.namePos, `run name "${name}" may only contain letters, digits, ".", "_" and "-"`);
+      fail(source.namePath, source.namePos, `run name "${name}" may only contain letters, digits, ".", "_", "-" and the host-tag pattern characters "*?[]!"`);
     }
     const other = seen.get(name);
     if (other !== undefined) {

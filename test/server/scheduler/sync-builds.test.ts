@@ -9,24 +9,10 @@ import { Status } from "../../../gen/jobserv/v1/status_pb.js";
 import { apiClient, eventually } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { startMiniWorker } from "../../support/mini-worker.js";
+import { loopRunsYaml } from "../../support/projects.js";
 import { startTestServer } from "../../support/server.js";
 
-const yaml = (sync: boolean) => `
-timeout: 1
-${sync ? "synchronous-builds: true\n" : ""}triggers:
-  - name: t
-    type: simple
-    runs:
-      - name: r-{loop}
-        container: img
-        host-tag: lab
-        script: s
-        loop-on:
-          - param: N
-            values: [1, 2, 3]
-scripts:
-  s: "#!/bin/sh\\ntrue\\n"
-`;
+const yaml = (sync: boolean) => `${sync ? "synchronous-builds: true\n" : ""}${loopRunsYaml([1, 2, 3], { hostTag: "lab" })}`;
 
 for (const dialect of dialects) {
   test(`${dialect}: a synchronous project's three builds never have two active; priority, then age, picks the next`, async (t) => {

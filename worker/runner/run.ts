@@ -48,7 +48,8 @@ function registryAuth(def: RunDefinition): ContainerSpec["auth"] {
 async function prepareImage(def: RunDefinition, deps: RunnerDeps, reporter: Reporter, out: MaskedOutput): Promise<void> {
   if (!deps.executor.prepareImage) return;
   const digest = await deps.executor.prepareImage(def.container, registryAuth(def), deps.pullPolicy ?? "if-not-present");
-  out.write(`== image ${def.container}: ${digest}\n`);
+  // Simulated runs print only what the container prints (as without the stanza).
+  if (!def.simulated) out.write(`== image ${def.container}: ${digest}\n`);
   await reporter.imageDigest?.(digest);
 }
 

@@ -56,7 +56,7 @@ for (const dialect of dialects) {
     t.is(def.runUrl, `${server.url}/projects/wild/builds/1/runs/build-x86_6%3F/`);
     const json = await fetch(def.runUrl, { headers: { accept: "application/json", authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     t.is(json.status, 200);
-    t.is(((await json.json()) as { name: string }).name, "build-x86_6?");
+    t.is(((await json.json()) as { data?: { run?: { name?: string } } }).data?.run?.name, "build-x86_6?");
 
     const put = await fetch(`${server.url}/worker/runs/${def.runId}/artifacts/out.txt`, {
       method: "PUT", body: "hello\n", headers: { "jobserv-worker": "w", "jobserv-run-token": asg.runToken, authorization: "Bearer mini-worker-token-w" },

@@ -71,7 +71,8 @@ for (const dialect of dialects) {
     await builds.triggerBuild({ project: "one" });
     await builds.triggerBuild({ project: "one" });
     await eventually(async () => (held.get("regular")!.length === 2 ? true : undefined), 20_000, "the regular worker to take both");
-    // Three more: three queued, capacity 2.
+    // Six more: six queued, capacity 2; still four queued once the surge worker took two, so the surge lasts while we look.
+    await builds.triggerBuild({ project: "three" });
     await builds.triggerBuild({ project: "three" });
     await eventually(async () => (held.get("surge")!.length === 2 ? true : undefined), 20_000, "the surge worker to take runs");
     const during = await surgeWorker();
@@ -82,8 +83,8 @@ for (const dialect of dialects) {
 
     // The queue drains (every run passes): after the hold time the surge ends.
     let passed = 0;
-    while (passed < 5) {
-      const all = await eventually(async () => { const h = [...held.values()].flat(); return h.length ? h : undefined; }, 20_000, `run ${passed + 1} of 5`);
+    while (passed < 8) {
+      const all = await eventually(async () => { const h = [...held.values()].flat(); return h.length ? h : undefined; }, 20_000, `run ${passed + 1} of 8`);
       for (const list of held.values()) list.splice(0);
       for (const h of all) await pass(h);
       passed += all.length;

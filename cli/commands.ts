@@ -77,14 +77,15 @@ Writes {"url", "token"} to $XDG_CONFIG_HOME/jobserv/config.json (~/.config/jobse
   },
   {
     name: "project", summary: "create or update a project from YAML, list, show, delete",
-    usage: api(`usage: jobserv project apply -f FILE [--name NAME] [--public | --private]
+    usage: api(`usage: jobserv project apply -f FILE [--name NAME] [--public | --private] [--synchronous-builds=true|false]
        jobserv project list | show NAME | delete NAME [--yes]
   -f FILE        the project's YAML; - reads it from stdin (then --name is needed)
   --name NAME    the project's name (default: the file's name without .yml)
   --public       anyone may read its builds, runs and logs; --private: only tokens (the default for new projects)
-  --yes          delete without asking (needed when stdin is not a terminal)`),
+  --yes          delete without asking (needed when stdin is not a terminal)
+  --synchronous-builds=true|false   run its builds one at a time (default: the YAML's synchronous-builds)`),
     subcommands: ["apply", "list", "show", "delete"],
-    flags: ["-f", "--name", "--public", "--private", "--yes", "--json", ...API_FLAGS],
+    flags: ["-f", "--name", "--public", "--private", "--yes", "--synchronous-builds", "--json", ...API_FLAGS],
     files: true,
     load: () => import("./project.js"),
   },
@@ -102,12 +103,13 @@ Writes {"url", "token"} to $XDG_CONFIG_HOME/jobserv/config.json (~/.config/jobse
   },
   {
     name: "trigger", summary: "start a build; --follow shows its runs until it completes",
-    usage: api(`usage: jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--follow]
+    usage: api(`usage: jobserv trigger PROJECT [--trigger NAME] [-p K=V]... [--priority N] [--follow]
   --trigger NAME  which trigger (default: the project's only simple trigger)
   -p K=V          a build parameter (repeatable)
+  --priority N    queue priority: higher runs first (default: the trigger's queue-priority)
   --follow        show run statuses until the build completes (redrawn in place on a terminal);
                   exit 0 if it PASSED, 1 if it FAILED`),
-    flags: ["--trigger", "-p", "--follow", "--json", ...API_FLAGS],
+    flags: ["--trigger", "-p", "--priority", "--follow", "--json", ...API_FLAGS],
     load: () => import("./trigger.js"),
   },
   {

@@ -54,6 +54,8 @@ export async function run(argv: string[]): Promise<number> {
   const worker = startWorker(loadWorkerConfig(process.env, {
     serverUrl: server.url, name: `local-${os.hostname().replace(/[^A-Za-z0-9._-]/g, "-")}`.slice(0, 70) + `-${server.port}`,
     workDir: path.join(stateDir, "worker"), registrationSecret: secret, concurrency,
+    // Local development uses local images unless told otherwise.
+    ...(process.env["JOBSERV_WORKER_PULL_POLICY"] ? {} : { pullPolicy: "if-not-present" as const }),
   }));
   worker.done.catch((e: unknown) => console.error(`jobserv dev: the local worker stopped: ${(e as Error).message}`));
   console.log(`jobserv dev: API and worker on ${server.url} (store ${values.db})`);

@@ -10,13 +10,14 @@ import { UsageError } from "./errors.js";
 import { askLine, readFileOrStdin, stdinIsTerminal } from "./input.js";
 import { formatTime, printJson, printTable } from "./output.js";
 
-const USAGE = "usage: jobserv project apply -f FILE [--name NAME] [--public | --private] | list | show NAME | delete NAME [--yes]";
+const USAGE = "usage: jobserv project apply -f FILE [--name NAME] [--public | --private] [--synchronous-builds=true|false] | list | show NAME | delete NAME [--yes]";
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals, api } = parseApiArgs(rest, {
     ...JSON_OPTION, file: { type: "string", short: "f" }, name: { type: "string" },
     public: { type: "boolean", default: false }, private: { type: "boolean", default: false }, yes: { type: "boolean", default: false },
+    "synchronous-builds": { type: "string" },
   });
   const projects = api(ProjectService);
   const [name] = positionals;
@@ -28,13 +29,17 @@ export async function run(argv: string[]): Promise<number> {
       const definitionYaml = await readFileOrStdin(values.file);
       const projectName = values.name ?? path.basename(values.file).replace(/\.ya?ml$/, "");
       const visibility = values.public ? true : values.private ? false : undefined;
+      // Unset: the YAML's synchronous-builds key decides (else false, or the current setting on update).
+      const sync = values["synchronous-builds"];
+      if (sync !== undefined && sync !== "true" && sync !== "false") throw new UsageError("project apply: --synchronous-builds=true|false");
+      const synchronousBuilds = sync === undefined ? undefined : sync === "true";
       let verb = "created";
       let project: Project | undefined;
       try {
-        ({ project } = await projects.createProject({ name: projectName, definitionYaml, public: visibility ?? false }));
+        ({ project } = await projects.createProject({ name: projectName, definitionYaml, public: visibility ?? false, synchronousBuilds }));
       } catch (e) {
         if (!(e instanceof ConnectError && e.code === Code.AlreadyExists)) throw e;
-        ({ project } = await projects.updateProject({ name: projectName, definitionYaml, ...(visibility === undefined ? {} : { public: visibility }) }));
+        ({ project } = await projects.updateProject({ name: projectName, definitionYaml, ...(visibility === undefined ? {} : { public: visibility }), synchronousBuilds }));
         verb = "updated";
       }
       if (values.json && project) printJson(ProjectSchema, project);
@@ -59,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.json) { printJson(ProjectSchema, project!); return 0; }
       console.log(`project   ${project!.name}${project!.public ? " (public)" : ""}`);
       console.log(`triggers  ${project!.triggerNames.join(", ") || "-"}`);
+      if (project!.synchronousBuilds) console.log("builds    synchronous (one at a time)");
       console.log(`created   ${formatTime(project!.createTime)}`);
       console.log(`updated   ${formatTime(project!.updateTime)}`);
       console.log("");

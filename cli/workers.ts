@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
       return { items: res.workers, nextPageToken: res.nextPageToken };
     });
     if (values.json) { printJson(ListWorkersResponseSchema, create(ListWorkersResponseSchema, { workers: all })); return 0; }
-    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "DISK-FREE", "LOAD", "VERSION"], all.map(row));
+    printTable(["NAME", "ENLISTED", "ONLINE", "HOST-TAGS", "CONCURRENCY", "ACTIVE", "DISTRO", "CPU", "MEMORY", "DISK-FREE", "LOAD", "VERSION", "TAKES-RUNS"], all.map(row));
     return 0;
   }
   if (!name || positionals.length > 1 || (values.allow.length && sub !== "enlist")) throw new UsageError(USAGE);
@@ -52,6 +52,8 @@ function row(w: Worker): string[] {
     w.name, w.enlisted ? "yes" : "no", w.online ? "yes" : "no", w.hostTags.join(",") || "-", String(w.concurrency), String(w.activeRuns),
     f?.distro || "-", cpu, f?.memTotalBytes ? formatBytes(f.memTotalBytes) : "-",
     f?.diskFreeBytes ? formatBytes(f.diskFreeBytes) : "-", f ? f.loadAvg1m.toFixed(2) : "-", f?.version || "-",
+    // Why it gets no new runs (low disk, surges only, ...), or the surges it helps with.
+    w.idleReason ? `no: ${w.idleReason}` : w.surgesOnly ? `yes (surge: ${w.surgeTags.join(",")})` : "yes",
   ];
 }
 

@@ -13,8 +13,13 @@ export function gitAuthorization(url: string, credentials: string | undefined): 
   return `Basic ${Buffer.from(pair).toString("base64")}`;
 }
 
-/** Environment that makes git send `authorization` (nothing when undefined). */
-export function gitAuthEnv(authorization: string | undefined): Record<string, string> {
+/**
+ * Environment that makes git send `authorization` (nothing when undefined).
+ * With `url`, only to that URL's scheme and host (`http.<origin>/.extraHeader`),
+ * so submodules and LFS objects on the same host get it and other hosts do not.
+ */
+export function gitAuthEnv(authorization: string | undefined, url?: string): Record<string, string> {
   if (!authorization) return {};
-  return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: ${authorization}` };
+  const key = url ? `http.${new URL(url).origin}/.extraHeader` : "http.extraHeader";
+  return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: key, GIT_CONFIG_VALUE_0: `Authorization: ${authorization}` };
 }

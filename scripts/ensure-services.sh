@@ -111,6 +111,10 @@ if ((want_mariadb)); then
   echo "mariadb: $state, server $version, user jobserv@127.0.0.1:3306 ok"
 fi
 
+# Workers fetch Git LFS objects of checkouts with it (test/worker/runner/git-submodules-lfs.test.ts)
+command -v git-lfs >/dev/null || apt_install git-lfs
+echo "git-lfs: $(git lfs version 2>/dev/null || echo 'installed')"
+
 if ((want_browser)); then
   # puppeteer-core drives it; puppeteer's own browser download cannot work here
   [[ -x /usr/bin/chromium ]] || apt_install chromium

@@ -74,6 +74,15 @@ export interface ServerConfig {
   sessionTtlMs: number;
   /** How often the retention job applies projects' policies (one instance at a time). */
   retentionIntervalMs: number;
+  /** Disk guard: a worker reporting less free disk gets no new runs (JobServ's 30 GB), unless it sets its own threshold. */
+  workerDiskMinFreeBytes: number;
+  /** Surges: queued runs per regular worker slot before surge-only workers help (JobServ's SURGE_SUPPORT_RATIO). */
+  surgeRatio: number;
+  /** How often surges are evaluated, and how long one lasts at least. */
+  surgeCheckMs: number;
+  surgeHoldMs: number;
+  /** Comma-separated addresses told when a surge starts and ends (needs smtpUrl); empty: none. */
+  surgeNotifyEmail: string;
 }
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -137,6 +146,11 @@ export function loadServerConfig(environment: NodeJS.ProcessEnv = process.env, o
     migrate: env.oneOf("JOBSERV_MIGRATE", ["auto", "off"] as const, "auto"),
     storeWaitMs: env.durationMs("JOBSERV_STORE_WAIT_MS", 0, 0),
     drainDelayMs: env.durationMs("JOBSERV_DRAIN_DELAY_MS", 0, 0),
+    workerDiskMinFreeBytes: env.integer("JOBSERV_WORKER_DISK_MIN_FREE_BYTES", 30e9, { min: 0 }, "a number of bytes (0: no disk guard)"),
+    surgeRatio: env.integer("JOBSERV_SURGE_SUPPORT_RATIO", 3, { min: 1 }, "a number of runs per worker slot"),
+    surgeCheckMs: env.durationMs("JOBSERV_SURGE_CHECK_MS", 10_000),
+    surgeHoldMs: env.durationMs("JOBSERV_SURGE_HOLD_MS", 5 * 60_000, 0),
+    surgeNotifyEmail: env.string("JOBSERV_SURGE_NOTIFY_EMAIL", ""),
     ...overrides,
   };
 }

@@ -62,6 +62,8 @@ import { requestLog } from "./http/request-log.js";
 import { domainErrors } from "./api/errors.js";
 import { webRoutes } from "./pages/web-routes.js";
 import { RetentionJob } from "./retention/retention-job.js";
+import { SurgeMonitor } from "./scheduler/surge-monitor.js";
+import { surgeEmail } from "./notify/surge-email.js";
 
 /** How often each instance looks for completed logs nobody moved to storage yet. */
 const LOG_ARCHIVE_SWEEP_MS = 60_000;
@@ -101,7 +103,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const lifecycle = new Lifecycle({ store, now, log, publicUrl: () => publicUrl, notes: logs });
   const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log, cliPackageUrl: () => `${publicUrl}/cli/${cliPackage.fileName}` });
   const leases = new LeaseKeeper({ store, lifecycle, workers: dispatcher.workers, now, log },
-    { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)) });
+    { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)),
+      gate: { diskMinFreeBytes: config.workerDiskMinFreeBytes } });
+  const surges = new SurgeMonitor({ store, now, log }, { ratio: config.surgeRatio, checkMs: config.surgeCheckMs, holdMs: config.surgeHoldMs, leaseMs: config.workerLeaseMs });
   // The status-event tail polls every 50 ms at most (an empty primary-key range read while somebody watches),
   // so changes made on other instances reach watchers well within 250 ms.
   const watches = new BuildWatches(store, { pollMs: Math.min(50, config.pollMs), pingMs: config.watchPingMs, log });
@@ -109,6 +113,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const email = new EmailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, retryMs: config.forgeRetryMs, log });
   const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, log });
   for (const listener of [dispatcher, logs, metrics, statuses, notifier, watches]) lifecycle.subscribe(listener);
+  if (config.surgeNotifyEmail) surges.subscribe(surgeEmail(email, config.surgeNotifyEmail.split(",").map((a) => a.trim()).filter(Boolean)));
   if (config.logArchive) lifecycle.subscribe(archive);
   if (config.adminToken) await ensureToken(store, "initial admin (JOBSERV_ADMIN_TOKEN)", config.adminToken, Scope.ADMIN, now());
   const access = new Access(store);
@@ -126,7 +131,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(RunService, createRunService(deps));
     router.service(WorkerService, createWorkerService(deps));
     router.service(TokenService, createTokenService(deps));
-    router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs }));
+    router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs, gate: { diskMinFreeBytes: config.workerDiskMinFreeBytes } }));
     router.service(Health, createHealthService({
       services: () => servedServices(router), stopping: stopping.signal,
       probe: () => pingStore(store),
@@ -155,6 +160,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   log.info({ url, publicUrl, store: store.caps.dialect }, "jobserv server listening");
   dispatcher.start();
   leases.start();
+  surges.start();
   gitPoller.start();
   retention.start();
   if (config.logArchive) archive.start();
@@ -169,6 +175,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await watches.close();
       if (config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
       await leases.stop();
+      await surges.stop();
       await dispatcher.stop();
       await gitPoller.stop();
       await retention.stop();

@@ -12,6 +12,7 @@ import type { LifecycleEvent, LifecycleListener } from "./builds/lifecycle-event
 import { pingStore, type Store } from "./store/db.js";
 import { queuedRunsByHostTag, runsByStatus } from "./store/run-counts.js";
 import { workerHostTags } from "./store/workers.js";
+import { listSurges } from "./store/surges.js";
 import type { Logger } from "./logger.js";
 import type { Forge, WebhookOutcome } from "./gateway/webhook-log.js";
 
@@ -83,6 +84,14 @@ export class ServerMetrics implements LifecycleListener {
         const counts = await storeRead(sources.log, () => runsByStatus(sources.store().db), undefined);
         if (!counts) return;
         for (const s of RUN_STATUSES) this.set({ status: Status[s].toLowerCase() }, counts.get(s) ?? 0);
+      },
+    });
+    new Gauge({
+      name: "jobserv_surge", help: "1 for each host-tag pattern in surge (store-wide): surge-only workers take its runs.",
+      labelNames: ["host_tag"], registers,
+      async collect() {
+        this.reset();
+        for (const s of await storeRead(sources.log, () => listSurges(sources.store().db), [])) this.set({ host_tag: s.host_tag }, 1);
       },
     });
     new Gauge({

@@ -32,6 +32,29 @@ export interface WorkerConfig {
   /** Log shipping: flush after this many bytes or this much quiet. */
   logChunkBytes: number;
   logFlushMs: number;
+  /** always: pull each run's image (JobServ); if-not-present: only when missing. */
+  pullPolicy: PullPolicy;
+  /** Take runs only while one of its host tags is in surge. */
+  surgesOnly: boolean;
+  /** Free disk below which this worker wants no new runs (0: the server's threshold). */
+  diskMinFreeBytes: number;
+  /** How often free disk, memory and load are reported. */
+  factsMs: number;
+  /** Run containers' memory limit in bytes (0: none): JobServ's max-mem-bytes / container-max-memory-percent. */
+  maxMemBytes: number;
+  /** Persistent volumes unused this long are removed (0: never), checked every volumeGcMs. */
+  volumeMaxAgeMs: number;
+  volumeGcMs: number;
+}
+
+export type PullPolicy = "always" | "if-not-present";
+
+/** JOBSERV_WORKER_MAX_MEM_BYTES, else JOBSERV_WORKER_CONTAINER_MAX_MEMORY_PERCENT of the host's memory, else no limit. */
+function maxMemBytes(env: EnvReader): number {
+  const bytes = env.integer("JOBSERV_WORKER_MAX_MEM_BYTES", 0, { min: 0 }, "a number of bytes (0: no limit)");
+  if (bytes) return bytes;
+  const percent = env.integer("JOBSERV_WORKER_CONTAINER_MAX_MEMORY_PERCENT", 0, { min: 0, max: 100 }, "a percentage");
+  return percent > 0 ? Math.floor((os.totalmem() * percent) / 100) : 0;
 }
 
 /**
@@ -98,6 +121,13 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env, o
     sharedVolumes: sharedVolumes(env),
     logChunkBytes: 64 * 1024,
     logFlushMs: 100,
+    pullPolicy: env.oneOf("JOBSERV_WORKER_PULL_POLICY", ["always", "if-not-present"] as const, "always"),
+    surgesOnly: env.flag("JOBSERV_WORKER_SURGES_ONLY", false),
+    diskMinFreeBytes: env.integer("JOBSERV_WORKER_DISK_MIN_FREE_BYTES", 0, { min: 0 }, "a number of bytes (0: the server's threshold)"),
+    factsMs: env.durationMs("JOBSERV_WORKER_FACTS_MS", 30_000, 0),
+    maxMemBytes: maxMemBytes(env),
+    volumeMaxAgeMs: env.integer("JOBSERV_WORKER_VOLUME_MAX_AGE_DAYS", 0, { min: 0 }, "a number of days (0: never)") * 86_400_000,
+    volumeGcMs: env.durationMs("JOBSERV_WORKER_VOLUME_GC_MS", 3_600_000),
     ...overrides,
   };
 }

@@ -9,7 +9,8 @@ import type { WorkerFactsSchema } from "../gen/jobserv/v1/worker_pb.js";
 
 export const WORKER_VERSION = "jobserv-ts/0.1";
 
-export function hostFacts(workDir: string, osRelease = "/etc/os-release"): MessageInitShape<typeof WorkerFactsSchema> {
+/** `diskMinFreeBytes`: the worker's own free-disk threshold (0: the server's). */
+export function hostFacts(workDir: string, diskMinFreeBytes = 0, osRelease = "/etc/os-release"): MessageInitShape<typeof WorkerFactsSchema> {
   const cpus = os.cpus();
   return {
     distro: prettyName(osRelease) || `${os.type()} ${os.release()}`,
@@ -20,6 +21,7 @@ export function hostFacts(workDir: string, osRelease = "/etc/os-release"): Messa
     diskFreeBytes: diskFree(workDir),
     memFreeBytes: BigInt(os.freemem()),
     loadAvg1m: os.loadavg()[0] ?? 0,
+    diskMinFreeBytes: BigInt(Math.max(0, Math.floor(diskMinFreeBytes))),
   };
 }
 

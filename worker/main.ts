@@ -12,6 +12,8 @@ import { createWorkerTransport } from "./connection/transport.js";
 import { DockerExecutor } from "./executor/docker.js";
 import type { Executor } from "./executor/executor.js";
 import { runOne } from "./runner/run.js";
+import { startFactsReporter } from "./connection/facts-reporter.js";
+import { startVolumeHousekeeping } from "./volume-housekeeping.js";
 
 export interface RunningWorker {
   /** Stops taking runs; resolves when the runs in flight have finished. */
@@ -23,7 +25,7 @@ export interface RunningWorker {
 
 export function startWorker(config: WorkerConfig, executor: Executor = new DockerExecutor(), log: (line: string) => void = console.log): RunningWorker {
   const client = createClient(WorkerService, createWorkerTransport(config));
-  const active = new Map<bigint, { cancel: AbortController; done: Promise<unknown> }>();
+  const active = new Map<bigint, { cancel: AbortController; done: Promise<unknown>; project: string; volumes: string[] }>();
   const stop = new AbortController();
 
   const onMessage = (msg: PullResponse) => {
@@ -32,16 +34,19 @@ export function startWorker(config: WorkerConfig, executor: Executor = new Docke
       if (!definition || active.has(definition.runId)) return;
       const cancel = new AbortController();
       const reporter = new RemoteReporter(client, definition.runId, runToken, config, () => cancel.abort());
-      const done = runOne(definition, { executor, reporter, workDir: config.workDir, workerName: config.name, network: config.network, mounts: config }, cancel.signal)
+      const done = runOne(definition, { executor, reporter, workDir: config.workDir, workerName: config.name, network: config.network, mounts: config,
+        runToken, pullPolicy: config.pullPolicy, maxMemBytes: config.maxMemBytes }, cancel.signal)
         .then((status) => log(`run ${definition.project}#${definition.buildNumber}/${definition.runName}: ${Status[status]}`))
         .catch((e: unknown) => log(`run ${definition.runId} could not be reported: ${(e as Error).message}`))
         .finally(() => active.delete(definition.runId));
-      active.set(definition.runId, { cancel, done });
+      active.set(definition.runId, { cancel, done, project: definition.project, volumes: Object.keys(definition.persistentVolumes) });
     } else if (msg.action.case === "cancel") {
       active.get(msg.action.value.runId)?.cancel.abort();
     }
   };
 
+  startFactsReporter(client, config, stop.signal);
+  startVolumeHousekeeping(config, executor, () => [...active.values()], log, stop.signal);
   // A fresh process owns no runs: whatever containers carry our name are leftovers.
   const loop = executor.removeLeftovers(config.name)
     .then((left) => { if (left.length) log(`removed leftover containers: ${left.join(", ")}`); })

@@ -15,6 +15,7 @@ export function spawnRealWorker(url: string, name: string, tags: string[]): Work
       ...process.env,
       JOBSERV_URL: url, JOBSERV_WORKER_NAME: name, JOBSERV_WORKER_TAGS: tags.join(","),
       JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_WORKER_CONCURRENCY: "1", JOBSERV_WORKER_NETWORK: "none",
+      JOBSERV_WORKER_PULL_POLICY: "if-not-present",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -89,7 +89,8 @@ docker run -d --name "$name-worker" --network host --restart no \
   --group-add "$(stat -c %g /var/run/docker.sock)" -v /var/run/docker.sock:/var/run/docker.sock -v "$state/worker:$state/worker" \
   -e "JOBSERV_URL=http://127.0.0.1:$lb_port" -e "JOBSERV_WORKER_NAME=$name-worker" -e "JOBSERV_WORKER_DIR=$state/worker" \
   -e "JOBSERV_WORKER_TAGS=${JOBSERV_REF_WORKER_TAGS:-amd64}" -e "JOBSERV_WORKER_SECRET=$worker_secret" \
-  -e "JOBSERV_WORKER_NETWORK=${JOBSERV_REF_WORKER_NETWORK:-host}" --stop-timeout 60 "$worker_image" >/dev/null
+  -e "JOBSERV_WORKER_NETWORK=${JOBSERV_REF_WORKER_NETWORK:-host}" \
+  -e "JOBSERV_WORKER_PULL_POLICY=${JOBSERV_REF_WORKER_PULL_POLICY:-if-not-present}" --stop-timeout 60 "$worker_image" >/dev/null
 
 cat <<OUT
 LB_URL=http://127.0.0.1:$lb_port

@@ -13,6 +13,7 @@ export function toProject(row: ProjectRow, triggerNames: string[]): Project {
     name: row.name, definitionYaml: row.definition_yaml, triggerNames,
     createTime: ts(row.created_at), updateTime: ts(row.updated_at), public: Boolean(row.public),
     ...(row.keep_builds || row.keep_days ? { retention: { keepBuilds: row.keep_builds, keepDays: row.keep_days } } : {}),
+    synchronousBuilds: Boolean(row.synchronous_builds),
   });
 }
 
@@ -20,6 +21,7 @@ export function toRun(row: RunRow, project: string, buildNumber: number): Run {
   return create(RunSchema, {
     project, buildNumber, name: row.name, status: row.status, hostTag: row.host_tag,
     workerName: row.worker_name ?? "", logSize: BigInt(row.log_size), statusMessage: row.status_message,
+    queuePriority: row.queue_priority, imageDigest: row.image_digest,
     ...fromDefinition(row.definition_json),
     createTime: ts(row.created_at), startTime: ts(row.started_at), completeTime: ts(row.completed_at),
   });
@@ -37,7 +39,7 @@ export function toBuild(row: BuildRow, project: string, runs: RunRow[]): Build {
     params: JSON.parse(row.params_json) as Record<string, string>,
     runs: runs.map((r) => toRun(r, project, row.number)),
     createTime: ts(row.created_at), completeTime: ts(row.completed_at),
-    name: row.name, annotation: row.annotation ?? "",
+    name: row.name, annotation: row.annotation ?? "", queuePriority: row.queue_priority,
   });
 }
 

@@ -40,7 +40,7 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       if (await findProjectByName(store.db, req.name)) throw new AlreadyExistsError(`project "${req.name}" already exists`);
       let row;
       try {
-        row = await insertProject(store.db, req.name, req.definitionYaml, now(), req.public);
+        row = await insertProject(store.db, req.name, req.definitionYaml, now(), req.public, req.synchronousBuilds ?? def.synchronousBuilds ?? false);
       } catch (e) {
         if (await findProjectByName(store.db, req.name)) throw new AlreadyExistsError(`project "${req.name}" already exists`);
         throw e;
@@ -53,7 +53,8 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       await deps.authz.project(ctx, req.name, Scope.ADMIN);
       const def = req.definitionYaml ? parseProjectDefinition(req.definitionYaml) : undefined;
       const project = await resolveProject(store, req.name);
-      await updateProjectDefinition(store.db, project.id, req.definitionYaml || project.definition_yaml, now(), req.public);
+      await updateProjectDefinition(store.db, project.id, req.definitionYaml || project.definition_yaml, now(), req.public,
+        req.synchronousBuilds ?? def?.synchronousBuilds);
       if (def) await syncTriggers(store.db, project.id, def.triggers);
       if (req.retention) await setRetention(store.db, project.id, ...checkRetention(req.retention));
       const row = await resolveProject(store, req.name);

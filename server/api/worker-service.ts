@@ -3,26 +3,38 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import { PullResponseSchema, type WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import { PullResponseSchema, type WorkerFacts, type WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import { hashToken, tokenMatches } from "../auth/tokens.js";
 import { authoriseRunToken } from "../builds/run-token.js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors.js";
 import { reportRunTests } from "../builds/run-tests.js";
 import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
+import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
 import { WorkerAuth } from "./worker-auth.js";
 import { claimableTags } from "../scheduler/claimable-tags.js";
 
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
+
+/** The columns of a report of changing facts; none (the guard then ignores disk) when the worker sent no facts. */
+function changingFacts(f: WorkerFacts | undefined, at: number) {
+  if (!f) return {};
+  return {
+    disk_free: Number(f.diskFreeBytes), mem_free: Number(f.memFreeBytes),
+    load_avg: Number.isFinite(f.loadAvg1m) ? Math.max(0, f.loadAvg1m) : 0,
+    disk_threshold: Math.max(0, Number(f.diskMinFreeBytes)), facts_at: at,
+  };
+}
 const PING_MS = 15_000;
 
 export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerService> {
   const { store, dispatcher, now } = deps;
   const auth = new WorkerAuth(store);
   /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
-  const tagsOf = async (name: string): Promise<string[]> => {
+  const grantOf = async (name: string) => {
     const row = await findWorker(store.db, name);
-    return row ? claimableTags(row) : [];
+    if (!row) throw new PermissionDeniedError(`worker "${name}" is not registered`);
+    return row;
   };
   return {
     async registerWorker(req) {
@@ -34,8 +46,8 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
         concurrency: Math.max(1, req.concurrency || 1),
         distro: req.facts?.distro ?? "", cpu_type: req.facts?.cpuType ?? "", cpu_total: req.facts?.cpuTotal ?? 0,
         mem_total: Number(req.facts?.memTotalBytes ?? 0n), version: req.facts?.version ?? "", last_seen: now(),
-        disk_free: Number(req.facts?.diskFreeBytes ?? 0n), mem_free: Number(req.facts?.memFreeBytes ?? 0n),
-        load_avg: Number.isFinite(req.facts?.loadAvg1m) ? Math.max(0, req.facts!.loadAvg1m) : 0,
+        surges_only: req.surgesOnly ? 1 : 0,
+        ...changingFacts(req.facts, now()),
       };
       const existing = await findWorker(store.db, req.name);
       if (!existing) {
@@ -53,7 +65,11 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const worker = await auth.authenticate(ctx);
       if (req.workerName && req.workerName !== worker.name) throw new PermissionDeniedError("worker_name does not match the authenticated worker");
       if (!worker.enlisted) throw new PermissionDeniedError(`worker "${worker.name}" is not enlisted yet`);
-      const session = dispatcher.workers.add({ name: worker.name, tags: await tagsOf(worker.name), concurrency: worker.concurrency });
+      const grant = await grantOf(worker.name);
+      const tags = claimableTags(grant);
+      const gate = await deps.leases.gateOf(grant, tags);
+      const session = dispatcher.workers.add({ name: worker.name, tags, concurrency: worker.concurrency });
+      session.gate = gate;
       const close = () => dispatcher.workers.remove(session);
       ctx.signal.addEventListener("abort", close, { once: true });
       const sendPing = () => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));
@@ -71,6 +87,12 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       }
     },
 
+    async reportFacts(req, ctx) {
+      const worker = await auth.authenticate(ctx);
+      await updateWorkerFacts(store.db, worker.name, { ...changingFacts(req.facts, now()), last_seen: now() });
+      return {};
+    },
+
     async appendLog(req, ctx) {
       const worker = await auth.authenticate(ctx);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
@@ -81,6 +103,10 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
     async updateRun(req, ctx) {
       const worker = await auth.authenticate(ctx);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name, { allowComplete: true });
+      if (req.imageDigest && req.imageDigest !== run.image_digest) {
+        if (req.imageDigest.length > 512) throw new InvalidArgumentError("image_digest: at most 512 characters");
+        await setRunImageDigest(store.db, run.id, req.imageDigest);
+      }
       return deps.lifecycle.workerReport(run, req.status, req.message);
     },
 

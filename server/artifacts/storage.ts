@@ -49,5 +49,14 @@ export class ArtifactTooLargeError extends Error {
 
 /** The storage key of a run's artifact; `path` must be normalised (see artifact-path.ts). */
 export function artifactKey(project: string, buildNumber: number, run: string, path: string): string {
-  return `${project}/${buildNumber}/${run}/${path}`;
+  return `${project}/${buildNumber}/${safeSegment(run)}/${path}`;
+}
+
+/**
+ * A run name as a file-name-safe key segment: characters other than letters,
+ * digits, `.`, `_` and `-` (a host-tag pattern's `*?[]!`) as %XX, so no glob
+ * or shell character reaches a folder name. Plain names are unchanged.
+ */
+export function safeSegment(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }

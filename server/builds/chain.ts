@@ -38,9 +38,11 @@ function chainedTrigger(def: ProjectDefinition, chained: ChainedTrigger, parentT
   };
 }
 
-async function addRuns(ctx: LifecycleContext, chain: ChainContext, triggers: TriggerSpec[], params: Record<string, string>, secretsEnc: string): Promise<void> {
+/** Chained runs take the priority of what chained them: the parent run's, or the build's. */
+async function addRuns(ctx: LifecycleContext, chain: ChainContext, triggers: TriggerSpec[], params: Record<string, string>, secretsEnc: string,
+  priority: number): Promise<void> {
   const runCtx = { project: chain.project, build: chain.build.number, triggerParams: params, publicUrl: ctx.publicUrl() };
-  const rows = triggers.flatMap((t) => queuedRunRows(chain.def, t, t.runs, runCtx, chain.build.id, secretsEnc, ctx.now()));
+  const rows = triggers.flatMap((t) => queuedRunRows(chain.def, t, t.runs, runCtx, chain.build.id, secretsEnc, ctx.now(), priority));
   const names = rows.map((r) => r.name);
   const dupes = names.filter((n, i) => names.indexOf(n) !== i);
   if (dupes.length) throw new Error(`duplicate run names ${[...new Set(dupes)].join(", ")}`);
@@ -61,7 +63,7 @@ export async function fireRunChains(ctx: LifecycleContext, run: RunRow): Promise
   params["H_TRIGGER_URL"] = parent.runUrl;
   const chained = spec.triggers.map((c) => chainedTrigger(chain.def, c, parent.triggerType));
   const pending = await notFiredBy(ctx, chain.build.id, chained, parent.runUrl);
-  if (pending.length) await addRuns(ctx, chain, pending, params, run.secrets_enc);
+  if (pending.length) await addRuns(ctx, chain, pending, params, run.secrets_enc, run.queue_priority);
 }
 
 /**
@@ -92,7 +94,7 @@ export async function fireBuildChains(ctx: LifecycleContext, buildId: number): P
   if (!pending.length) return false;
   const params = { ...(JSON.parse(chain.build.params_json) as Record<string, string>), H_TRIGGER_URL: `${ctx.publicUrl()}/projects/${chain.project}/builds/${chain.build.number}/` };
   try {
-    await addRuns(ctx, chain, pending, params, await firstRunSecrets(ctx.store.db, buildId));
+    await addRuns(ctx, chain, pending, params, await firstRunSecrets(ctx.store.db, buildId), chain.build.queue_priority);
   } catch (e) {
     // Two runs finishing at once on two instances both fire the chain: the
     // unique (build, name) constraint lets one win; the other has nothing to do.

@@ -21,7 +21,7 @@ export interface QueueBuildRequest {
   reason: string;
   /** The trigger's secrets (ciphertext), copied to each run. */
   secretsEnc: string;
-  /** Bigger runs first (0 by default). */
+  /** Queue priority of the build and its runs (higher first; 0 by default). */
   queuePriority?: number;
 }
 
@@ -31,10 +31,10 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
   const created = await createBuild(ctx.store, {
     project_id: req.project.id, trigger_name: req.trigger.name, trigger_type: req.trigger.type, reason: req.reason,
     params_json: JSON.stringify(req.params), definition_yaml: req.definitionYaml, created_at: now,
+    queue_priority: req.queuePriority ?? 0,
   }, (number, buildId) => {
     const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
-    return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now)
-      .map((r) => (req.queuePriority ? { ...r, queue_priority: req.queuePriority } : r));
+    return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now, req.queuePriority ?? 0);
   });
   const build: BuildIdentity = { buildId: created.buildId, buildNumber: created.number, projectId: req.project.id, project: req.project.name, triggerType: req.trigger.type };
   ctx.identities.rememberBuild(build);

@@ -9,10 +9,10 @@ import type { NewRun } from "../store/database.js";
 import { buildRunDefinition, type RunContext } from "./run-definition.js";
 
 export function queuedRunRows(def: ProjectDefinition, trigger: TriggerSpec, runs: readonly RunSpec[], ctx: RunContext,
-  buildId: number, secretsEnc: string, now: number): NewRun[] {
+  buildId: number, secretsEnc: string, now: number, priority: number): NewRun[] {
   return runs.map((run) => ({
     build_id: buildId, name: run.name, status: Status.QUEUED, status_message: "", host_tag: run.hostTag,
-    queue_priority: 0, worker_name: null, token_hash: null, acked: 0, log_size: 0, created_at: now,
+    queue_priority: priority, worker_name: null, token_hash: null, acked: 0, log_size: 0, created_at: now,
     started_at: null, completed_at: null,
     definition_json: toJsonString(RunDefinitionSchema, buildRunDefinition(def, trigger, run, ctx)),
     secrets_enc: secretsEnc,

@@ -15,7 +15,8 @@ export interface RunContext {
 
 export function buildRunDefinition(def: ProjectDefinition, trigger: TriggerSpec, run: RunSpec, ctx: RunContext): RunDefinition {
   const triggerUrl = ctx.triggerParams["H_TRIGGER_URL"];
-  const runUrl = `${ctx.publicUrl}/projects/${ctx.project}/builds/${ctx.build}/runs/${run.name}/`;
+  // Run names may carry host-tag pattern characters (`?`, `[`, `]`): escaped in the URL.
+  const runUrl = `${ctx.publicUrl}/projects/${ctx.project}/builds/${ctx.build}/runs/${encodeURIComponent(run.name)}/`;
   const repo = run.scriptRepo ? def.scriptRepos[run.scriptRepo.name] : undefined;
   return create(RunDefinitionSchema, {
     project: ctx.project,

@@ -6,6 +6,7 @@ import type { Principal } from "../auth/access.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
+import { MAX_QUEUE_PRIORITY } from "../projects/parse-trigger.js";
 import type { Store } from "../store/db.js";
 import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType } from "../store/projects.js";
 import type { SecretCipher } from "../secrets/cipher.js";
@@ -40,8 +41,8 @@ export interface TriggerRequest {
   secretsFromTrigger?: string;
   /** Who asked (an API token's name): the runs' `triggered-by` secret. */
   triggeredBy?: string;
-  /** Bigger runs first. */
-  queuePriority?: number;
+  /** Queue priority (higher first); unset: the trigger's `queue-priority`. */
+  queuePriority?: number | undefined;
 }
 
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -90,6 +91,9 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
     if (!PARAM_NAME.test(k)) throw new InvalidArgumentError(`params: "${k}" is not a valid variable name`);
     if (v.length > 65536) throw new InvalidArgumentError(`params.${k}: longer than 65536 characters`);
   }
+  if (req.queuePriority !== undefined && (!Number.isInteger(req.queuePriority) || Math.abs(req.queuePriority) > MAX_QUEUE_PRIORITY)) {
+    throw new InvalidArgumentError(`queue priority: ${req.queuePriority} is not an integer between -${MAX_QUEUE_PRIORITY} and ${MAX_QUEUE_PRIORITY}`);
+  }
   const project = await findProjectByName(deps.store.db, req.project);
   if (!project) throw new NotFoundError(`project "${req.project}" not found`);
   const definitionYaml = req.definitionYaml ?? project.definition_yaml;
@@ -99,6 +103,7 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   const secretsEnc = await postedSecrets(deps, project.id, req, own);
   requiredSecretsPresent(definition, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
   return deps.lifecycle.queueBuild({
-    project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc, queuePriority: req.queuePriority ?? 0,
+    project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc,
+    queuePriority: req.queuePriority ?? trigger.queuePriority,
   });
 }

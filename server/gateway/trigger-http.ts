@@ -43,7 +43,7 @@ export function triggerHttpRoutes(deps: { trigger: TriggerDeps; maxBytes: number
         project: project.name, triggerName: name ?? "", params: stringMap(json, "params"), reason: field(json, "reason", "string") ?? "HTTP API",
         definitionYaml: posted ? JSON.stringify(posted) : "", secrets: stringMap(json, "secrets"),
         secretsFromTriggerType: field(json, "trigger-type", "string") ?? "", secretsFromTrigger: triggerId ?? "",
-        queuePriority: field(json, "queue-priority", "number") ?? 0,
+        queuePriority: field(json, "queue-priority", "number"),
       });
       let spec;
       try {

@@ -9,16 +9,19 @@ import { readEmail, readWebhooks } from "./parse-notify.js";
 import { readRun } from "./parse-run.js";
 import type { ScriptCatalog } from "./parse-run.js";
 import {
-  checkKeys, childPath, expectMap, expectSeq, fail, opt, readString, readStringish, readStringMap, req, reqEntry,
+  checkKeys, childPath, describe, expectMap, expectSeq, fail, opt, readString, readStringish, readStringMap, req, reqEntry,
 } from "./node-readers.js";
 import { TRIGGER_TYPES } from "./schema.js";
 import type { TriggerSpec, TriggerType } from "./schema.js";
 import type { YNode } from "./yaml-source.js";
 
-const TRIGGER_KEYS = ["name", "type", "params", "runs", "triggers", "email", "webhooks"] as const;
+const TRIGGER_KEYS = ["name", "type", "params", "runs", "triggers", "email", "webhooks", "queue-priority"] as const;
+/** Queue priorities (higher first) are bounded so they stay far from integer limits. */
+export const MAX_QUEUE_PRIORITY = 1_000_000;
 const MAX_TRIGGER_NAME = 80;
 const MAX_RUN_NAME = 80; // final run names must be shorter than this
-const RUN_NAME = /^[A-Za-z0-9._-]+$/;
+/** Also the shell-pattern characters a host-tag loop value such as `arm*` puts into names (JobServ accepts them). */
+const RUN_NAME = /^[A-Za-z0-9._*?[\]!-]+$/;
 
 /** Where a chained-trigger reference was written, after `{loop}` substitution. */
 export interface ChainRef {
@@ -64,10 +67,18 @@ export function readTrigger(node: YNode, path: string, catalog: ScriptCatalog, m
     runs: expanded.map((r) => r.spec),
     triggers: buildChains.map(({ name: n, runNames }) => (runNames === undefined ? { name: n } : { name: n, runNames })),
     webhooks: opt(map, path, "webhooks", readWebhooks) ?? [],
+    queuePriority: opt(map, path, "queue-priority", readPriority) ?? 0,
   };
   const email = opt(map, path, "email", readEmail);
   if (email !== undefined) spec.email = email;
   return { spec, namePath, namePos: nameNode.pos, chains: collectChains(buildChains, expanded) };
+}
+
+/** Extension: `queue-priority` (JobServ keeps it on the trigger row): an integer, higher runs first. */
+function readPriority(node: YNode, path: string): number {
+  const n = node.kind === "scalar" && node.type === "number" ? Number(node.text) : NaN;
+  if (!Number.isInteger(n) || Math.abs(n) > MAX_QUEUE_PRIORITY) fail(path, node.pos, `expected an integer between -${MAX_QUEUE_PRIORITY} and ${MAX_QUEUE_PRIORITY}, got ${describe(node)}`);
+  return n;
 }
 
 function readTriggerType(node: YNode, path: string): TriggerType {
@@ -85,7 +96,7 @@ function checkRunNames(runs: ExpandedRun[]): void {
       fail(source.namePath, source.namePos, `run name "${name}" is ${name.length} characters; it must be shorter than ${MAX_RUN_NAME}`);
     }
     if (!RUN_NAME.test(name)) {
-      fail(source.namePath, source.namePos, `run name "${name}" may only contain letters, digits, ".", "_" and "-"`);
+      fail(source.namePath, source.namePos, `run name "${name}" may only contain letters, digits, ".", "_", "-" and the host-tag pattern characters "*?[]!"`);
     }
     const other = seen.get(name);
     if (other !== undefined) {

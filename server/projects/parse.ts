@@ -3,7 +3,7 @@
 import { checkChains } from "./check-chains.js";
 import { ProjectDefinitionError } from "./definition-error.js";
 import {
-  checkKeys, childPath, describe, expectSeq, fail, opt, readString, readStringish, readStringMap, reqEntry,
+  checkKeys, childPath, describe, expectSeq, readBool, fail, opt, readString, readStringish, readStringMap, reqEntry,
 } from "./node-readers.js";
 import { readEmail, readWebhooks } from "./parse-notify.js";
 import { readScriptRepos, readScripts } from "./parse-script-repos.js";
@@ -24,7 +24,7 @@ export interface ParseOptions {
   maxRunsPerTrigger?: number;
 }
 
-const TOP_KEYS = ["description", "timeout", "triggers", "params", "scripts", "script-repos", "email", "webhooks"] as const;
+const TOP_KEYS = ["description", "timeout", "triggers", "params", "scripts", "script-repos", "email", "webhooks", "synchronous-builds"] as const;
 
 export function parseProjectDefinition(text: string, opts: ParseOptions = {}): ProjectDefinition {
   try {
@@ -60,6 +60,8 @@ function parseChecked(text: string, opts: ParseOptions): ProjectDefinition {
   if (description !== undefined) def.description = description;
   const email = opt(root, "", "email", readEmail);
   if (email !== undefined) def.email = email;
+  const synchronous = opt(root, "", "synchronous-builds", readBool);
+  if (synchronous !== undefined) def.synchronousBuilds = synchronous;
   const triggersNode = expectSeq(reqEntry(root, "", "triggers").value, "triggers", true);
   const maxRuns = opts.maxRunsPerTrigger ?? DEFAULT_MAX_RUNS_PER_TRIGGER;
   const parsed: ParsedTrigger[] = [];

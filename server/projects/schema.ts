@@ -62,6 +62,8 @@ export interface TriggerSpec {
   triggers: ChainedTrigger[];
   email?: EmailSpec;
   webhooks: WebhookSpec[];
+  /** `queue-priority` (extension): copied to each run of the trigger's builds; higher runs first. 0 when absent. */
+  queuePriority: number;
 }
 
 export interface ScriptRepoSpec {
@@ -81,4 +83,6 @@ export interface ProjectDefinition {
   email?: EmailSpec;
   webhooks: WebhookSpec[];
   triggers: TriggerSpec[];
+  /** `synchronous-builds` (JobServ's project setting): absent when the YAML does not say. */
+  synchronousBuilds?: boolean;
 }

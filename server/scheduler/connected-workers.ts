@@ -4,6 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { AsyncQueue } from "../../common/async-queue.js";
 import { PullResponseSchema, type PullResponse } from "../../gen/jobserv/v1/worker_pb.js";
+import type { Gate } from "./worker-gate.js";
 
 export interface WorkerIdentity {
   readonly name: string;
@@ -19,6 +20,8 @@ export class WorkerSession {
   serveAgain = false;
   /** Bumped by every claim, so a pass knows its slot counts may be stale. */
   claims = 0;
+  /** Whether it takes new runs (disk guard, surges), as of the last lease sweep. */
+  gate: Gate = { idle: "" };
   constructor(readonly worker: WorkerIdentity) {}
   get closed(): boolean {
     return this.queue.isClosed;

@@ -38,6 +38,8 @@ export class Dispatcher implements LifecycleListener {
     private readonly config: DispatcherConfig) {}
 
   onLifecycleEvent(e: LifecycleEvent): void {
+    // A synchronous project's next build may start once one completes.
+    if (e.kind === "build" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.wake();
     if (e.kind !== "run") return;
     if (e.status === Status.QUEUED) this.wake();
     else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) this.wakeWorker(e.worker);
@@ -127,6 +129,7 @@ export class Dispatcher implements LifecycleListener {
     for (const [i, session] of sessions.entries()) {
       const known = session.claims === seen[i] ? busy.get(session.worker.name) ?? 0 : undefined;
       if (known !== undefined && known >= session.worker.concurrency) continue;
+      if (session.gate.idle) continue;
       await this.serve(session, known, queuedTags);
     }
   }
@@ -165,12 +168,15 @@ export class Dispatcher implements LifecycleListener {
       let busy = busyKnown;
       do {
         session.serveAgain = false;
-        if (session.closed) return;
+        if (session.closed || session.gate.idle) return;
         busy ??= await this.activeCounts.get(session.worker.name);
         const free = session.worker.concurrency - busy;
         busy = undefined;
         if (free <= 0) continue;
-        const claimed = await claimRuns(this.store, this.lifecycle, session.worker, free, queuedTags ?? await this.currentQueuedTags());
+        let tags = queuedTags ?? await this.currentQueuedTags();
+        // A surge-only worker takes runs only of the host-tag patterns in surge.
+        if (session.gate.surgeTags) tags = tags.filter((p) => session.gate.surgeTags!.includes(p));
+        const claimed = await claimRuns(this.store, this.lifecycle, session.worker, free, tags);
         queuedTags = undefined;
         if (claimed.length < free && this.queued) {
           // Nothing more queued for this worker's patterns (but rows being claimed right now).

@@ -9,7 +9,9 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Lifecycle } from "../builds/lifecycle.js";
 import type { Store } from "../store/db.js";
 import { activeRunsOf, staleRuns } from "../store/run-leases.js";
-import { touchWorkers, workerGrants } from "../store/workers.js";
+import { listSurges } from "../store/surges.js";
+import { touchWorkers, workerGrants, type WorkerGrant } from "../store/workers.js";
+import { workerGate, type Gate, type GatePolicy } from "./worker-gate.js";
 import type { ConnectedWorkers } from "./connected-workers.js";
 import { claimableTags, sameTags } from "./claimable-tags.js";
 import type { Logger } from "../logger.js";
@@ -21,6 +23,8 @@ export interface LeaseConfig {
   ackMs: number;
   /** How often to renew and sweep. */
   sweepMs: number;
+  /** The disk guard (sessions' gates are refreshed from the store every sweep). */
+  gate: GatePolicy;
 }
 
 export interface LeaseDeps {
@@ -59,11 +63,13 @@ export class LeaseKeeper {
       // A worker an admin disabled (or deleted) keeps its runs but its stream closes: no new
       // ones. So does one whose claimable tags changed (restricted while connected): it
       // reconnects and Pull gives it the new tags.
-      const rows = await workerGrants(store.db, names);
-      const current = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, claimableTags(r)]));
+      const [rows, surges] = await Promise.all([workerGrants(store.db, names), listSurges(store.db)]);
+      const grants = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, r]));
+      const surgeTags = surges.map((s) => s.host_tag);
       for (const s of workers.list()) {
-        const tags = current.get(s.worker.name);
-        if (!tags || !sameTags(tags, s.worker.tags)) workers.remove(s);
+        const grant = grants.get(s.worker.name);
+        if (!grant || !sameTags(claimableTags(grant), s.worker.tags)) workers.remove(s);
+        else s.gate = workerGate(grant, s.worker.tags, surgeTags, this.config.gate);
       }
     }
 
@@ -80,6 +86,12 @@ export class LeaseKeeper {
         await lifecycle.leaseLost(held, message);
       }
     }
+  }
+
+  /** A new session's gate (disk guard, surges) from its worker's row, set before it is first served. */
+  async gateOf(grant: WorkerGrant, tags: readonly string[]): Promise<Gate> {
+    const surges = await listSurges(this.deps.store.db);
+    return workerGate(grant, tags, surges.map((s) => s.host_tag), this.config.gate);
   }
 
   /**

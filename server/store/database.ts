@@ -14,6 +14,8 @@ export interface ProjectsTable {
   /** Retention: keep the newest N builds / builds younger than D days (0: no limit). */
   keep_builds: ColumnType<number, number | undefined, number>;
   keep_days: ColumnType<number, number | undefined, number>;
+  /** 1: builds run strictly one at a time (JobServ's synchronous_builds). */
+  synchronous_builds: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
 }
@@ -45,6 +47,8 @@ export interface BuildsTable {
   annotation: ColumnType<string | null, string | null | undefined, string | null>;
   /** The type of the trigger the build was created by ("" for builds older than this column). */
   trigger_type: ColumnType<string, string | undefined, string>;
+  /** Copied to its runs (and to runs chained into it); synchronous projects rank their builds by it. */
+  queue_priority: ColumnType<number, number | undefined, number>;
 }
 
 export interface BuildEventsTable {
@@ -80,6 +84,8 @@ export interface RunsTable {
   log_size: number;
   /** 0, or PASSED/FAILED as the worker reported while tests driven from outside were still open (the run stays RUNNING). */
   worker_done: ColumnType<number, number | undefined, number>;
+  /** The image the worker resolved for the run (repo@sha256:...); "" until reported. */
+  image_digest: ColumnType<string, string | undefined, string>;
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
@@ -145,6 +151,21 @@ export interface WorkersTable {
   mem_free: ColumnType<number, number | undefined, number>;
   /** 1-minute load average. */
   load_avg: ColumnType<number, number | undefined, number>;
+  /** 1: takes runs only while one of its host tags is in surge. */
+  surges_only: ColumnType<number, number | undefined, number>;
+  /** When disk_free (and mem_free, load_avg) were reported (ms; 0 = never). */
+  facts_at: ColumnType<number, number | undefined, number>;
+  /** Bytes of free disk below which the worker wants no new runs (its own setting); 0 = the server's. */
+  disk_threshold: ColumnType<number, number | undefined, number>;
+}
+
+/** A host tag in surge: queued runs exceeded what its regular workers take, since `started_at`. */
+export interface SurgesTable {
+  host_tag: string;
+  started_at: number;
+  /** Queued runs and regular capacity when last evaluated (for operators). */
+  queued: number;
+  capacity: number;
 }
 
 /** A forge delivery already handled (`<forge>:<delivery id>`): a redelivery creates nothing. */
@@ -221,6 +242,7 @@ export interface Database {
   named_leases: LeasesTable;
   artifacts: ArtifactsTable;
   browser_sessions: BrowserSessionsTable;
+  surges: SurgesTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

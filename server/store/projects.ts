@@ -3,15 +3,19 @@
 import type { Kysely } from "kysely";
 import type { Database, ProjectRow } from "./database.js";
 
-export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number, isPublic = false): Promise<ProjectRow> {
+export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number, isPublic = false, synchronous = false): Promise<ProjectRow> {
   await db.insertInto("projects")
-    .values({ name, definition_yaml: yaml, last_build_number: 0, public: isPublic ? 1 : 0, created_at: now, updated_at: now })
+    .values({ name, definition_yaml: yaml, last_build_number: 0, public: isPublic ? 1 : 0, synchronous_builds: synchronous ? 1 : 0, created_at: now, updated_at: now })
     .execute();
   return (await findProjectByName(db, name))!;
 }
 
-export async function updateProjectDefinition(db: Kysely<Database>, id: number, yaml: string, now: number, isPublic?: boolean): Promise<void> {
-  await db.updateTable("projects").set({ definition_yaml: yaml, updated_at: now, ...(isPublic === undefined ? {} : { public: isPublic ? 1 : 0 }) })
+export async function updateProjectDefinition(db: Kysely<Database>, id: number, yaml: string, now: number, isPublic?: boolean, synchronous?: boolean): Promise<void> {
+  await db.updateTable("projects").set({
+    definition_yaml: yaml, updated_at: now,
+    ...(isPublic === undefined ? {} : { public: isPublic ? 1 : 0 }),
+    ...(synchronous === undefined ? {} : { synchronous_builds: synchronous ? 1 : 0 }),
+  })
     .where("id", "=", id).execute();
 }
 
@@ -29,16 +33,16 @@ export async function deleteProject(db: Kysely<Database>, id: number): Promise<v
 }
 
 /** Makes the project's trigger rows match the definition's trigger names (keeps secrets of those that stay). */
-export async function syncTriggers(db: Kysely<Database>, projectId: number, triggers: readonly { name: string; type: string }[]): Promise<void> {
+export async function syncTriggers(db: Kysely<Database>, projectId: number, triggers: readonly { name: string; type: string; queuePriority: number }[]): Promise<void> {
   const existing = await db.selectFrom("project_triggers").select(["id", "name"]).where("project_id", "=", projectId).execute();
-  const wanted = new Map(triggers.map((t) => [t.name, t.type]));
+  const wanted = new Map(triggers.map((t) => [t.name, t]));
   const gone = existing.filter((e) => !wanted.has(e.name)).map((e) => e.id);
   if (gone.length) await db.deleteFrom("project_triggers").where("id", "in", gone).execute();
-  for (const [name, type] of wanted) {
+  for (const [name, { type, queuePriority }] of wanted) {
     if (existing.some((e) => e.name === name)) {
-      await db.updateTable("project_triggers").set({ type }).where("project_id", "=", projectId).where("name", "=", name).execute();
+      await db.updateTable("project_triggers").set({ type, queue_priority: queuePriority }).where("project_id", "=", projectId).where("name", "=", name).execute();
     } else {
-      await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_enc: "", queue_priority: 0 }).execute();
+      await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_enc: "", queue_priority: queuePriority }).execute();
     }
   }
 }

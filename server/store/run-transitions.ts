@@ -2,7 +2,7 @@
 // (of two racing writers exactly one wins, on any number of instances), plus
 // the inserts that create QUEUED runs with their first status events. Only
 // the run lifecycle (builds/lifecycle*.ts) calls these.
-import type { Kysely, Transaction } from "kysely";
+import type { Expression, Kysely, SqlBool, Transaction } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
 import type { Database, NewRun } from "./database.js";
@@ -12,11 +12,13 @@ import { ACTIVE_STATUSES } from "./runs.js";
 
 /**
  * Moves a run from one of `from` to `to` if it is still in one of them.
- * Returns whether this call made the change.
+ * Returns whether this call made the change. `unless`: a condition on the
+ * row that, when true, leaves it alone (checked in the same statement).
  */
 export async function transitionRun(
   db: Kysely<Database>, id: number, from: readonly Status[], to: Status,
   set: { message?: string; now: number; worker?: string | null; acked?: number; tokenHash?: string | null },
+  unless?: Expression<SqlBool>,
 ): Promise<boolean> {
   const complete = to === Status.PASSED || to === Status.FAILED;
   const res = await db.updateTable("runs")
@@ -30,6 +32,7 @@ export async function transitionRun(
       ...(complete ? { completed_at: set.now } : {}),
     })
     .where("id", "=", id).where("status", "in", [...from])
+    .$if(unless !== undefined, (qb) => qb.where(({ not }) => not(unless!)))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }

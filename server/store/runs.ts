@@ -96,3 +96,8 @@ async function readRollupState(db: Kysely<Database>, buildId: number): Promise<R
   if (!rows.length) return undefined;
   return { buildStatus: rows[0]!.build_status as Status, runStatuses: rows.flatMap((r) => r.run_status === null ? [] : [r.run_status as Status]) };
 }
+
+/** The image digest the run's worker resolved (not a status: the lifecycle is not involved). */
+export async function setRunImageDigest(db: Kysely<Database>, id: number, digest: string): Promise<void> {
+  await db.updateTable("runs").set({ image_digest: digest }).where("id", "=", id).execute();
+}

@@ -2,13 +2,14 @@
 // (enlisted, allowed host tags), and liveness (`last_seen`, renewed by the
 // instance holding a worker's Pull stream).
 import type { Kysely } from "kysely";
-import type { Database, WorkerRow } from "./database.js";
+import type { Insertable } from "kysely";
+import type { Database, WorkerRow, WorkersTable } from "./database.js";
 
 export function findWorker(db: Kysely<Database>, name: string): Promise<WorkerRow | undefined> {
   return db.selectFrom("workers").selectAll().where("name", "=", name).executeTakeFirst();
 }
 
-export async function insertWorker(db: Kysely<Database>, row: Omit<WorkerRow, "allowed_host_tags">): Promise<void> {
+export async function insertWorker(db: Kysely<Database>, row: Insertable<WorkersTable>): Promise<void> {
   await db.insertInto("workers").values(row).execute();
 }
 
@@ -36,10 +37,13 @@ export async function touchWorkers(db: Kysely<Database>, names: readonly string[
   if (names.length) await db.updateTable("workers").set({ last_seen: now }).where("name", "in", [...names]).execute();
 }
 
-/** What an admin currently allows the named workers (missing: deleted). */
-export function workerGrants(db: Kysely<Database>, names: readonly string[]): Promise<Pick<WorkerRow, "name" | "enlisted" | "host_tags" | "allowed_host_tags">[]> {
+export type WorkerGrant = Pick<WorkerRow, "name" | "enlisted" | "host_tags" | "allowed_host_tags" | "disk_free" | "disk_threshold" | "facts_at" | "surges_only">;
+
+/** What an admin currently allows the named workers, and what decides whether they take runs (missing: deleted). */
+export function workerGrants(db: Kysely<Database>, names: readonly string[]): Promise<WorkerGrant[]> {
   if (!names.length) return Promise.resolve([]);
-  return db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags"]).where("name", "in", [...names]).execute();
+  return db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags", "disk_free", "disk_threshold", "facts_at", "surges_only"])
+    .where("name", "in", [...names]).execute();
 }
 
 /** The distinct host tags of registered workers, sorted (monitoring reports an empty queue for each). */

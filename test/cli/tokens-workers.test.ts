@@ -115,7 +115,7 @@ test("workers list shows a real worker's facts; enlist, disable, delete", async 
   const table = await admin("workers", "list");
   t.is(table.code, 0);
   const [header, row] = table.stdout.trimEnd().split("\n");
-  t.regex(header!, /^NAME\s+ENLISTED\s+ONLINE\s+HOST-TAGS\s+CONCURRENCY\s+ACTIVE\s+DISTRO\s+CPU\s+MEMORY\s+DISK-FREE\s+LOAD\s+VERSION$/);
+  t.regex(header!, /^NAME\s+ENLISTED\s+ONLINE\s+HOST-TAGS\s+CONCURRENCY\s+ACTIVE\s+DISTRO\s+CPU\s+MEMORY\s+DISK-FREE\s+LOAD\s+VERSION\s+TAKES-RUNS$/);
   const cells = row!.split(/\s{2,}/);
   t.deepEqual(cells.slice(0, 6), ["facts-worker", "no", "yes", "amd,big", "3", "0"]);
   t.is(cells[6], distro);
@@ -124,6 +124,7 @@ test("workers list shows a real worker's facts; enlist, disable, delete", async 
   t.regex(cells[9]!, /^\d+(\.\d)?[KMGT]iB$/);
   t.regex(cells[10]!, /^\d+\.\d\d$/);
   t.is(cells[11], "jobserv-ts/0.1");
+  t.is(cells[12], "no: not enlisted", "why it takes no runs");
 
   t.like(await admin("workers", "enlist", "facts-worker", "--allow", "amd"), { code: 0, stdout: "worker facts-worker enlisted (host tags amd)\n" });
   t.like((await listWorkers())[0], { name: "facts-worker", enlisted: true, allowedHostTags: ["amd"] });

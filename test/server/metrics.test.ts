@@ -72,7 +72,7 @@ for (const dialect of dialects) {
       return s.get("jobserv_builds_completed_total", { status: "passed" }) === 1 ? s : undefined;
     }, 10_000, "the completed build to be counted");
     t.deepEqual(Object.fromEntries([...m.types].filter(([name]) => name.startsWith("jobserv_"))), {
-      jobserv_queued_runs: "gauge", jobserv_runs: "gauge", jobserv_connected_workers: "gauge",
+      jobserv_queued_runs: "gauge", jobserv_runs: "gauge", jobserv_connected_workers: "gauge", jobserv_surge: "gauge",
       jobserv_dispatch_latency_seconds: "histogram", jobserv_log_bytes_ingested_total: "counter", jobserv_rpc_duration_seconds: "histogram",
       jobserv_store_up: "gauge", jobserv_store_errors_total: "counter", jobserv_webhook_deliveries_total: "counter", jobserv_builds_completed_total: "counter",
     });

@@ -3,8 +3,10 @@
 // advertisements served, so tests can wait for polls instead of sleeping.
 // With `basicAuth` it is a private host: 401 + a Basic challenge unless the
 // request carries those credentials (as GitHub/GitLab answer for private repos).
+// It also answers Git LFS downloads as the LFS batch API specifies (a fake of
+// an external LFS server): objects come from the work tree's .git/lfs store.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -44,6 +46,35 @@ export function createRepo(root: string, name: string): { work: string; commit(m
   return { work, commit };
 }
 
+const LFS_JSON = "application/vnd.git-lfs+json";
+
+/** POST /<repo>.git/info/lfs/objects/batch (download only) and GET /lfs/<repo>/<oid>; true when it answered. */
+function serveLfs(root: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean {
+  const store = (repo: string, oid: string) => path.join(root, repo, ".git", "lfs", "objects", oid.slice(0, 2), oid.slice(2, 4), oid);
+  const batch = /^\/(.+)\.git\/info\/lfs\/objects\/batch$/.exec(url.pathname);
+  if (batch && req.method === "POST") {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { operation: string; objects: { oid: string; size: number }[] };
+      const base = `http://${req.headers.host}`;
+      const objects = body.objects.map((o) => (body.operation === "download" && existsSync(store(batch[1]!, o.oid))
+        ? { ...o, authenticated: true, actions: { download: { href: `${base}/lfs/${batch[1]}/${o.oid}` } } }
+        : { ...o, error: { code: 404, message: "Object does not exist" } }));
+      res.writeHead(200, { "content-type": LFS_JSON }).end(JSON.stringify({ transfer: "basic", objects }));
+    });
+    return true;
+  }
+  const object = /^\/lfs\/(.+)\/([0-9a-f]{64})$/.exec(url.pathname);
+  if (object && req.method === "GET") {
+    const file = store(object[1]!, object[2]!);
+    if (!existsSync(file)) res.writeHead(404).end();
+    else res.writeHead(200, { "content-type": "application/octet-stream" }).end(readFileSync(file));
+    return true;
+  }
+  return false;
+}
+
 export async function startGitHttp(t: ExecutionContext, opts: { basicAuth?: { user: string; password: string } } = {}): Promise<GitHttpServer> {
   const root = mkdtempSync(path.join(os.tmpdir(), "jobserv-git-"));
   let adverts = 0;
@@ -55,6 +86,7 @@ export async function startGitHttp(t: ExecutionContext, opts: { basicAuth?: { us
       return;
     }
     const url = new URL(req.url ?? "/", "http://x");
+    if (serveLfs(root, req, res, url)) return;
     if (url.pathname.endsWith("/info/refs")) adverts++;
     const cgi = spawn("git", ["http-backend"], {
       env: {

@@ -4,7 +4,8 @@
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { ExecutionContext } from "ava";
-import { WorkerService, type Assignment } from "../../gen/jobserv/v1/worker_pb.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { WorkerService, type Assignment, type RegisterWorkerRequestSchema } from "../../gen/jobserv/v1/worker_pb.js";
 import { WORKER_SECRET } from "./server.js";
 
 export interface MiniWorker {
@@ -17,7 +18,8 @@ export interface MiniWorker {
 }
 
 export async function startMiniWorker(t: ExecutionContext, url: string, name: string, tags: string[], concurrency: number,
-  onAssignment: (a: Assignment, client: Client<typeof WorkerService>) => void, onCancel: (runId: bigint) => void = () => {}): Promise<MiniWorker> {
+  onAssignment: (a: Assignment, client: Client<typeof WorkerService>) => void, onCancel: (runId: bigint) => void = () => {},
+  registration: Pick<MessageInitShape<typeof RegisterWorkerRequestSchema>, "facts" | "surgesOnly"> = {}): Promise<MiniWorker> {
   const token = `mini-worker-token-${name}`;
   const identify: Interceptor = (next) => (req) => {
     req.header.set("jobserv-worker", name);
@@ -25,7 +27,7 @@ export async function startMiniWorker(t: ExecutionContext, url: string, name: st
     return next(req);
   };
   const client = createClient(WorkerService, createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [identify] }));
-  await client.registerWorker({ name, token, hostTags: tags, concurrency, registrationSecret: WORKER_SECRET });
+  await client.registerWorker({ name, token, hostTags: tags, concurrency, registrationSecret: WORKER_SECRET, ...registration });
   const abort = new AbortController();
   let open: () => void = () => {};
   const connected = new Promise<void>((resolve) => { open = resolve; });

@@ -37,10 +37,11 @@ export function expectedGoodLog(project: string, build: number): string {
   return lines.join("\n") + "\n";
 }
 
-/** Splits a console.log into the runner's "steps to recreate" stanza and what the container printed. */
+/** Splits a console.log into the runner's "steps to recreate" stanza (with the image line after it) and what the container printed. */
 export function splitStanza(log: string): { stanza: string; output: string } {
   if (!log.startsWith("== Steps to recreate inside simulator\n")) throw new Error(`log does not start with the stanza: ${log.slice(0, 80)}`);
-  const end = log.indexOf("\n\n") + 2;
+  let end = log.indexOf("\n\n") + 2;
+  if (log.startsWith("== image ", end)) end = log.indexOf("\n", end) + 1;
   return { stanza: log.slice(0, end), output: log.slice(end) };
 }
 

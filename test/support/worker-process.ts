@@ -25,6 +25,8 @@ export function spawnWorker(t: ExecutionContext, opts: { url: string; name: stri
       JOBSERV_WORKER_NETWORK: "none",
       // One folder (token, runs) per worker name under the temp dir, kept across restarts within a test.
       JOBSERV_WORKER_DIR: path.join(os.tmpdir(), `jobserv-worker-${opts.name}`),
+      // No image registry here: test images exist locally.
+      JOBSERV_WORKER_PULL_POLICY: "if-not-present",
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

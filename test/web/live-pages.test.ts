@@ -148,9 +148,9 @@ test("a build, its runs and its log lines appear live, without a reload", async 
   await run.bringToFront(); // a background tab neither streams nor paints (core/visibility.ts)
 
   // A line link marks its line.
-  await run.goto(`${server.url}/projects/live/builds/3/runs/ticks/#L7`);
+  await run.goto(`${server.url}/projects/live/builds/3/runs/ticks/#L8`);
   await run.waitForSelector(".log-line.marked");
-  t.deepEqual(await texts(run, ".log-line.marked .ln"), ["7"]);
+  t.deepEqual(await texts(run, ".log-line.marked .ln"), ["8"]);
   t.regex((await texts(run, ".log-line.marked .lt"))[0] ?? "", /^tick 2 /);
 
   // Workers page (admins): the worker, online.

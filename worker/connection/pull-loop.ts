@@ -58,7 +58,7 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
       if (!registered) {
         const res = await client.registerWorker({
           name: config.name, token: config.token, hostTags: config.hostTags, concurrency: config.concurrency,
-          registrationSecret: config.registrationSecret, facts: hostFacts(config.workDir),
+          registrationSecret: config.registrationSecret, facts: hostFacts(config.workDir, config.diskMinFreeBytes), surgesOnly: config.surgesOnly,
         }, { signal: stream.signal }).catch((e: unknown) => { throw refusal(e, config) ?? e; });
         registered = true;
         if (!res.enlisted) deps.log(`worker ${config.name} registered; waiting to be enlisted`);

@@ -2,7 +2,7 @@
 // (AppendLog), statuses through UpdateRun, retried until delivered.
 import type { Client } from "@connectrpc/connect";
 import { backoffMs, sleep } from "../../common/sleep.js";
-import type { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import type { WorkerConfig } from "../config.js";
 import { LogShipper } from "../logs/shipper.js";
@@ -50,10 +50,15 @@ export class RemoteReporter implements Reporter {
     }
   }
 
-  async status(status: Status, message: string): Promise<void> {
+  /** Rides on a repeated RUNNING report (a no-op for the status). */
+  imageDigest(digest: string): Promise<void> {
+    return this.status(Status.RUNNING, "", digest);
+  }
+
+  async status(status: Status, message: string, imageDigest = ""): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.client.updateRun({ runId: this.runId, runToken: this.runToken, status, message });
+        const res = await this.client.updateRun({ runId: this.runId, runToken: this.runToken, status, message, imageDigest });
         if (res.cancelRequested) this.onCancel();
         return;
       } catch (e) {

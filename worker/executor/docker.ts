@@ -6,6 +6,7 @@
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerResult, ContainerSpec, Ending, Executor } from "./executor.js";
+import { prepareImage } from "./image-pull.js";
 
 export class DockerExecutor implements Executor {
   constructor(private readonly docker: Docker = new Docker()) {}
@@ -29,6 +30,7 @@ export class DockerExecutor implements Executor {
         CapAdd: spec.capAdd,
         CapDrop: spec.capDrop,
         AutoRemove: false,
+        ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
       },
     });
     try {
@@ -52,7 +54,8 @@ export class DockerExecutor implements Executor {
         await container.start();
         const { StatusCode } = await exited;
         await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
-        return { exitCode: StatusCode, ending };
+        const oomKilled = spec.memoryBytes ? await container.inspect().then((i) => i.State.OOMKilled, () => false) : false;
+        return { exitCode: StatusCode, ending, oomKilled };
       } finally {
         clearTimeout(timer);
         cancel.removeEventListener("abort", onCancel);
@@ -68,16 +71,17 @@ export class DockerExecutor implements Executor {
     return left.map((c) => c.Names[0] ?? c.Id);
   }
 
+  prepareImage(image: string, auth: ContainerSpec["auth"], policy: "always" | "if-not-present"): Promise<string> {
+    return prepareImage(this.docker, image, auth, policy);
+  }
+
+  async pruneVolumes(): Promise<number> {
+    const res = await this.docker.pruneVolumes() as { VolumesDeleted?: string[] | null };
+    return res.VolumesDeleted?.length ?? 0;
+  }
+
+  /** The image must be there (prepareImage normally made it so). */
   private async ensureImage(image: string, auth: ContainerSpec["auth"]): Promise<void> {
-    try {
-      await this.docker.getImage(image).inspect();
-      return;
-    } catch {
-      // not present locally: pull it
-    }
-    const stream = await this.docker.pull(image, auth ? { authconfig: auth } : {});
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
-    });
+    await prepareImage(this.docker, image, auth, "if-not-present");
   }
 }

@@ -20,6 +20,8 @@ export interface ContainerSpec {
   capDrop: string[];
   user: string;
   labels: Record<string, string>;
+  /** Memory limit in bytes (also the memory+swap limit); undefined or 0: none. */
+  memoryBytes?: number;
 }
 
 export type Ending = "exited" | "timeout" | "cancelled";
@@ -27,6 +29,8 @@ export type Ending = "exited" | "timeout" | "cancelled";
 export interface ContainerResult {
   exitCode: number;
   ending: Ending;
+  /** The kernel's OOM killer killed a process of the container (over its memory limit). */
+  oomKilled?: boolean;
 }
 
 export interface Executor {
@@ -42,4 +46,14 @@ export interface Executor {
    * removed in every case before this resolves.
    */
   run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult>;
+
+  /**
+   * Makes `image` present: pulled every time with "always", only when missing
+   * with "if-not-present". Returns the image's digest (repo@sha256:..., or its
+   * id when it came from no registry). Rejects with the registry's message.
+   */
+  prepareImage?(image: string, auth: ContainerSpec["auth"], policy: "always" | "if-not-present"): Promise<string>;
+
+  /** Removes Docker volumes no container uses (JobServ's `docker volume prune`); returns how many. */
+  pruneVolumes?(): Promise<number>;
 }

@@ -39,6 +39,10 @@ export class ConsoleCopy implements Reporter {
     return this.inner.uploadArtifact(relPath, file, size);
   }
 
+  imageDigest(digest: string): Promise<void> {
+    return this.inner.imageDigest?.(digest) ?? Promise.resolve();
+  }
+
   reportTests(tests: TestRecord[]): Promise<void> {
     return this.inner.reportTests(tests);
   }

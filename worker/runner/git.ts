@@ -4,6 +4,9 @@
 // environment (common/git-auth.ts), never in the URL or argv (so they do not
 // end up in .git/config, process lists or logs).
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { promisify } from "node:util";
 import { gitAuthEnv, gitAuthorization } from "../../common/git-auth.js";
 import { backoffMs, sleep } from "../../common/sleep.js";
@@ -25,12 +28,18 @@ async function git(args: string[], cwd?: string, env: Record<string, string> = {
   return stdout.trim();
 }
 
-/** Clones `url` into `dest` and checks out `ref` on branch `jobserv-run`; returns the commit checked out. */
+/**
+ * Clones `url` into `dest` and checks out `ref` on branch `jobserv-run`, then
+ * its submodules (recursively) and LFS objects when the repository uses them,
+ * with the same credentials (sent only to `url`'s host); returns the commit
+ * checked out.
+ */
 export async function cloneAt(url: string, dest: string, opts: CloneOptions = {}): Promise<string> {
   const attempts = opts.attempts ?? 3;
+  const auth = gitAuthEnv(gitAuthorization(url, opts.credentials), /^https?:/.test(url) ? url : undefined);
   for (let attempt = 0; ; attempt++) {
     try {
-      await git(["clone", "--quiet", "--", url, dest], undefined, gitAuthEnv(gitAuthorization(url, opts.credentials)));
+      await git(["clone", "--quiet", "--", url, dest], undefined, auth);
       break;
     } catch (e) {
       if (attempt + 1 >= attempts) throw new Error(`git clone ${url} failed: ${firstLine(e)}`);
@@ -45,7 +54,38 @@ export async function cloneAt(url: string, dest: string, opts: CloneOptions = {}
       throw new Error(`git checkout ${opts.ref} in ${url} failed: ${firstLine(e)}`);
     }
   }
+  await withRetries(attempts, () => checkoutSubmodules(dest, auth), (e) => `git submodule update in ${url} failed: ${firstLine(e)}`);
+  await withRetries(attempts, () => fetchLfs(dest, auth), (e) => `git lfs pull in ${url} failed: ${firstLine(e)}`);
   return git(["rev-parse", "HEAD"], dest);
+}
+
+async function checkoutSubmodules(dest: string, auth: Record<string, string>): Promise<void> {
+  if (!existsSync(path.join(dest, ".gitmodules"))) return;
+  await git(["submodule", "update", "--init", "--recursive", "--quiet"], dest, auth);
+}
+
+/** LFS objects of the repository and its submodules, when it uses LFS (a `filter=lfs` attribute) and git-lfs is installed. */
+async function fetchLfs(dest: string, auth: Record<string, string>): Promise<void> {
+  const attributes = await readFile(path.join(dest, ".gitattributes"), "utf8").catch(() => "");
+  if (!/filter=lfs/.test(attributes)) return;
+  try {
+    await git(["lfs", "version"], dest);
+  } catch {
+    throw new Error("the repository uses Git LFS, but git-lfs is not installed on this worker");
+  }
+  await git(["lfs", "pull"], dest, auth);
+  if (existsSync(path.join(dest, ".gitmodules"))) await git(["submodule", "foreach", "--recursive", "--quiet", "git lfs pull"], dest, auth);
+}
+
+async function withRetries(attempts: number, step: () => Promise<void>, describe: (e: unknown) => string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (attempt + 1 >= attempts) throw new Error(describe(e));
+      await sleep(backoffMs(attempt, 500, 3_000));
+    }
+  }
 }
 
 function firstLine(e: unknown): string {

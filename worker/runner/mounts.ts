@@ -7,6 +7,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunDefinition } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { cloneAt } from "./git.js";
+import { markVolumeUsed } from "./volume-gc.js";
 
 export interface MountConfig {
   /** Parent of persistent volumes: <volumesDir>/<project>/<volume>. */
@@ -61,6 +62,7 @@ export async function prepareMounts(def: RunDefinition, dir: string, config: Mou
   for (const [name, target] of Object.entries(def.persistentVolumes)) {
     const src = path.join(config.volumesDir, safeName("project", def.project), safeName("persistent volume", name));
     await mkdir(src, { recursive: true });
+    await markVolumeUsed(src);
     binds.push(`${src}:${target}`);
   }
   for (const [name, target] of Object.entries(def.sharedVolumes)) {

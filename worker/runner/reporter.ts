@@ -20,4 +20,6 @@ export interface Reporter {
   uploadArtifact(relPath: string, file: string, size: number): Promise<void>;
   /** Stores the run's tests, replacing any reported before. Not called for simulated runs. */
   reportTests(tests: TestRecord[]): Promise<void>;
+  /** Records the digest of the image the run's container runs (repo@sha256:...). */
+  imageDigest?(digest: string): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { ContainerSpec, Executor } from "../executor/executor.js";
 import { ConsoleCopy } from "./console-copy.js";
 import { MaskedOutput } from "./masked-output.js";
 import { prepareMounts, type MountConfig } from "./mounts.js";
+import { writeNetrc } from "./netrc.js";
 import { runPostScript } from "./post-script.js";
 import type { Reporter } from "./reporter.js";
 import { formatDuration, simulatorStanza } from "./stanza.js";
@@ -26,6 +27,12 @@ export interface RunnerDeps {
   mounts: MountConfig;
   /** Keep the run folder afterwards (the simulator shows /archive there). */
   keepRunDir?: boolean;
+  /** The run's token (the worker's runs): written to the run's .netrc for the server's host. */
+  runToken?: string;
+  /** Image pull policy (default if-not-present: the simulator's). */
+  pullPolicy?: "always" | "if-not-present";
+  /** Container memory limit in bytes (0 or unset: none). */
+  maxMemBytes?: number;
 }
 
 /** `container-auth` names a secret holding base64 `user:pass` for the image's registry. */
@@ -37,11 +44,24 @@ function registryAuth(def: RunDefinition): ContainerSpec["auth"] {
   return { username: user, password: rest.join(":"), serveraddress };
 }
 
+/** Pulls the run's image by the pull policy; its digest goes into the log and onto the run. */
+async function prepareImage(def: RunDefinition, deps: RunnerDeps, reporter: Reporter, out: MaskedOutput): Promise<void> {
+  if (!deps.executor.prepareImage) return;
+  const digest = await deps.executor.prepareImage(def.container, registryAuth(def), deps.pullPolicy ?? "if-not-present");
+  // Simulated runs print only what the container prints (as without the stanza).
+  if (!def.simulated) out.write(`== image ${def.container}: ${digest}\n`);
+  await reporter.imageDigest?.(digest);
+}
+
+function formatBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${Math.round(n / 2 ** 20)} MiB`;
+}
+
 export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: AbortSignal): Promise<Status> {
   // Keeps a copy of the console for test-grepping; removed at the final status report.
   const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`));
   await reporter.status(Status.RUNNING, "");
-  const out = new MaskedOutput(reporter, Object.values(def.secrets));
+  const out = new MaskedOutput(reporter, [...Object.values(def.secrets), ...(deps.runToken ? [deps.runToken] : [])]);
   if (!def.simulated) out.write(simulatorStanza(def));
   const dir = path.join(deps.workDir, "runs", `${def.runId}`);
   let verdict: { status: Status; message: string };
@@ -49,6 +69,8 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     const plan = await prepareMounts(def, dir, deps.mounts, (line) => out.write(line));
+    plan.binds.push(...(await writeNetrc(def, deps.runToken, dir)).binds);
+    await prepareImage(def, deps, reporter, out);
     const entrypoint = def.containerEntrypoint === undefined ? undefined : def.containerEntrypoint ? [def.containerEntrypoint] : [];
     const result = await deps.executor.run({
       name: `jobserv-run-${def.runId}-${deps.workerName}`,
@@ -65,15 +87,18 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
       capDrop: def.capDrop,
       user: def.containerUser,
       labels: { "io.jobserv.run": String(def.runId), "io.jobserv.worker": deps.workerName },
+      memoryBytes: deps.maxMemBytes || undefined,
     }, (data) => out.write(data), def.timeoutSeconds * 1000, cancel);
-    verdict = result.ending === "timeout"
+    verdict = result.oomKilled
+      ? { status: Status.FAILED, message: `killed by the OOM killer: out of memory (limit ${formatBytes(deps.maxMemBytes ?? 0)})` }
+      : result.ending === "timeout"
       ? { status: Status.FAILED, message: `timed out after ${formatDuration(def.timeoutSeconds)}` }
       : result.ending === "cancelled"
         ? { status: Status.FAILED, message: "cancelled" }
         : result.exitCode === 0
           ? { status: Status.PASSED, message: "exit code 0" }
           : { status: Status.FAILED, message: `exit code ${result.exitCode}` };
-    if (result.ending !== "exited") out.write(`\n== ${verdict.message}\n`);
+    if (result.ending !== "exited" || result.oomKilled) out.write(`\n== ${verdict.message}\n`);
     // --- post-script: artifacts and tests (owned by the artifacts/tests work) ---
     verdict = await runPostScript({ def, archiveDir: path.join(dir, "archive"), result, verdict, reporter, out, cancel });
     // --- end post-script ---

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/worker_admin.proto.
  */
 export const file_jobserv_v1_worker_admin: GenFile = /*@__PURE__*/
-  fileDesc("Ch1qb2JzZXJ2L3YxL3dvcmtlcl9hZG1pbi5wcm90bxIKam9ic2Vydi52MSKOAgoGV29ya2VyEgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEiYKBWZhY3RzGAUgASgLMhcuam9ic2Vydi52MS5Xb3JrZXJGYWN0cxIOCgZvbmxpbmUYBiABKAgSMgoObGFzdF9zZWVuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FjdGl2ZV9ydW5zGAggASgFEhkKEWFsbG93ZWRfaG9zdF90YWdzGAkgAygJEiAKBHJ1bnMYCiADKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZiI7ChJMaXN0V29ya2Vyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUwoTTGlzdFdvcmtlcnNSZXNwb25zZRIjCgd3b3JrZXJzGAEgAygLMhIuam9ic2Vydi52MS5Xb3JrZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlAKE0VubGlzdFdvcmtlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghlbmxpc3RlZBgCIAEoCBIZChFhbGxvd2VkX2hvc3RfdGFncxgDIAMoCSI6ChRFbmxpc3RXb3JrZXJSZXNwb25zZRIiCgZ3b3JrZXIYASABKAsyEi5qb2JzZXJ2LnYxLldvcmtlciIjChNEZWxldGVXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkiFgoURGVsZXRlV29ya2VyUmVzcG9uc2UyigIKEldvcmtlckFkbWluU2VydmljZRJOCgtMaXN0V29ya2VycxIeLmpvYnNlcnYudjEuTGlzdFdvcmtlcnNSZXF1ZXN0Gh8uam9ic2Vydi52MS5MaXN0V29ya2Vyc1Jlc3BvbnNlElEKDEVubGlzdFdvcmtlchIfLmpvYnNlcnYudjEuRW5saXN0V29ya2VyUmVxdWVzdBogLmpvYnNlcnYudjEuRW5saXN0V29ya2VyUmVzcG9uc2USUQoMRGVsZXRlV29ya2VyEh8uam9ic2Vydi52MS5EZWxldGVXb3JrZXJSZXF1ZXN0GiAuam9ic2Vydi52MS5EZWxldGVXb3JrZXJSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_worker]);
+  fileDesc("Ch1qb2JzZXJ2L3YxL3dvcmtlcl9hZG1pbi5wcm90bxIKam9ic2Vydi52MSL8AgoGV29ya2VyEgwKBG5hbWUYASABKAkSEAoIZW5saXN0ZWQYAiABKAgSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEiYKBWZhY3RzGAUgASgLMhcuam9ic2Vydi52MS5Xb3JrZXJGYWN0cxIOCgZvbmxpbmUYBiABKAgSMgoObGFzdF9zZWVuX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2FjdGl2ZV9ydW5zGAggASgFEhkKEWFsbG93ZWRfaG9zdF90YWdzGAkgAygJEiAKBHJ1bnMYCiADKAsyEi5qb2JzZXJ2LnYxLlJ1blJlZhITCgtzdXJnZXNfb25seRgLIAEoCBITCgtpZGxlX3JlYXNvbhgMIAEoCRIuCgpmYWN0c190aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzdXJnZV90YWdzGA4gAygJIjsKEkxpc3RXb3JrZXJzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJTChNMaXN0V29ya2Vyc1Jlc3BvbnNlEiMKB3dvcmtlcnMYASADKAsyEi5qb2JzZXJ2LnYxLldvcmtlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoTRW5saXN0V29ya2VyUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCGVubGlzdGVkGAIgASgIEhkKEWFsbG93ZWRfaG9zdF90YWdzGAMgAygJIjoKFEVubGlzdFdvcmtlclJlc3BvbnNlEiIKBndvcmtlchgBIAEoCzISLmpvYnNlcnYudjEuV29ya2VyIiMKE0RlbGV0ZVdvcmtlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIWChREZWxldGVXb3JrZXJSZXNwb25zZTKKAgoSV29ya2VyQWRtaW5TZXJ2aWNlEk4KC0xpc3RXb3JrZXJzEh4uam9ic2Vydi52MS5MaXN0V29ya2Vyc1JlcXVlc3QaHy5qb2JzZXJ2LnYxLkxpc3RXb3JrZXJzUmVzcG9uc2USUQoMRW5saXN0V29ya2VyEh8uam9ic2Vydi52MS5Fbmxpc3RXb3JrZXJSZXF1ZXN0GiAuam9ic2Vydi52MS5Fbmxpc3RXb3JrZXJSZXNwb25zZRJRCgxEZWxldGVXb3JrZXISHy5qb2JzZXJ2LnYxLkRlbGV0ZVdvcmtlclJlcXVlc3QaIC5qb2JzZXJ2LnYxLkRlbGV0ZVdvcmtlclJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_jobserv_v1_run, file_jobserv_v1_worker]);
 
 /**
  * @generated from message jobserv.v1.Worker
@@ -79,6 +79,36 @@ export type Worker = Message<"jobserv.v1.Worker"> & {
    * @generated from field: repeated jobserv.v1.RunRef runs = 10;
    */
   runs: RunRef[];
+
+  /**
+   * Takes runs only while one of its host tags is in surge.
+   *
+   * @generated from field: bool surges_only = 11;
+   */
+  surgesOnly: boolean;
+
+  /**
+   * Why it gets no new runs now ("not enlisted", "offline", "low disk:
+   * 2.0 GB free, needs 30.0 GB", "surges only: no surge for its tags");
+   * empty when it takes runs.
+   *
+   * @generated from field: string idle_reason = 12;
+   */
+  idleReason: string;
+
+  /**
+   * When `facts` (free disk, memory, load) were last reported.
+   *
+   * @generated from field: google.protobuf.Timestamp facts_time = 13;
+   */
+  factsTime?: Timestamp | undefined;
+
+  /**
+   * Host tags in surge that it may take runs for (surge-only workers).
+   *
+   * @generated from field: repeated string surge_tags = 14;
+   */
+  surgeTags: string[];
 };
 
 /**

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file jobserv/v1/worker.proto.
  */
 export const file_jobserv_v1_worker: GenFile = /*@__PURE__*/
-  fileDesc("Chdqb2JzZXJ2L3YxL3dvcmtlci5wcm90bxIKam9ic2Vydi52MSKhAQoVUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEhsKE3JlZ2lzdHJhdGlvbl9zZWNyZXQYBSABKAkSJgoFZmFjdHMYBiABKAsyFy5qb2JzZXJ2LnYxLldvcmtlckZhY3RzIrIBCgtXb3JrZXJGYWN0cxIOCgZkaXN0cm8YASABKAkSEAoIY3B1X3R5cGUYAiABKAkSEQoJY3B1X3RvdGFsGAMgASgFEhcKD21lbV90b3RhbF9ieXRlcxgEIAEoAxIPCgd2ZXJzaW9uGAUgASgJEhcKD2Rpc2tfZnJlZV9ieXRlcxgGIAEoAxIWCg5tZW1fZnJlZV9ieXRlcxgHIAEoAxITCgtsb2FkX2F2Z18xbRgIIAEoASIqChZSZWdpc3RlcldvcmtlclJlc3BvbnNlEhAKCGVubGlzdGVkGAEgASgIIjoKC1B1bGxSZXF1ZXN0EhMKC3dvcmtlcl9uYW1lGAEgASgJEhYKDmFjdGl2ZV9ydW5faWRzGAIgAygDIo4BCgxQdWxsUmVzcG9uc2USLAoKYXNzaWdubWVudBgBIAEoCzIWLmpvYnNlcnYudjEuQXNzaWdubWVudEgAEiQKBmNhbmNlbBgCIAEoCzISLmpvYnNlcnYudjEuQ2FuY2VsSAASIAoEcGluZxgDIAEoCzIQLmpvYnNlcnYudjEuUGluZ0gAQggKBmFjdGlvbiJOCgpBc3NpZ25tZW50Ei0KCmRlZmluaXRpb24YASABKAsyGS5qb2JzZXJ2LnYxLlJ1bkRlZmluaXRpb24SEQoJcnVuX3Rva2VuGAIgASgJIigKBkNhbmNlbBIOCgZydW5faWQYASABKAMSDgoGcmVhc29uGAIgASgJIgYKBFBpbmciUwoQQXBwZW5kTG9nUmVxdWVzdBIOCgZydW5faWQYASABKAMSEQoJcnVuX3Rva2VuGAIgASgJEg4KBm9mZnNldBgDIAEoAxIMCgRkYXRhGAQgASgMIkcKEUFwcGVuZExvZ1Jlc3BvbnNlEhgKEGNvbW1pdHRlZF9vZmZzZXQYASABKAMSGAoQY2FuY2VsX3JlcXVlc3RlZBgCIAEoCCIiCgZMb2dHYXASGAoQY29tbWl0dGVkX29mZnNldBgBIAEoAyJqChBVcGRhdGVSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoAxIRCglydW5fdG9rZW4YAiABKAkSIgoGc3RhdHVzGAMgASgOMhIuam9ic2Vydi52MS5TdGF0dXMSDwoHbWVzc2FnZRgEIAEoCSItChFVcGRhdGVSdW5SZXNwb25zZRIYChBjYW5jZWxfcmVxdWVzdGVkGAEgASgIIlgKElJlcG9ydFRlc3RzUmVxdWVzdBIOCgZydW5faWQYASABKAMSEQoJcnVuX3Rva2VuGAIgASgJEh8KBXRlc3RzGAMgAygLMhAuam9ic2Vydi52MS5UZXN0Ii8KE1JlcG9ydFRlc3RzUmVzcG9uc2USGAoQY2FuY2VsX3JlcXVlc3RlZBgBIAEoCDKJAwoNV29ya2VyU2VydmljZRJXCg5SZWdpc3RlcldvcmtlchIhLmpvYnNlcnYudjEuUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0GiIuam9ic2Vydi52MS5SZWdpc3RlcldvcmtlclJlc3BvbnNlEjsKBFB1bGwSFy5qb2JzZXJ2LnYxLlB1bGxSZXF1ZXN0Ghguam9ic2Vydi52MS5QdWxsUmVzcG9uc2UwARJICglBcHBlbmRMb2cSHC5qb2JzZXJ2LnYxLkFwcGVuZExvZ1JlcXVlc3QaHS5qb2JzZXJ2LnYxLkFwcGVuZExvZ1Jlc3BvbnNlEkgKCVVwZGF0ZVJ1bhIcLmpvYnNlcnYudjEuVXBkYXRlUnVuUmVxdWVzdBodLmpvYnNlcnYudjEuVXBkYXRlUnVuUmVzcG9uc2USTgoLUmVwb3J0VGVzdHMSHi5qb2JzZXJ2LnYxLlJlcG9ydFRlc3RzUmVxdWVzdBofLmpvYnNlcnYudjEuUmVwb3J0VGVzdHNSZXNwb25zZWIGcHJvdG8z", [file_jobserv_v1_run_definition, file_jobserv_v1_status, file_jobserv_v1_test]);
+  fileDesc("Chdqb2JzZXJ2L3YxL3dvcmtlci5wcm90bxIKam9ic2Vydi52MSK2AQoVUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFdG9rZW4YAiABKAkSEQoJaG9zdF90YWdzGAMgAygJEhMKC2NvbmN1cnJlbmN5GAQgASgFEhsKE3JlZ2lzdHJhdGlvbl9zZWNyZXQYBSABKAkSJgoFZmFjdHMYBiABKAsyFy5qb2JzZXJ2LnYxLldvcmtlckZhY3RzEhMKC3N1cmdlc19vbmx5GAcgASgIIs8BCgtXb3JrZXJGYWN0cxIOCgZkaXN0cm8YASABKAkSEAoIY3B1X3R5cGUYAiABKAkSEQoJY3B1X3RvdGFsGAMgASgFEhcKD21lbV90b3RhbF9ieXRlcxgEIAEoAxIPCgd2ZXJzaW9uGAUgASgJEhcKD2Rpc2tfZnJlZV9ieXRlcxgGIAEoAxIWCg5tZW1fZnJlZV9ieXRlcxgHIAEoAxITCgtsb2FkX2F2Z18xbRgIIAEoARIbChNkaXNrX21pbl9mcmVlX2J5dGVzGAkgASgDIjwKElJlcG9ydEZhY3RzUmVxdWVzdBImCgVmYWN0cxgBIAEoCzIXLmpvYnNlcnYudjEuV29ya2VyRmFjdHMiFQoTUmVwb3J0RmFjdHNSZXNwb25zZSIqChZSZWdpc3RlcldvcmtlclJlc3BvbnNlEhAKCGVubGlzdGVkGAEgASgIIjoKC1B1bGxSZXF1ZXN0EhMKC3dvcmtlcl9uYW1lGAEgASgJEhYKDmFjdGl2ZV9ydW5faWRzGAIgAygDIo4BCgxQdWxsUmVzcG9uc2USLAoKYXNzaWdubWVudBgBIAEoCzIWLmpvYnNlcnYudjEuQXNzaWdubWVudEgAEiQKBmNhbmNlbBgCIAEoCzISLmpvYnNlcnYudjEuQ2FuY2VsSAASIAoEcGluZxgDIAEoCzIQLmpvYnNlcnYudjEuUGluZ0gAQggKBmFjdGlvbiJOCgpBc3NpZ25tZW50Ei0KCmRlZmluaXRpb24YASABKAsyGS5qb2JzZXJ2LnYxLlJ1bkRlZmluaXRpb24SEQoJcnVuX3Rva2VuGAIgASgJIigKBkNhbmNlbBIOCgZydW5faWQYASABKAMSDgoGcmVhc29uGAIgASgJIgYKBFBpbmciUwoQQXBwZW5kTG9nUmVxdWVzdBIOCgZydW5faWQYASABKAMSEQoJcnVuX3Rva2VuGAIgASgJEg4KBm9mZnNldBgDIAEoAxIMCgRkYXRhGAQgASgMIkcKEUFwcGVuZExvZ1Jlc3BvbnNlEhgKEGNvbW1pdHRlZF9vZmZzZXQYASABKAMSGAoQY2FuY2VsX3JlcXVlc3RlZBgCIAEoCCIiCgZMb2dHYXASGAoQY29tbWl0dGVkX29mZnNldBgBIAEoAyKAAQoQVXBkYXRlUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAMSEQoJcnVuX3Rva2VuGAIgASgJEiIKBnN0YXR1cxgDIAEoDjISLmpvYnNlcnYudjEuU3RhdHVzEg8KB21lc3NhZ2UYBCABKAkSFAoMaW1hZ2VfZGlnZXN0GAUgASgJIi0KEVVwZGF0ZVJ1blJlc3BvbnNlEhgKEGNhbmNlbF9yZXF1ZXN0ZWQYASABKAgiWAoSUmVwb3J0VGVzdHNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoAxIRCglydW5fdG9rZW4YAiABKAkSHwoFdGVzdHMYAyADKAsyEC5qb2JzZXJ2LnYxLlRlc3QiLwoTUmVwb3J0VGVzdHNSZXNwb25zZRIYChBjYW5jZWxfcmVxdWVzdGVkGAEgASgIMtkDCg1Xb3JrZXJTZXJ2aWNlElcKDlJlZ2lzdGVyV29ya2VyEiEuam9ic2Vydi52MS5SZWdpc3RlcldvcmtlclJlcXVlc3QaIi5qb2JzZXJ2LnYxLlJlZ2lzdGVyV29ya2VyUmVzcG9uc2USOwoEUHVsbBIXLmpvYnNlcnYudjEuUHVsbFJlcXVlc3QaGC5qb2JzZXJ2LnYxLlB1bGxSZXNwb25zZTABEkgKCUFwcGVuZExvZxIcLmpvYnNlcnYudjEuQXBwZW5kTG9nUmVxdWVzdBodLmpvYnNlcnYudjEuQXBwZW5kTG9nUmVzcG9uc2USSAoJVXBkYXRlUnVuEhwuam9ic2Vydi52MS5VcGRhdGVSdW5SZXF1ZXN0Gh0uam9ic2Vydi52MS5VcGRhdGVSdW5SZXNwb25zZRJOCgtSZXBvcnRGYWN0cxIeLmpvYnNlcnYudjEuUmVwb3J0RmFjdHNSZXF1ZXN0Gh8uam9ic2Vydi52MS5SZXBvcnRGYWN0c1Jlc3BvbnNlEk4KC1JlcG9ydFRlc3RzEh4uam9ic2Vydi52MS5SZXBvcnRUZXN0c1JlcXVlc3QaHy5qb2JzZXJ2LnYxLlJlcG9ydFRlc3RzUmVzcG9uc2ViBnByb3RvMw", [file_jobserv_v1_run_definition, file_jobserv_v1_status, file_jobserv_v1_test]);
 
 /**
  * @generated from message jobserv.v1.RegisterWorkerRequest
@@ -61,6 +61,14 @@ export type RegisterWorkerRequest = Message<"jobserv.v1.RegisterWorkerRequest"> 
    * @generated from field: jobserv.v1.WorkerFacts facts = 6;
    */
   facts?: WorkerFacts | undefined;
+
+  /**
+   * Takes runs only while one of its host tags is in surge (JobServ's
+   * surges_only): queued runs exceed what the regular workers take.
+   *
+   * @generated from field: bool surges_only = 7;
+   */
+  surgesOnly: boolean;
 };
 
 /**
@@ -121,6 +129,14 @@ export type WorkerFacts = Message<"jobserv.v1.WorkerFacts"> & {
    * @generated from field: double load_avg_1m = 8;
    */
   loadAvg1m: number;
+
+  /**
+   * The worker's own free-disk threshold in bytes (0: the server's): below
+   * it the worker gets no new runs.
+   *
+   * @generated from field: int64 disk_min_free_bytes = 9;
+   */
+  diskMinFreeBytes: bigint;
 };
 
 /**
@@ -129,6 +145,36 @@ export type WorkerFacts = Message<"jobserv.v1.WorkerFacts"> & {
  */
 export const WorkerFactsSchema: GenMessage<WorkerFacts> = /*@__PURE__*/
   messageDesc(file_jobserv_v1_worker, 1);
+
+/**
+ * @generated from message jobserv.v1.ReportFactsRequest
+ */
+export type ReportFactsRequest = Message<"jobserv.v1.ReportFactsRequest"> & {
+  /**
+   * @generated from field: jobserv.v1.WorkerFacts facts = 1;
+   */
+  facts?: WorkerFacts | undefined;
+};
+
+/**
+ * Describes the message jobserv.v1.ReportFactsRequest.
+ * Use `create(ReportFactsRequestSchema)` to create a new message.
+ */
+export const ReportFactsRequestSchema: GenMessage<ReportFactsRequest> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_worker, 2);
+
+/**
+ * @generated from message jobserv.v1.ReportFactsResponse
+ */
+export type ReportFactsResponse = Message<"jobserv.v1.ReportFactsResponse"> & {
+};
+
+/**
+ * Describes the message jobserv.v1.ReportFactsResponse.
+ * Use `create(ReportFactsResponseSchema)` to create a new message.
+ */
+export const ReportFactsResponseSchema: GenMessage<ReportFactsResponse> = /*@__PURE__*/
+  messageDesc(file_jobserv_v1_worker, 3);
 
 /**
  * @generated from message jobserv.v1.RegisterWorkerResponse
@@ -145,7 +191,7 @@ export type RegisterWorkerResponse = Message<"jobserv.v1.RegisterWorkerResponse"
  * Use `create(RegisterWorkerResponseSchema)` to create a new message.
  */
 export const RegisterWorkerResponseSchema: GenMessage<RegisterWorkerResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 2);
+  messageDesc(file_jobserv_v1_worker, 4);
 
 /**
  * @generated from message jobserv.v1.PullRequest
@@ -170,7 +216,7 @@ export type PullRequest = Message<"jobserv.v1.PullRequest"> & {
  * Use `create(PullRequestSchema)` to create a new message.
  */
 export const PullRequestSchema: GenMessage<PullRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 3);
+  messageDesc(file_jobserv_v1_worker, 5);
 
 /**
  * @generated from message jobserv.v1.PullResponse
@@ -205,7 +251,7 @@ export type PullResponse = Message<"jobserv.v1.PullResponse"> & {
  * Use `create(PullResponseSchema)` to create a new message.
  */
 export const PullResponseSchema: GenMessage<PullResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 4);
+  messageDesc(file_jobserv_v1_worker, 6);
 
 /**
  * Run this now.
@@ -231,7 +277,7 @@ export type Assignment = Message<"jobserv.v1.Assignment"> & {
  * Use `create(AssignmentSchema)` to create a new message.
  */
 export const AssignmentSchema: GenMessage<Assignment> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 5);
+  messageDesc(file_jobserv_v1_worker, 7);
 
 /**
  * Stop this run: kill its container and report FAILED.
@@ -255,7 +301,7 @@ export type Cancel = Message<"jobserv.v1.Cancel"> & {
  * Use `create(CancelSchema)` to create a new message.
  */
 export const CancelSchema: GenMessage<Cancel> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 6);
+  messageDesc(file_jobserv_v1_worker, 8);
 
 /**
  * Keeps proxies from closing an idle stream; needs no answer.
@@ -270,7 +316,7 @@ export type Ping = Message<"jobserv.v1.Ping"> & {
  * Use `create(PingSchema)` to create a new message.
  */
 export const PingSchema: GenMessage<Ping> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 7);
+  messageDesc(file_jobserv_v1_worker, 9);
 
 /**
  * @generated from message jobserv.v1.AppendLogRequest
@@ -302,7 +348,7 @@ export type AppendLogRequest = Message<"jobserv.v1.AppendLogRequest"> & {
  * Use `create(AppendLogRequestSchema)` to create a new message.
  */
 export const AppendLogRequestSchema: GenMessage<AppendLogRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 8);
+  messageDesc(file_jobserv_v1_worker, 10);
 
 /**
  * @generated from message jobserv.v1.AppendLogResponse
@@ -328,7 +374,7 @@ export type AppendLogResponse = Message<"jobserv.v1.AppendLogResponse"> & {
  * Use `create(AppendLogResponseSchema)` to create a new message.
  */
 export const AppendLogResponseSchema: GenMessage<AppendLogResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 9);
+  messageDesc(file_jobserv_v1_worker, 11);
 
 /**
  * Error detail of AppendLog's FAILED_PRECONDITION.
@@ -347,7 +393,7 @@ export type LogGap = Message<"jobserv.v1.LogGap"> & {
  * Use `create(LogGapSchema)` to create a new message.
  */
 export const LogGapSchema: GenMessage<LogGap> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 10);
+  messageDesc(file_jobserv_v1_worker, 12);
 
 /**
  * @generated from message jobserv.v1.UpdateRunRequest
@@ -376,6 +422,14 @@ export type UpdateRunRequest = Message<"jobserv.v1.UpdateRunRequest"> & {
    * @generated from field: string message = 4;
    */
   message: string;
+
+  /**
+   * The image the container runs, resolved (repo@sha256:...): recorded on
+   * the run when given.
+   *
+   * @generated from field: string image_digest = 5;
+   */
+  imageDigest: string;
 };
 
 /**
@@ -383,7 +437,7 @@ export type UpdateRunRequest = Message<"jobserv.v1.UpdateRunRequest"> & {
  * Use `create(UpdateRunRequestSchema)` to create a new message.
  */
 export const UpdateRunRequestSchema: GenMessage<UpdateRunRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 11);
+  messageDesc(file_jobserv_v1_worker, 13);
 
 /**
  * @generated from message jobserv.v1.UpdateRunResponse
@@ -400,7 +454,7 @@ export type UpdateRunResponse = Message<"jobserv.v1.UpdateRunResponse"> & {
  * Use `create(UpdateRunResponseSchema)` to create a new message.
  */
 export const UpdateRunResponseSchema: GenMessage<UpdateRunResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 12);
+  messageDesc(file_jobserv_v1_worker, 14);
 
 /**
  * @generated from message jobserv.v1.ReportTestsRequest
@@ -427,7 +481,7 @@ export type ReportTestsRequest = Message<"jobserv.v1.ReportTestsRequest"> & {
  * Use `create(ReportTestsRequestSchema)` to create a new message.
  */
 export const ReportTestsRequestSchema: GenMessage<ReportTestsRequest> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 13);
+  messageDesc(file_jobserv_v1_worker, 15);
 
 /**
  * @generated from message jobserv.v1.ReportTestsResponse
@@ -444,7 +498,7 @@ export type ReportTestsResponse = Message<"jobserv.v1.ReportTestsResponse"> & {
  * Use `create(ReportTestsResponseSchema)` to create a new message.
  */
 export const ReportTestsResponseSchema: GenMessage<ReportTestsResponse> = /*@__PURE__*/
-  messageDesc(file_jobserv_v1_worker, 14);
+  messageDesc(file_jobserv_v1_worker, 16);
 
 /**
  * WorkerService is the protocol between a worker and the servers. Workers only
@@ -514,6 +568,18 @@ export const WorkerService: GenService<{
     methodKind: "unary";
     input: typeof UpdateRunRequestSchema;
     output: typeof UpdateRunResponseSchema;
+  },
+  /**
+   * The worker's changing facts (free disk, free memory, load), sent every
+   * few seconds while it runs: the server gives no new runs to a worker whose
+   * free disk is below the threshold (the worker's own, else the server's).
+   *
+   * @generated from rpc jobserv.v1.WorkerService.ReportFacts
+   */
+  reportFacts: {
+    methodKind: "unary";
+    input: typeof ReportFactsRequestSchema;
+    output: typeof ReportFactsResponseSchema;
   },
   /**
    * Stores a run's tests and their results (from JUnit XML in /archive and

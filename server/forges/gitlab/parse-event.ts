@@ -4,7 +4,7 @@
 // `Note Hook` on a merge request containing `ci-retest` rebuilds it (the
 // caller checks that the note's author may ask for that).
 import { InvalidArgumentError } from "../../errors.js";
-import { fieldsOf, has, obj, str, type Json } from "../payload.js";
+import { fieldsOf, has, obj, optStr, str, type Json } from "../payload.js";
 
 /** The merge request a build is for. */
 export interface MergeRequestRef {
@@ -50,6 +50,16 @@ function note(p: Json, api: string): GitlabHook {
   };
 }
 
+/**
+ * A project's clone URL: GitLab documents `git_http_url` (JobServ reads it);
+ * `http_url` is its deprecated alias, read only when the first is absent.
+ */
+function cloneUrl(mr: Json, where: string, side: "source" | "target"): string {
+  const url = optStr(mr, `${side}.git_http_url`) ?? optStr(mr, `${side}.http_url`);
+  if (url === undefined) throw new InvalidArgumentError(`payload: missing field ${where}.${side}.git_http_url`);
+  return url;
+}
+
 /** JobServ's gitlab_mr params (but GIT_SHA_BASE, read from the API); `where` prefixes field names in errors. */
 function mergeRequestBuild(mr: Json, where: string, api: string): { params: Record<string, string>; mr: MergeRequestRef } {
   const field = fieldsOf(mr, where);
@@ -59,8 +69,8 @@ function mergeRequestBuild(mr: Json, where: string, api: string): { params: Reco
   return {
     params: {
       GIT_SHA: sha,
-      GIT_URL: field("source.http_url"),
-      GL_TARGET_REPO: field("target.http_url"),
+      GIT_URL: cloneUrl(mr, where, "source"),
+      GL_TARGET_REPO: cloneUrl(mr, where, "target"),
       GL_MR: iid,
       GL_STATUS_URL: `${api}/projects/${projectId}/statuses/${sha}`,
       GL_MR_API: `${api}/projects/${projectId}/merge_requests/${iid}`,

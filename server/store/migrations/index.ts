@@ -13,6 +13,7 @@ import * as workerLoad from "./2026_11_25_1000_worker_load.js";
 import * as lifecycleEvents from "./2026_11_29_1000_lifecycle_events.js";
 import * as browserSessions from "./2026_11_29_1100_browser_sessions.js";
 import * as logArchive from "./2026_11_29_1200_log_archive.js";
+import * as scheduling from "./2026_11_29_1600_scheduling.js";
 import * as release from "./2026_11_29_1700_release.js";
 
 export const migrations: Record<string, Migration> = {
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_29_1000_lifecycle_events": lifecycleEvents,
   "2026_11_29_1100_browser_sessions": browserSessions,
   "2026_11_29_1200_log_archive": logArchive,
+  "2026_11_29_1600_scheduling": scheduling,
   "2026_11_29_1700_release": release,
 };

@@ -83,6 +83,7 @@ const rules: Record<string, Record<string, { need: Need; req: object; mutates?: 
     AppendLog: { need: "worker", req: {} },
     UpdateRun: { need: "worker", req: {} },
     ReportTests: { need: "worker", req: {} },
+    ReportFacts: { need: "worker", req: {} },
   },
 };
 

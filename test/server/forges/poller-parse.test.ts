@@ -1,7 +1,8 @@
 // Pure parts of the git poller: pkt-line ref advertisements, fnmatch patterns
 // as Python's fnmatch matches GIT_POLL_REFS, and skip-ci detection.
 import test from "ava";
-import { fnmatch, matchesAny } from "../../../server/forges/poller/fnmatch.js";
+import { matchesAny } from "../../../server/forges/poller/fnmatch.js";
+import { fnmatch } from "../../../server/projects/fnmatch.js";
 import { parseRefAdvertisement } from "../../../server/forges/poller/pkt-line.js";
 import { hasSkipCi } from "../../../server/forges/skip-ci.js";
 

@@ -48,7 +48,11 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = count("--concurrency", values.concurrency, 1, 64);
   const stateDir = path.resolve(".jobserv", `dev-${port}`);
   const secret = randomBytes(18).toString("base64url");
-  const config = loadServerConfig(process.env, { port, databaseUrl: values.db, workerRegistrationSecret: secret });
+  const config = loadServerConfig(process.env, {
+    port, databaseUrl: values.db, workerRegistrationSecret: secret,
+    // A laptop rarely has JobServ's 30 GB free: dev keeps runs going down to 1 GiB unless told otherwise.
+    ...(process.env["JOBSERV_WORKER_DISK_MIN_FREE_BYTES"] ? {} : { workerDiskMinFreeBytes: 2 ** 30 }),
+  });
   const adminToken = config.adminToken || savedAdminToken(stateDir);
   const server = await startServer({ ...config, adminToken });
   const worker = startWorker(loadWorkerConfig(process.env, {

@@ -198,7 +198,8 @@ Writes {"url", "token"} to $XDG_CONFIG_HOME/jobserv/config.json (~/.config/jobse
   zsh:  source <(jobserv completion zsh)        (after compinit; or save it as _jobserv in your $fpath)`,
     subcommands: ["bash", "zsh"],
     flags: [],
-    load: () => import("./completion.js"),
+    // The completion script is made from this table, handed over (completion.ts does not import it).
+    load: async () => { const completion = await import("./completion.js"); return { run: (argv) => completion.run(argv, COMMANDS) }; },
   },
 ];
 

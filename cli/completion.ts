@@ -1,16 +1,23 @@
 // `jobserv completion bash|zsh`: a completion script generated from the
-// command table (commands.ts): command names, then a command's subcommands,
+// command table (commands.ts, passed in): command names, then a command's subcommands,
 // its flags after "-", and file names where the command takes files.
-import { COMMANDS, type CommandInfo } from "./commands.js";
 import { UsageError } from "./errors.js";
+
+/** What completion needs of a command (commands.ts's table entries have it). */
+export interface CompletionEntry {
+  name: string;
+  subcommands?: readonly string[];
+  flags: readonly string[];
+  files?: boolean;
+}
 
 /** Flags whose value is a file or folder. */
 const FILE_FLAGS = ["-f", "--file", "--workdir"];
 
-const words = (c: CommandInfo) => ({ subs: (c.subcommands ?? []).join(" "), flags: [...c.flags, "--help"].join(" "), files: c.files ? 1 : 0 });
+const words = (c: CompletionEntry) => ({ subs: (c.subcommands ?? []).join(" "), flags: [...c.flags, "--help"].join(" "), files: c.files ? 1 : 0 });
 
-export function bashCompletion(): string {
-  const cases = COMMANDS.map((c) => {
+export function bashCompletion(commands: readonly CompletionEntry[]): string {
+  const cases = commands.map((c) => {
     const w = words(c);
     return `    ${c.name}) subs="${w.subs}"; flags="${w.flags}"; files=${w.files} ;;`;
   }).join("\n");
@@ -20,13 +27,13 @@ _jobserv() {
   local subs="" flags="" files=0
   COMPREPLY=()
   if (( COMP_CWORD == 1 )); then
-    COMPREPLY=( $(compgen -W "${COMMANDS.map((c) => c.name).join(" ")} help --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "${commands.map((c) => c.name).join(" ")} help --help --version" -- "$cur") )
     return
   fi
   case $prev in ${FILE_FLAGS.join("|")}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;; esac
   case \${COMP_WORDS[1]} in
 ${cases}
-    help) subs="${COMMANDS.map((c) => c.name).join(" ")}" ;;
+    help) subs="${commands.map((c) => c.name).join(" ")}" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=( $(compgen -W "$flags" -- "$cur") )
@@ -40,8 +47,8 @@ complete -F _jobserv jobserv
 `;
 }
 
-export function zshCompletion(): string {
-  const cases = COMMANDS.map((c) => {
+export function zshCompletion(commands: readonly CompletionEntry[]): string {
+  const cases = commands.map((c) => {
     const w = words(c);
     return `    ${c.name}) subs=(${w.subs}); flags=(${w.flags}); files=${w.files} ;;`;
   }).join("\n");
@@ -51,13 +58,13 @@ _jobserv() {
   local -a subs flags
   local files=0
   if (( CURRENT == 2 )); then
-    compadd -- ${COMMANDS.map((c) => c.name).join(" ")} help --help --version
+    compadd -- ${commands.map((c) => c.name).join(" ")} help --help --version
     return
   fi
   case \${words[CURRENT-1]} in ${FILE_FLAGS.join("|")}) _files; return ;; esac
   case \${words[2]} in
 ${cases}
-    help) subs=(${COMMANDS.map((c) => c.name).join(" ")}) ;;
+    help) subs=(${commands.map((c) => c.name).join(" ")}) ;;
   esac
   if [[ \${words[CURRENT]} == -* ]]; then
     compadd -- $flags
@@ -71,9 +78,9 @@ if [[ \${funcstack[1]} == _jobserv ]]; then _jobserv "$@"; else compdef _jobserv
 `;
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], commands: readonly CompletionEntry[]): Promise<number> {
   const [shell, ...rest] = argv;
   if (rest.length || (shell !== "bash" && shell !== "zsh")) throw new UsageError("usage: jobserv completion bash | zsh");
-  process.stdout.write(shell === "bash" ? bashCompletion() : zshCompletion());
+  process.stdout.write(shell === "bash" ? bashCompletion(commands) : zshCompletion(commands));
   return 0;
 }

@@ -16,9 +16,8 @@ import { acknowledgeRun, completeWorkerDoneRun, failRunOfWorker, markWorkerDone,
 import { testVerdict } from "../store/tests.js";
 import { finishWhenTestsDone } from "./lifecycle-tests.js";
 import { ACTIVE_STATUSES, findRunById, listRunsOfBuilds } from "../store/runs.js";
-import { fireRunChains } from "./chain.js";
+import { runCompleted } from "./lifecycle-run-end.js";
 import { recordRunChanges, runEvents, type LifecycleContext } from "./lifecycle-context.js";
-import type { LifecycleEvent } from "./lifecycle-events.js";
 import { publishThenRollup } from "./lifecycle-rollup.js";
 import { isComplete } from "./status.js";
 
@@ -90,28 +89,6 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE_STATUSES;
   if (await transitionRun(ctx.store.db, run.id, from, status, { now, message })) await runCompleted(ctx, run, status, message, now);
   return { cancelRequested: cancelling };
-}
-
-/** After a run's committed change to `status` (by its worker, or its tests): its event, chains if it passed, the roll-up. */
-export async function runCompleted(ctx: LifecycleContext, run: RunRow, status: Status, message: string, now: number): Promise<void> {
-  ctx.events.publish(await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]));
-  const failed = status === Status.PASSED ? await chainFromRun(ctx, run) : [];
-  await publishThenRollup(ctx, failed, [run.build_id]);
-}
-
-/** Fires a passed run's chained triggers; if that fails, the run fails with the reason (as JobServ): that event, unpublished. */
-async function chainFromRun(ctx: LifecycleContext, run: RunRow): Promise<LifecycleEvent[]> {
-  try {
-    await fireRunChains(ctx, run);
-    return [];
-  } catch (e) {
-    const now = ctx.now();
-    const message = `error triggering run: ${(e as Error).message}`;
-    if (!await transitionRun(ctx.store.db, run.id, [Status.PASSED], Status.FAILED, { now, message })) return [];
-    const events = await recordRunChanges(ctx, [{ runId: run.id, status: Status.FAILED, worker: run.worker_name, message, time: now }]);
-    await ctx.notes.note(run.id, `\n== ERROR TRIGGERING RUN: ${(e as Error).message}\n`);
-    return events;
-  }
 }
 
 /**

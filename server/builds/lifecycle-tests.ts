@@ -12,7 +12,7 @@ import { completeWorkerDoneRun } from "../store/run-transitions.js";
 import { findRunById } from "../store/runs.js";
 import { testVerdict } from "../store/tests.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
-import { runCompleted } from "./lifecycle-runs.js";
+import { runCompleted } from "./lifecycle-run-end.js";
 import { isComplete } from "./status.js";
 
 /** Ends run `runId` if its worker is done and its tests are all complete; whether it did. */

@@ -209,5 +209,7 @@ ${run("plain", "caps")}${run("added", "caps", "        cap-add: [SYS_PTRACE]\n")
   t.is(capEff(await out("dropped")), 0n, "cap-drop ALL leaves none");
   t.regex(plain, /\n0\n$/, "root by default");
   t.regex(await out("nobody"), /\n65534\n$/, "container-user");
-  t.is(await out("entry"), '/bin/sh -c exec "$0" 2>&1 /script-repo/do_run\n', "the entrypoint receives the command");
+  // the command under the container's own deadline watchdog: timeout 1 minute + 5 s grace
+  t.is(await out("entry"), '/bin/sh -c "$0" 2>&1 & c=$!; (sleep "$1" && kill -KILL "$c") >/dev/null 2>&1 & w=$!; wait "$c"; r=$?; kill "$w" 2>/dev/null; exit "$r" /script-repo/do_run 65\n',
+    "the entrypoint receives the command");
 });

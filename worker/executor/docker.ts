@@ -3,25 +3,40 @@
 // the console log keeps the order the program wrote (Docker's own stream
 // demultiplexing loses the relative order of stdout and stderr). No TTY, so
 // bytes arrive unaltered (a TTY would turn \n into \r\n).
+// The container enforces its own deadline: the command runs under a small
+// shell watchdog (`sleep` then SIGKILL), so a container whose worker died
+// mid-run still ends at its deadline (plus a grace that lets a live worker's
+// own timer win and report "timed out"); the deadline is also a label.
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerResult, ContainerSpec, Ending, Executor } from "./executor.js";
 import { prepareImage } from "./image-pull.js";
+
+/** Seconds past the run's timeout after which the container ends itself. */
+export const CONTAINER_DEADLINE_GRACE_S = 5;
+/** Label holding the epoch second at which the container ends itself. */
+export const DEADLINE_LABEL = "io.jobserv.deadline";
+
+// $0: the command; $1: seconds until the watchdog kills it. Without `sleep` in
+// the image the watchdog does nothing (`&&`), rather than killing at once.
+// PID 1 (this shell) exits after its child, and with it every process left.
+const WATCHDOG = '"$0" 2>&1 & c=$!; (sleep "$1" && kill -KILL "$c") >/dev/null 2>&1 & w=$!; wait "$c"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
 
 export class DockerExecutor implements Executor {
   constructor(private readonly docker: Docker = new Docker()) {}
 
   async run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult> {
     await this.ensureImage(spec.image, spec.auth);
+    const lifeS = Math.ceil(timeoutMs / 1000) + CONTAINER_DEADLINE_GRACE_S;
     const container = await this.docker.createContainer({
       name: spec.name,
       Image: spec.image,
       ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [""] } : {}),
       WorkingDir: spec.workingDir,
-      Cmd: ["/bin/sh", "-c", 'exec "$0" 2>&1', spec.command],
+      Cmd: ["/bin/sh", "-c", WATCHDOG, spec.command, String(lifeS)],
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       User: spec.user || undefined,
-      Labels: spec.labels,
+      Labels: { ...spec.labels, [DEADLINE_LABEL]: String(Math.ceil(Date.now() / 1000) + lifeS) },
       Tty: false,
       HostConfig: {
         Binds: spec.binds,
@@ -66,7 +81,13 @@ export class DockerExecutor implements Executor {
   }
 
   async removeLeftovers(worker: string): Promise<string[]> {
-    const left = await this.docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${worker}`] } });
+    const mine = await this.docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${worker}`] } });
+    // Other workers' containers that ended themselves at their deadline over a
+    // minute ago: their worker never came back to remove them.
+    const now = Date.now() / 1000;
+    const stale = (await this.docker.listContainers({ all: true, filters: { label: [DEADLINE_LABEL], status: ["exited", "dead"] } }))
+      .filter((c) => !mine.some((m) => m.Id === c.Id) && Number(c.Labels[DEADLINE_LABEL]) + 60 < now);
+    const left = [...mine, ...stale];
     await Promise.all(left.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => { /* gone already */ })));
     return left.map((c) => c.Names[0] ?? c.Id);
   }

@@ -60,3 +60,25 @@ for (const dialect of dialects) {
     t.true(Date.parse(info.State.FinishedAt) / 1000 <= deadline + 3, `finished ${info.State.FinishedAt}, deadline ${deadline}`);
   });
 }
+
+test("a starting worker removes other workers' ended containers a minute past their deadline, and only those", async (t) => {
+  const server = await startTestServer(t, "sqlite");
+  const docker = new Docker();
+  const now = Math.floor(Date.now() / 1000);
+  const made = async (suffix: string, deadline: number) => {
+    const c = await docker.createContainer({
+      name: `jobserv-deadline-test-${suffix}-${process.pid}`, Image: TEST_IMAGE, Cmd: ["true"],
+      Labels: { "io.jobserv.worker": `gone-host-${process.pid}`, "io.jobserv.run": "0", "io.jobserv.deadline": String(deadline) },
+      HostConfig: { NetworkMode: "none" },
+    });
+    t.teardown(() => c.remove({ force: true }).catch(() => {}));
+    await c.start();
+    await c.wait();
+    return c;
+  };
+  const stale = await made("stale", now - 120);
+  const recent = await made("recent", now - 10);
+  const worker = spawnWorker(t, { url: server.url, name: `sweeper-${process.pid}`, tags: ["sweeper"], protocol: "connect" });
+  await eventually(async () => (await stale.inspect().then(() => undefined, () => true)), 60_000, () => `the stale container to be removed: ${worker.output()}`);
+  t.is((await recent.inspect()).State.Status, "exited", "a container within a minute of its deadline may still be its live worker's");
+});

@@ -1,4 +1,4 @@
-// Abortable sleep and jittered exponential back-off, shared by server and worker.
+// Abortable sleep, shared by server, worker and CLI (back-off: retry.ts).
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -8,8 +8,3 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Delay before retry number `attempt` (0-based): uniform in [base*2^n / 2, base*2^n], capped. */
-export function backoffMs(attempt: number, baseMs = 100, maxMs = 10_000): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}

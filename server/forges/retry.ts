@@ -3,6 +3,7 @@
 // URL (credentials masked) and the real cause (a refused connection, a DNS or
 // TLS failure, a timeout), not fetch's bare "fetch failed".
 import { withoutCredentials } from "../../common/env-values.js";
+import { retry } from "../../common/retry.js";
 import type { Logger } from "../logger.js";
 
 /** `url` fit for logs: no user:password, and values of query parameters that look like credentials masked. */
@@ -50,16 +51,19 @@ export interface RetryOptions {
   log: Logger;
 }
 
+/** `fn` called up to `o.attempts` times, `o.baseMs` apart and doubling (no jitter); every failure logged, the last thrown. */
 export async function withRetries<T>(fn: () => Promise<T>, o: RetryOptions): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const last = attempt >= o.attempts || (o.permanent?.(e) ?? false);
-      o.log.warn({ attempt, attempts: o.attempts, retrying: !last, err: causeText(e) }, `${o.what} failed`);
-      if (last) throw e;
-      await new Promise((r) => setTimeout(r, o.baseMs * 2 ** (attempt - 1)));
-    }
+  const log = (e: unknown, attempt: number, retrying: boolean) =>
+    o.log.warn({ attempt, attempts: o.attempts, retrying, err: causeText(e) }, `${o.what} failed`);
+  let calls = 0;
+  try {
+    return await retry((attempt) => { calls = attempt; return fn(); }, {
+      attempts: o.attempts, baseMs: o.baseMs, capMs: Infinity, jitter: false,
+      classify: (e) => (o.permanent?.(e) ? "fail" : "retry"), onRetry: (e, attempt) => log(e, attempt, true),
+    });
+  } catch (e) {
+    log(e, calls, false);
+    throw e;
   }
 }
 

@@ -2,6 +2,7 @@
 // cluster, a failover) is retried with capped exponential back-off and one
 // log line, instead of a stack trace and an exit. Passwords never reach logs.
 import { sql } from "kysely";
+import { retry } from "../../common/retry.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "./db.js";
 
@@ -25,23 +26,19 @@ export function redactStoreUrl(url: string): string {
  */
 export async function waitForStore(store: Store, url: string, log: Pick<Logger, "warn" | "info">, opts: StoreWaitOptions): Promise<void> {
   const start = Date.now();
-  let delay = opts.firstMs ?? 250;
-  for (let attempt = 1; ; attempt++) {
-    try {
+  const capMs = opts.capMs ?? 10_000;
+  try {
+    await retry(async (attempt) => {
       await sql`select 1`.execute(store.db);
       if (attempt > 1) log.info({ store: redactStoreUrl(url), waitedMs: Date.now() - start, attempts: attempt }, "store reachable");
-      return;
-    } catch (e) {
-      const reason = describe(e);
-      if (opts.maxMs > 0 && Date.now() - start + delay > opts.maxMs) {
-        throw new Error(`store ${redactStoreUrl(url)} unreachable for ${Math.round((Date.now() - start) / 1000)} s (${reason}); giving up (JOBSERV_STORE_WAIT_MS)`);
-      }
-      if (attempt === 1) {
-        log.warn({ store: redactStoreUrl(url), reason }, `store unreachable (${reason}); waiting for it, retrying with back-off up to ${(opts.capMs ?? 10_000) / 1000} s`);
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, opts.capMs ?? 10_000);
-    }
+    }, {
+      baseMs: opts.firstMs ?? 250, capMs, jitter: false, maxElapsedMs: opts.maxMs > 0 ? opts.maxMs : Infinity,
+      onRetry: (e, attempt) => {
+        if (attempt === 1) log.warn({ store: redactStoreUrl(url), reason: describe(e) }, `store unreachable (${describe(e)}); waiting for it, retrying with back-off up to ${capMs / 1000} s`);
+      },
+    });
+  } catch (e) {
+    throw new Error(`store ${redactStoreUrl(url)} unreachable for ${Math.round((Date.now() - start) / 1000)} s (${describe(e)}); giving up (JOBSERV_STORE_WAIT_MS)`);
   }
 }
 

@@ -8,7 +8,7 @@ import { open } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import { pipeline } from "node:stream/promises";
-import { backoffMs, sleep } from "../../common/sleep.js";
+import { retry } from "../../common/retry.js";
 
 export interface UploadTarget {
   serverUrl: string;
@@ -33,19 +33,16 @@ export async function uploadArtifactFile(target: UploadTarget, relPath: string, 
     "content-type": "application/octet-stream",
     "content-length": String(size),
   };
-  for (let attempt = 0; ; attempt++) {
-    let reason: string;
-    try {
+  try {
+    await retry(async () => {
       const res = await put(url, headers, file);
       if (res.status >= 200 && res.status < 300) return;
-      reason = `HTTP ${res.status}: ${errorText(res.body)}`;
-      if (res.status < 500 && res.status !== 429) throw new ArtifactRefusedError(`${relPath}: ${reason}`);
-    } catch (e) {
-      if (e instanceof ArtifactRefusedError) throw e;
-      reason = (e as Error).message;
-    }
-    if (attempt + 1 >= ATTEMPTS) throw new Error(`${relPath}: ${reason} (after ${ATTEMPTS} attempts)`);
-    await sleep(backoffMs(attempt, 250));
+      const reason = `HTTP ${res.status}: ${errorText(res.body)}`;
+      throw res.status < 500 && res.status !== 429 ? new ArtifactRefusedError(`${relPath}: ${reason}`) : new Error(reason);
+    }, { attempts: ATTEMPTS, baseMs: 250, classify: (e) => (e instanceof ArtifactRefusedError ? "fail" : "retry") });
+  } catch (e) {
+    if (e instanceof ArtifactRefusedError) throw e;
+    throw new Error(`${relPath}: ${(e as Error).message} (after ${ATTEMPTS} attempts)`);
   }
 }
 

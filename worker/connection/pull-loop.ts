@@ -5,11 +5,11 @@
 // the worker's changing facts are registered again.
 import path from "node:path";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
-import { backoffMs, sleep } from "../../common/sleep.js";
+import { retryDelayMs } from "../../common/retry.js";
+import { sleep } from "../../common/sleep.js";
 import type { PullResponse, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import type { WorkerConfig } from "../config.js";
 import { hostFacts } from "../facts.js";
-import { isRetryable } from "./retry.js";
 
 export interface PullLoopDeps {
   client: Client<typeof WorkerService>;
@@ -78,7 +78,7 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
         // Log the first failures and then every power of two, not every retry.
         if (!notEnlisted && (attempt & (attempt - 1)) === 0) deps.log(`pull (attempt ${attempt + 1}): ${(e as Error).message}`);
         if (e instanceof ConnectError && e.code === Code.Unauthenticated) registered = false;
-        await sleep(notEnlisted ? 5_000 : backoffMs(attempt++, 100, 5_000), stop);
+        await sleep(notEnlisted ? 5_000 : retryDelayMs(++attempt, { capMs: 5_000 }), stop);
       }
     } finally {
       clearTimeout(recycle);

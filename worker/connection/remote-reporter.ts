@@ -1,7 +1,7 @@
 // The runner's Reporter over WorkerService: output through a LogShipper
 // (AppendLog), statuses through UpdateRun, retried until delivered.
 import type { Client } from "@connectrpc/connect";
-import { backoffMs, sleep } from "../../common/sleep.js";
+import { retry, retryConnectErrors } from "../../common/retry.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import type { WorkerConfig } from "../config.js";
@@ -9,7 +9,6 @@ import { LogShipper } from "../logs/shipper.js";
 import type { Reporter } from "../runner/reporter.js";
 import type { TestRecord } from "../runner/test-record.js";
 import { uploadArtifactFile, type UploadTarget } from "./artifact-upload.js";
-import { isRetryable } from "./retry.js";
 
 export class RemoteReporter implements Reporter {
   private readonly shipper: LogShipper;
@@ -38,16 +37,9 @@ export class RemoteReporter implements Reporter {
   }
 
   async reportTests(tests: TestRecord[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await this.client.reportTests({ runId: this.runId, runToken: this.runToken, tests });
-        if (res.cancelRequested) this.onCancel();
-        return;
-      } catch (e) {
-        if (!isRetryable(e) || attempt > 20) throw e;
-        await sleep(backoffMs(attempt));
-      }
-    }
+    const res = await retry(() => this.client.reportTests({ runId: this.runId, runToken: this.runToken, tests }),
+      { attempts: 22, classify: retryConnectErrors });
+    if (res.cancelRequested) this.onCancel();
   }
 
   /** Rides on a repeated RUNNING report (a no-op for the status). */
@@ -56,15 +48,8 @@ export class RemoteReporter implements Reporter {
   }
 
   async status(status: Status, message: string, imageDigest = ""): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await this.client.updateRun({ runId: this.runId, runToken: this.runToken, status, message, imageDigest });
-        if (res.cancelRequested) this.onCancel();
-        return;
-      } catch (e) {
-        if (!isRetryable(e) || attempt > 50) throw e;
-        await sleep(backoffMs(attempt));
-      }
-    }
+    const res = await retry(() => this.client.updateRun({ runId: this.runId, runToken: this.runToken, status, message, imageDigest }),
+      { attempts: 52, classify: retryConnectErrors });
+    if (res.cancelRequested) this.onCancel();
   }
 }

@@ -11,9 +11,8 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { ConnectError } from "@connectrpc/connect";
-import { backoffMs, sleep } from "../../common/sleep.js";
+import { retry, retryConnectErrors } from "../../common/retry.js";
 import { LogGapSchema } from "../../gen/jobserv/v1/worker_pb.js";
-import { isRetryable } from "../connection/retry.js";
 
 /** Sends `data` at `offset`; resolves to the committed length and whether the run is being cancelled. */
 export type AppendFn = (offset: number, data: Uint8Array) => Promise<{ committed: number; cancelRequested: boolean }>;
@@ -91,28 +90,34 @@ export class LogShipper {
   }
 
   private async sendAll(): Promise<void> {
-    let attempt = 0;
     while (this.acked < this.written && !this.signal?.aborted) {
-      // Catching up after a burst or an outage: bigger requests, fewer round trips (1 MiB at most).
-      const size = Math.min(this.written - this.acked, Math.max(this.config.chunkBytes, 1 << 20));
-      const data = Buffer.alloc(size);
-      readSync(this.fd!, data, 0, size, this.acked - this.fileBase);
       try {
-        const { committed, cancelRequested } = await this.append(this.acked, data);
-        this.advanceTo(committed);
-        if (cancelRequested) this.onCancel();
-        attempt = 0;
+        await retry(() => this.sendNext(), { baseMs: 100, capMs: 5_000, signal: this.signal, classify: (e) => (gapOf(e) ? "fail" : retryConnectErrors(e)) });
       } catch (e) {
-        const gap = e instanceof ConnectError ? e.findDetails(LogGapSchema)[0] : undefined;
+        const gap = gapOf(e);
         if (gap) { this.advanceTo(Number(gap.committedOffset)); continue; }
-        if (!isRetryable(e)) { this.failure = e; return; }
-        await sleep(backoffMs(attempt++, 100, 5_000), this.signal);
+        if (retryConnectErrors(e) === "fail" || !this.signal?.aborted) this.failure = e;
+        return;
       }
     }
+  }
+
+  /** Sends the next pending bytes from the spool; catching up after a burst or an outage, bigger requests, fewer round trips (1 MiB at most). */
+  private async sendNext(): Promise<void> {
+    const size = Math.min(this.written - this.acked, Math.max(this.config.chunkBytes, 1 << 20));
+    const data = Buffer.alloc(size);
+    readSync(this.fd!, data, 0, size, this.acked - this.fileBase);
+    const { committed, cancelRequested } = await this.append(this.acked, data);
+    this.advanceTo(committed);
+    if (cancelRequested) this.onCancel();
   }
 
   /** The server holds `committed` bytes: everything below is done. */
   private advanceTo(committed: number): void {
     this.acked = Math.max(this.acked, Math.min(committed, this.written));
   }
+}
+
+function gapOf(e: unknown) {
+  return e instanceof ConnectError ? e.findDetails(LogGapSchema)[0] : undefined;
 }

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gitAuthEnv, gitAuthorization } from "../../common/git-auth.js";
-import { backoffMs, sleep } from "../../common/sleep.js";
+import { retry } from "../../common/retry.js";
 
 const run = promisify(execFile);
 
@@ -37,16 +37,10 @@ async function git(args: string[], cwd?: string, env: Record<string, string> = {
 export async function cloneAt(url: string, dest: string, opts: CloneOptions = {}): Promise<string> {
   const attempts = opts.attempts ?? 3;
   const auth = gitAuthEnv(gitAuthorization(url, opts.credentials), /^https?:/.test(url) ? url : undefined);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await git(["clone", "--quiet", "--", url, dest], undefined, auth);
-      break;
-    } catch (e) {
-      if (attempt + 1 >= attempts) throw new Error(`git clone ${url} failed: ${firstLine(e)}`);
-      await run("rm", ["-rf", dest]);
-      await sleep(backoffMs(attempt, 500, 3_000));
-    }
-  }
+  await withRetries(attempts, async (attempt) => {
+    if (attempt > 1) await run("rm", ["-rf", dest]);
+    await git(["clone", "--quiet", "--", url, dest], undefined, auth);
+  }, (e) => `git clone ${url} failed: ${firstLine(e)}`);
   if (opts.ref) {
     try {
       await git(["checkout", "--quiet", "-B", "jobserv-run", opts.ref], dest);
@@ -77,14 +71,12 @@ async function fetchLfs(dest: string, auth: Record<string, string>): Promise<voi
   if (existsSync(path.join(dest, ".gitmodules"))) await git(["submodule", "foreach", "--recursive", "--quiet", "git lfs pull"], dest, auth);
 }
 
-async function withRetries(attempts: number, step: () => Promise<void>, describe: (e: unknown) => string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await step();
-    } catch (e) {
-      if (attempt + 1 >= attempts) throw new Error(describe(e));
-      await sleep(backoffMs(attempt, 500, 3_000));
-    }
+/** `step` tried `attempts` times, 0.5 s apart and then longer (at most 3 s); its last failure described by `describe`. */
+async function withRetries(attempts: number, step: (attempt: number) => Promise<void>, describe: (e: unknown) => string): Promise<void> {
+  try {
+    await retry(step, { attempts, baseMs: 500, capMs: 3_000 });
+  } catch (e) {
+    throw new Error(describe(e));
   }
 }
 

@@ -9,12 +9,8 @@ import { parseArgs } from "node:util";
 import { fromJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema, type RunDefinition } from "../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
-import { buildRunDefinition } from "../server/builds/run-definition.js";
-import { findTrigger } from "../server/projects/find-trigger.js";
-import { parseProjectDefinition } from "../server/projects/parse.js";
-import { DockerExecutor } from "../worker/executor/docker.js";
-import { LocalReporter } from "../worker/runner/local-reporter.js";
-import { runOne } from "../worker/runner/run.js";
+import { localRunDefinition, RunChoiceError } from "../server/local-run-definition.js";
+import { runLocally } from "../worker/local-run.js";
 import { UsageError } from "./errors.js";
 
 const OPTIONS = {
@@ -61,23 +57,20 @@ export async function simulate(argv: string[], mode: "simulate" | "exec"): Promi
   mkdirSync(workDir, { recursive: true });
   const consoleLog = path.join(workDir, "console.log");
   rmSync(consoleLog, { force: true });
-  const status = await runOne(def, {
-    executor: new DockerExecutor(), reporter: new LocalReporter(consoleLog), workDir, workerName: "simulator",
-    network: values.network, keepRunDir: true,
-    mounts: { volumesDir: path.join(workDir, "volumes"), sharedVolumes: pairs(values["shared-volume"], "--shared-volume") },
-  }, new AbortController().signal);
+  const status = await runLocally(def, {
+    workDir, consoleLog, network: values.network,
+    volumesDir: path.join(workDir, "volumes"), sharedVolumes: pairs(values["shared-volume"], "--shared-volume"),
+  });
   console.error(`== console.log: ${consoleLog}; /archive: ${path.join(workDir, "runs", String(def.runId), "archive")}`);
   return status === Status.PASSED ? 0 : 1;
 }
 
-function definitionFromProject(file: string, triggerName: string | undefined, runName: string | undefined, params: Record<string, string>): RunDefinition {
-  const def = parseProjectDefinition(readFileSync(file, "utf8"));
-  const trigger = findTrigger(def, triggerName);
-  const spec = runName ? trigger.runs.find((r) => r.name === runName) : trigger.runs.length === 1 ? trigger.runs[0] : undefined;
-  if (!spec) throw new UsageError(`--run: one of ${trigger.runs.map((r) => r.name).join(", ")}`);
+function definitionFromProject(file: string, trigger: string | undefined, run: string | undefined, params: Record<string, string>): RunDefinition {
   const project = path.basename(file).replace(/\.ya?ml$/, "");
-  const rundef = buildRunDefinition(def, trigger, spec, { project, build: 0, triggerParams: params, publicUrl: "http://localhost" });
-  const needed = [spec.containerAuth, ...(spec.scriptRepo ? (def.scriptRepos[spec.scriptRepo.name]?.token ?? "").split(":") : [])].filter((n): n is string => Boolean(n));
-  for (const name of needed) rundef.secrets[name] ??= "";
-  return rundef;
+  try {
+    return localRunDefinition(readFileSync(file, "utf8"), { project, trigger, run, params });
+  } catch (e) {
+    if (e instanceof RunChoiceError) throw new UsageError(`--run: ${e.message}`);
+    throw e;
+  }
 }

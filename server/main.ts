@@ -153,7 +153,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);
   type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
-  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor(), domainErrors()] });
+  // Responses under 16 KiB go uncompressed (Connect's default is 1 KiB): gzip of a
+  // build document cost more server CPU than its few hundred bytes save.
+  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor(), domainErrors()], compressMinBytes: 16 * 1024 });
   const listener = await listen(handler, config.port, config.host, tls).catch(async (e: unknown) => { await store.close(); throw e; });
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;

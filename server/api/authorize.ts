@@ -26,4 +26,14 @@ export class Authorizer {
     this.access.requireOnProject(p, scope, await findProjectByName(this.store.db, name), name);
     return p;
   }
+
+  /**
+   * `scope` on project `name` when the handler reads the project's row
+   * itself (with the data, in one round trip): returns the check to apply
+   * to that row before anything read is answered.
+   */
+  async projectCheck(ctx: HandlerContext, name: string, scope: Scope): Promise<(project: { name: string; public: number } | undefined) => void> {
+    const p = await this.caller(ctx);
+    return (project) => this.access.requireOnProject(p, scope, project, name);
+  }
 }

@@ -11,6 +11,7 @@ import { NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
 import { findBuildById, listBuilds } from "../store/builds.js";
 import { listRunsOfBuilds } from "../store/runs.js";
+import { findProjectAccess, listBuildsByName } from "../store/build-reads.js";
 import { decodePageToken, encodePageToken, pageSize, toBuild, toRun } from "./convert.js";
 import { buildDocument } from "./build-document.js";
 import type { ApiDeps } from "./deps.js";
@@ -33,15 +34,18 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
       return { build: toBuild(build, req.project, await listRunsOfBuilds(store.db, [buildId])) };
     },
     async getBuild(req, ctx) {
-      await deps.authz.project(ctx, req.project, Scope.READ);
-      return { build: await buildDocument(store, req.project, req.number) };
+      const allow = await deps.authz.projectCheck(ctx, req.project, Scope.READ);
+      return { build: await buildDocument(store, req.project, req.number, allow) };
     },
     async listBuilds(req, ctx) {
-      await deps.authz.project(ctx, req.project, Scope.READ);
-      const project = await resolveProject(store, req.project);
+      const allow = await deps.authz.projectCheck(ctx, req.project, Scope.READ);
       const limit = pageSize(req.pageSize, 50);
       const before = req.pageToken ? Number(decodePageToken(req.pageToken)) : Number.MAX_SAFE_INTEGER;
-      const rows = await listBuilds(store.db, project.id, before, limit + 1);
+      // One query: the page joined with its project; only an empty page asks for the project alone.
+      const { builds: rows, project: found } = await listBuildsByName(store.db, req.project, before, limit + 1);
+      const project = found ?? await findProjectAccess(store.db, req.project);
+      allow(project);
+      if (!project) throw new NotFoundError(`project "${req.project}" not found`);
       const page = rows.slice(0, limit);
       return {
         builds: page.map((b) => toBuild(b, project.name, [])),

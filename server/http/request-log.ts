@@ -12,16 +12,17 @@ export function requestLog(log: Logger): Interceptor {
   return (next) => async (req) => {
     const reqId = req.header.get("x-request-id") || randomUUID();
     const started = performance.now();
-    const rlog = log.child({ reqId, rpc: `${req.service.typeName}/${req.method.name}` });
+    // The child logger is made only when a line is written (most calls at info level write none).
+    const rlog = () => log.child({ reqId, rpc: `${req.service.typeName}/${req.method.name}` });
     try {
       const res = await next(req);
       res.header.set("x-request-id", reqId);
-      rlog.debug({ ms: Math.round(performance.now() - started) }, "rpc");
+      if (log.isLevelEnabled("debug")) rlog().debug({ ms: Math.round(performance.now() - started) }, "rpc");
       return res;
     } catch (e) {
       // Anything but a ConnectError becomes "internal error" for the client (Connect hides its message).
       const code = e instanceof ConnectError ? e.code : Code.Internal;
-      rlog[SERVER_FAULTS.has(code) ? "error" : "debug"]({ ms: Math.round(performance.now() - started), code: Code[code], err: e }, "rpc failed");
+      rlog()[SERVER_FAULTS.has(code) ? "error" : "debug"]({ ms: Math.round(performance.now() - started), code: Code[code], err: e }, "rpc failed");
       if (e instanceof ConnectError) e.metadata.set("x-request-id", reqId);
       throw e;
     }

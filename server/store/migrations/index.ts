@@ -15,6 +15,7 @@ import * as browserSessions from "./2026_11_29_1100_browser_sessions.js";
 import * as logArchive from "./2026_11_29_1200_log_archive.js";
 import * as scheduling from "./2026_11_29_1600_scheduling.js";
 import * as release from "./2026_11_29_1700_release.js";
+import * as buildEventsIndex from "./2026_11_29_4000_build_events_index.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_29_1200_log_archive": logArchive,
   "2026_11_29_1600_scheduling": scheduling,
   "2026_11_29_1700_release": release,
+  "2026_11_29_4000_build_events_index": buildEventsIndex,
 };

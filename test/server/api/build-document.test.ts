@@ -1,0 +1,76 @@
+// GetBuild's document (server/api/build-document.ts) on both dialects: the
+// build, its runs and its events read in one round trip (every query is sent
+// before the first answer), access decided on the project before anything is
+// answered, and the same NOT_FOUND messages as before; ListBuilds' joined page.
+import test from "ava";
+import type { KyselyPlugin } from "kysely";
+import { Status } from "../../../gen/jobserv/v1/status_pb.js";
+import { buildDocument } from "../../../server/api/build-document.js";
+import { triggerBuild } from "../../../server/builds/trigger.js";
+import { PermissionDeniedError } from "../../../server/errors.js";
+import { listBuildsByName } from "../../../server/store/build-reads.js";
+import type { Store } from "../../../server/store/db.js";
+import { insertProject } from "../../../server/store/projects.js";
+import { dialects, openTestStore } from "../../support/db.js";
+import { PASS_FAIL_YAML } from "../../support/projects.js";
+import { triggerDeps } from "../../support/trigger.js";
+
+/** The store seen through a plugin that records when each query is sent ("q") and answered ("a"). */
+function recording(store: Store): { store: Store; trace: string[] } {
+  const trace: string[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => { trace.push("q"); return args.node; },
+    transformResult: async (args) => { trace.push("a"); return args.result; },
+  };
+  return { store: { ...store, db: store.db.withPlugin(plugin) }, trace };
+}
+
+for (const dialect of dialects) {
+  test(`${dialect}: GetBuild's document is read in one round trip, with runs and events in order`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
+    const deps = triggerDeps(store);
+    await triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "one" });
+    await triggerBuild(deps, { project: "p", triggerName: "ci", params: { A: "1" }, reason: "two" });
+    const seen: unknown[] = [];
+    const { store: rec, trace } = recording(store);
+    const doc = await buildDocument(rec, "p", 2, (p) => seen.push(p));
+    t.is(doc.number, 2);
+    t.is(doc.reason, "two");
+    t.deepEqual(doc.params, { A: "1" });
+    t.deepEqual(doc.runs.map((r) => r.name), ["good", "bad"]);
+    t.true(doc.runs.every((r) => r.buildNumber === 2 && r.project === "p"));
+    t.deepEqual(doc.statusEvents.map((e) => e.status), [Status.QUEUED]);
+    t.deepEqual(seen, [{ id: 1, name: "p", public: 0 }]);
+    t.deepEqual(trace, ["q", "q", "q", "a", "a", "a"], "three queries, all sent before the first answer");
+  });
+
+  test(`${dialect}: GetBuild's document: access first, then which part is missing`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
+    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
+    const deny = () => { throw new PermissionDeniedError("no"); };
+    await t.throwsAsync(buildDocument(store, "p", 1, deny), { name: "PermissionDeniedError" });
+    await t.throwsAsync(buildDocument(store, "p", 9, deny), { name: "PermissionDeniedError" });
+    const seen: unknown[] = [];
+    await t.throwsAsync(buildDocument(store, "p", 9, (p) => seen.push(p)), { name: "NotFoundError", message: "build p#9 not found" });
+    await t.throwsAsync(buildDocument(store, "nope", 1, (p) => seen.push(p)), { name: "NotFoundError", message: 'project "nope" not found' });
+    t.deepEqual(seen, [{ id: 1, name: "p", public: 0 }, undefined]);
+  });
+
+  test(`${dialect}: ListBuilds' page is one query joined with its project`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
+    await insertProject(store.db, "q", PASS_FAIL_YAML, Date.now());
+    const deps = triggerDeps(store);
+    for (let i = 0; i < 3; i++) await triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "" });
+    await triggerBuild(deps, { project: "q", triggerName: "ci", params: {}, reason: "" });
+    const { store: rec, trace } = recording(store);
+    const page = await listBuildsByName(rec.db, "p", 3, 10);
+    t.deepEqual(page.builds.map((b) => b.number), [2, 1]);
+    t.false("project_name" in page.builds[0]!);
+    t.deepEqual(page.project, { id: 1, name: "p", public: 0 });
+    t.deepEqual(trace, ["q", "a"]);
+    t.deepEqual(await listBuildsByName(store.db, "q", 1, 10), { builds: [], project: undefined });
+  });
+}

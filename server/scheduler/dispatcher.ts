@@ -30,6 +30,8 @@ export interface DispatcherConfig {
 export class Dispatcher implements LifecycleListener {
   readonly workers = new ConnectedWorkers();
   private passing = false;
+  /** A run was queued on this instance since the last pass began. */
+  private queuedHere = false;
   private again = false;
   private rotation = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -41,7 +43,7 @@ export class Dispatcher implements LifecycleListener {
     // A synchronous project's next build may start once one completes.
     if (e.kind === "build" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.wake();
     if (e.kind !== "run") return;
-    if (e.status === Status.QUEUED) this.wake();
+    if (e.status === Status.QUEUED) { this.queuedHere = true; this.wake(); }
     else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) this.wakeWorker(e.worker);
     else if (e.status === Status.CANCELLING && e.worker) this.cancel(e.runId, e.worker);
   }
@@ -120,12 +122,19 @@ export class Dispatcher implements LifecycleListener {
 
   private async pass(): Promise<void> {
     if (!this.workers.size) return;
+    const sessions = this.workers.list(this.rotation++);
+    const seen = sessions.map((s) => s.claims);
+    const names = sessions.map((s) => s.worker.name);
+    // A run queued here: both reads at once (one round trip before the claim,
+    // not two). A poll pass reads the busy counts only when something is queued.
+    const queuedHere = this.queuedHere;
+    this.queuedHere = false;
+    const busyRead = queuedHere ? activeRunsByWorker(this.store.db, names) : undefined;
+    busyRead?.catch(() => {});
     const queuedTags = await queuedHostTags(this.store.db);
     this.queued = { tags: queuedTags, at: performance.now() };
     if (!queuedTags.length) return;
-    const sessions = this.workers.list(this.rotation++);
-    const seen = sessions.map((s) => s.claims);
-    const busy = await activeRunsByWorker(this.store.db, sessions.map((s) => s.worker.name));
+    const busy = await (busyRead ?? activeRunsByWorker(this.store.db, names));
     for (const [i, session] of sessions.entries()) {
       const known = session.claims === seen[i] ? busy.get(session.worker.name) ?? 0 : undefined;
       if (known !== undefined && known >= session.worker.concurrency) continue;

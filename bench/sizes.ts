@@ -27,7 +27,7 @@ export function sizesFor(scale: Scale): Sizes {
       tail: { lines: 600, intervalMs: 50 },
       throughput: { megabytes: 200 },
       scheduler: { runs: 10_000, workers: 200 },
-      idle: { streams: 10_000, idleSeconds: 30 },
+      idle: { streams: 10_000, h2Streams: 50_000, idleSeconds: 30 },
       api: { clients: 200, seconds: 15, builds: 200 },
       web: { lines: 600, intervalMs: 50, megabytes: 100 },
     };
@@ -37,7 +37,7 @@ export function sizesFor(scale: Scale): Sizes {
     tail: { lines: 100, intervalMs: 50 },
     throughput: { megabytes: 20 },
     scheduler: { runs: 2_000, workers: 50 },
-    idle: { streams: 2_000, idleSeconds: 10 },
+    idle: { streams: 2_000, h2Streams: 4_000, idleSeconds: 10 },
     api: { clients: 200, seconds: 5, builds: 50 },
     web: { lines: 100, intervalMs: 50, megabytes: 50 },
   };

@@ -2,7 +2,7 @@
 // over real sockets (Connect, HTTP/1.1, as the default worker) with no
 // containers. It registers, keeps a Pull stream open and hands each
 // Assignment to a callback, which usually reports the run PASSED at once.
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { WorkerService, type Assignment } from "../../gen/jobserv/v1/worker_pb.js";
@@ -20,15 +20,16 @@ export interface SimWorker {
   pass(a: Assignment): Promise<void>;
 }
 
+/**
+ * `transport`: a shared one (e.g. HTTP/2, many workers' streams multiplexed
+ * on one connection, as a proxy in front would carry them); by default each
+ * worker has its own HTTP/1.1 connections.
+ */
 export async function registerSimWorker(url: string, name: string, tags: string[], concurrency: number,
-  onAssignment: (a: Assignment, w: SimWorker) => void): Promise<SimWorker> {
+  onAssignment: (a: Assignment, w: SimWorker) => void, transport?: Transport): Promise<SimWorker> {
   const token = `sim-worker-token-${name}-0123456789`;
-  const identify: Interceptor = (next) => (req) => {
-    req.header.set("jobserv-worker", name);
-    req.header.set("authorization", `Bearer ${token}`);
-    return next(req);
-  };
-  const client = createClient(WorkerService, createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [identify] }));
+  const identity = { "jobserv-worker": name, authorization: `Bearer ${token}` };
+  const client = createClient(WorkerService, withHeaders(transport ?? createConnectTransport({ baseUrl: url, httpVersion: "1.1" }), identity));
   await client.registerWorker({ name, token, hostTags: tags, concurrency, registrationSecret: WORKER_SECRET });
   let abort: AbortController | undefined;
   const self: SimWorker = {
@@ -69,4 +70,17 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, fn: (i
     }
   }));
   return out;
+}
+
+/** `transport` with fixed request headers (so many workers can share one transport). */
+function withHeaders(transport: Transport, fixed: Record<string, string>): Transport {
+  const merge = (header?: ConstructorParameters<typeof Headers>[0]) => {
+    const out = new Headers(header);
+    for (const [k, v] of Object.entries(fixed)) out.set(k, v);
+    return out;
+  };
+  return {
+    unary: (method, signal, timeoutMs, header, input, contextValues) => transport.unary(method, signal, timeoutMs, merge(header), input, contextValues),
+    stream: (method, signal, timeoutMs, header, input, contextValues) => transport.stream(method, signal, timeoutMs, merge(header), input, contextValues),
+  };
 }

@@ -1,9 +1,8 @@
 // WorkerService: registration, the Pull stream, log appends and run updates.
 // Stream bookkeeping lives in scheduler/; this file only adapts the protocol.
-import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import { PullResponseSchema, type WorkerFacts, type WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import type { WorkerFacts, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import { hashToken, tokenMatches } from "../auth/tokens.js";
 import { authoriseRunToken } from "../builds/run-token.js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors.js";
@@ -11,6 +10,7 @@ import { reportRunTests } from "../builds/run-tests.js";
 import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
 import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
+import { PingWheel } from "./ping-wheel.js";
 import { WorkerAuth } from "./worker-auth.js";
 import { claimableTags } from "../scheduler/claimable-tags.js";
 
@@ -30,6 +30,7 @@ const PING_MS = 15_000;
 export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerService> {
   const { store, dispatcher, now } = deps;
   const auth = new WorkerAuth(store);
+  const pings = new PingWheel(PING_MS);
   /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
   const grantOf = async (name: string) => {
     const row = await findWorker(store.db, name);
@@ -70,18 +71,15 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       const gate = await deps.leases.gateOf(grant, tags);
       const session = dispatcher.workers.add({ name: worker.name, tags, concurrency: worker.concurrency });
       session.gate = gate;
-      const close = () => dispatcher.workers.remove(session);
+      const close = () => { pings.remove(session); dispatcher.workers.remove(session); };
       ctx.signal.addEventListener("abort", close, { once: true });
-      const sendPing = () => session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));
-      // The first Ping tells the worker (and any proxy) that the stream is open.
-      sendPing();
-      const ping = setInterval(sendPing, PING_MS);
+      // The first Ping (sent at once) tells the worker (and any proxy) that the stream is open.
+      pings.add(session);
       try {
         await deps.leases.reconcile(worker.name, req.activeRunIds.map(Number));
         dispatcher.wake();
         yield* session.queue;
       } finally {
-        clearInterval(ping);
         ctx.signal.removeEventListener("abort", close);
         close();
       }

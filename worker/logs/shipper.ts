@@ -4,8 +4,11 @@
 // unreachable, and nothing is lost: bytes stay spooled until the server has
 // acknowledged them. The server acknowledges resent bytes without storing
 // them twice and answers a gap with the offset it has, from which we resend.
-// Output is batched: a send happens when `chunkBytes` are pending or
-// `flushMs` after the first pending byte.
+// A line never waits on a timer: output holding a newline is sent at once
+// when no send is in flight; while one is, output gathers and goes in the
+// next request, as soon as the server answers (so a fast stream ships in
+// large requests, an idle one line by line). A partial line is sent when
+// `chunkBytes` are pending or `flushMs` after its first byte.
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -23,6 +26,8 @@ export interface ShipperConfig {
   /** Folder for the spool file (default: the OS temp folder). */
   spoolDir?: string;
 }
+
+const NEWLINE = 0x0a;
 
 export class LogShipper {
   private fd: number | undefined;
@@ -49,7 +54,8 @@ export class LogShipper {
     }
     writeSync(this.fd, data, 0, data.length, this.written - this.fileBase);
     this.written += data.length;
-    if (this.written - this.acked >= this.config.chunkBytes) this.kick();
+    if (this.sending) return; // sendAll picks it up when the server answers
+    if (this.written - this.acked >= this.config.chunkBytes || data.includes(NEWLINE)) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.config.flushMs);
   }
 
@@ -86,7 +92,11 @@ export class LogShipper {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.sending || this.failure) return;
-    this.sending = this.sendAll().finally(() => { this.sending = undefined; });
+    this.sending = this.sendAll().finally(() => {
+      this.sending = undefined;
+      // Written after the last send's answer but before this ran: send it too.
+      if (this.acked < this.written && !this.failure && !this.signal?.aborted) this.kick();
+    });
   }
 
   private async sendAll(): Promise<void> {

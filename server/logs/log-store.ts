@@ -21,6 +21,9 @@ export interface LogStoreConfig {
   archive?: ArchivedLogReader;
 }
 
+/** Chunks per read; a read that returns fewer reached the end. */
+const READ_CHUNKS = 64;
+
 export interface TailItem { offset: number; data: Uint8Array }
 
 export class LogStore implements LifecycleListener {
@@ -36,6 +39,13 @@ export class LogStore implements LifecycleListener {
    * Returns the committed length afterwards.
    */
   async append(runId: number, offset: number, data: Uint8Array): Promise<number> {
+    // The usual append is in order: try it at `offset` at once (the guarded
+    // UPDATE checks the length), reading the length only when it was not.
+    if (data.length && await appendChunkAt(this.store.db, runId, offset, data)) {
+      this.config.onAppended?.(data.length);
+      this.appended.emit(String(runId));
+      return offset + data.length;
+    }
     for (;;) {
       const committed = await logSize(this.store.db, runId);
       if (committed === undefined) throw new Error(`run ${runId} vanished`);
@@ -58,47 +68,68 @@ export class LogStore implements LifecycleListener {
    */
   async *tail(runId: number, from: number, follow: boolean, isDone: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<TailItem> {
     let offset = from;
-    while (!signal.aborted) {
-      // Ask before reading: bytes appended before completion are then surely read.
-      const done = follow ? await isDone() : true;
-      let progressed = true;
-      while (progressed) {
-        progressed = false;
-        for (const chunk of await readChunks(this.store.db, runId, offset)) {
-          if (chunk.archived) {
-            if (!this.config.archive) throw new Error(`log of run ${runId} was moved to artifact storage, which this server does not read`);
-            for await (const data of this.config.archive.read(runId, offset, chunk.end)) {
-              yield { offset, data };
-              offset += data.length;
+    // Listen for the whole tail: an append that lands while we read is not
+    // missed (it would otherwise wait for the poll timer).
+    const wake = this.waker(runId, signal);
+    try {
+      while (!signal.aborted) {
+        wake.woken = false;
+        // Ask before reading: bytes appended before completion are then surely read.
+        const done = follow ? await isDone() : true;
+        for (;;) {
+          const chunks = await readChunks(this.store.db, runId, offset, READ_CHUNKS);
+          for (const chunk of chunks) {
+            if (chunk.archived) {
+              if (!this.config.archive) throw new Error(`log of run ${runId} was moved to artifact storage, which this server does not read`);
+              for await (const data of this.config.archive.read(runId, offset, chunk.end)) {
+                yield { offset, data };
+                offset += data.length;
+              }
+              continue;
             }
-            progressed = true;
-            continue;
+            const data = chunk.data.subarray(offset - chunk.start);
+            if (data.length === 0) continue;
+            yield { offset, data };
+            offset += data.length;
           }
-          const data = chunk.data.subarray(offset - chunk.start);
-          if (data.length === 0) continue;
-          yield { offset, data };
-          offset += data.length;
-          progressed = true;
+          // A short page is the end of what this read saw: no second read to learn that.
+          if (chunks.length < READ_CHUNKS) break;
         }
+        if (done) return;
+        if (!wake.woken) await wake.wait();
       }
-      if (done) return;
-      await this.waitForAppend(runId, signal);
+    } finally {
+      wake.close();
     }
   }
 
-  private waitForAppend(runId: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const key = String(runId);
-      const finish = () => {
+  /** Wakes on appends to `runId` (or abort), remembering one that came while nobody waited; else after pollMs. */
+  private waker(runId: number, signal: AbortSignal) {
+    const key = String(runId);
+    let resolve: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const w = {
+      woken: false,
+      wait: () => new Promise<void>((r) => {
+        resolve = r;
+        timer = setTimeout(fire, this.config.pollMs);
+      }),
+      close: () => {
         clearTimeout(timer);
-        this.appended.off(key, finish);
-        signal.removeEventListener("abort", finish);
-        resolve();
-      };
-      const timer = setTimeout(finish, this.config.pollMs);
-      this.appended.on(key, finish);
-      signal.addEventListener("abort", finish);
-    });
+        this.appended.off(key, fire);
+        signal.removeEventListener("abort", fire);
+      },
+    };
+    const fire = () => {
+      w.woken = true;
+      clearTimeout(timer);
+      const r = resolve;
+      resolve = undefined;
+      r?.();
+    };
+    this.appended.on(key, fire);
+    signal.addEventListener("abort", fire);
+    return w;
   }
 
   /** Appends `text` at the end of a run's log (the server's own notes, e.g. why a run failed). */

@@ -41,7 +41,7 @@ export class LogStore implements LifecycleListener {
   async append(runId: number, offset: number, data: Uint8Array): Promise<number> {
     // The usual append is in order: try it at `offset` at once (the guarded
     // UPDATE checks the length), reading the length only when it was not.
-    if (data.length && await appendChunkAt(this.store.db, runId, offset, data)) {
+    if (data.length && await appendChunkAt(this.store, runId, offset, data)) {
       this.config.onAppended?.(data.length);
       this.appended.emit(String(runId));
       return offset + data.length;
@@ -53,7 +53,7 @@ export class LogStore implements LifecycleListener {
       const end = offset + data.length;
       if (end <= committed) return committed;
       const fresh = data.subarray(committed - offset);
-      if (await appendChunkAt(this.store.db, runId, committed, fresh)) {
+      if (await appendChunkAt(this.store, runId, committed, fresh)) {
         this.config.onAppended?.(fresh.length);
         this.appended.emit(String(runId));
         return end;
@@ -139,7 +139,7 @@ export class LogStore implements LifecycleListener {
       const committed = await logSize(this.store.db, runId);
       if (committed === undefined) return; // the run is gone
       // At the end as it is now: a worker's append racing it moves the end, and the note follows.
-      if (await appendChunkAt(this.store.db, runId, committed, data)) {
+      if (await appendChunkAt(this.store, runId, committed, data)) {
         this.config.onAppended?.(data.length);
         this.appended.emit(String(runId));
         return;

@@ -5,7 +5,7 @@
 // the caller applies them itself (see migrate.ts).
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, MysqlDialect, SqliteDialect } from "kysely";
-import { createPool } from "mysql2";
+import { createPool, type Pool } from "mysql2";
 import { capsFor, type DialectCaps } from "./caps.js";
 import type { Database } from "./database.js";
 import { applyMigrations } from "./migrate.js";
@@ -16,6 +16,8 @@ import { reportingConnectionErrors, reportingQueryErrors, type StoreErrorListene
 export interface Store {
   readonly db: Kysely<Database>;
   readonly caps: DialectCaps;
+  /** MySQL/MariaDB only: the pool under `db`, for statements that must use the binary protocol (blobs; see log-chunks.ts). */
+  readonly mysqlPool?: Pool;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ function openMysql(url: string, log: Pick<Logger, "error">, onError: StoreErrorL
     conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (e) => { if (e) log.error({ err: e.message }, "store session set-up failed"); });
   });
   const db = new Kysely<Database>({ dialect: reportingConnectionErrors(new MysqlDialect({ pool }), onError), log: reportingQueryErrors(onError) });
-  return { db, caps: capsFor("mysql"), close: () => db.destroy() };
+  return { db, caps: capsFor("mysql"), mysqlPool: pool, close: () => db.destroy() };
 }
 
 /** Resolves when the store answers a trivial query (readiness and health probes); rejects otherwise. */

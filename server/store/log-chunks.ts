@@ -3,6 +3,8 @@
 // log moved to artifact storage, one marker row (`archived` = 1, no data)
 // stands for the bytes it covers.
 import type { Kysely } from "kysely";
+import type { Pool, ResultSetHeader } from "mysql2";
+import type { Store } from "./db.js";
 import { isDuplicateKey } from "./duplicate-key.js";
 import type { Database } from "./database.js";
 
@@ -14,9 +16,10 @@ export interface StoredChunk { start: number; end: number; data: Uint8Array; arc
  * the run's new length, the length moved only if it still is `committed`.
  * Returns false when a concurrent append won the race (the caller re-reads).
  */
-export async function appendChunkAt(db: Kysely<Database>, runId: number, committed: number, data: Uint8Array): Promise<boolean> {
+export async function appendChunkAt(store: Store, runId: number, committed: number, data: Uint8Array): Promise<boolean> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    if (store.mysqlPool) return await appendChunkAtMysql(store.mysqlPool, runId, committed, data);
+    return await store.db.transaction().execute(async (trx) => {
       const res = await trx.updateTable("runs").set({ log_size: committed + data.length })
         .where("id", "=", runId).where("log_size", "=", committed).executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) return false;
@@ -27,6 +30,34 @@ export async function appendChunkAt(db: Kysely<Database>, runId: number, committ
   } catch (e) {
     if (isDuplicateKey(e)) return false;
     throw e;
+  }
+}
+
+/**
+ * The same on MySQL/MariaDB over prepared statements: the chunk travels as
+ * binary, where Kysely's text protocol would send it as hex (twice the bytes,
+ * encoded here and parsed there; it was the server's top cost in the ingest profile).
+ */
+async function appendChunkAtMysql(pool: Pool, runId: number, committed: number, data: Uint8Array): Promise<boolean> {
+  const conn = await pool.promise().getConnection();
+  try {
+    await conn.query("START TRANSACTION");
+    try {
+      const [res] = await conn.execute<ResultSetHeader>("UPDATE runs SET log_size = ? WHERE id = ? AND log_size = ?", [committed + data.length, runId, committed]);
+      if (res.affectedRows !== 1) {
+        await conn.query("ROLLBACK");
+        return false;
+      }
+      await conn.execute("INSERT INTO log_chunks (run_id, start_offset, end_offset, data) VALUES (?, ?, ?, ?)",
+        [runId, committed, committed + data.length, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+      await conn.query("COMMIT");
+      return true;
+    } catch (e) {
+      await conn.query("ROLLBACK").catch(() => {});
+      throw e;
+    }
+  } finally {
+    conn.release();
   }
 }
 

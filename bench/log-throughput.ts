@@ -2,12 +2,13 @@
 // jobserv end to end (real worker process -> AppendLog -> store), timed from
 // trigger to the run complete with every byte committed, against
 // `docker run --rm --network none <image> sh -c '<same>' > /dev/null` on the
-// same image. Both include container start. The stored log is fetched back
+// same image. Both include container start; the worker process is up and
+// connected before the clock starts, as the Docker daemon is for the baseline. The stored log is fetched back
 // over REST and compared by size and sha256: zero bytes may be lost.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
-import { apiClients, IMAGE, projectYaml, waitForRun, adminHeaders } from "./support/api.js";
+import { apiClients, IMAGE, projectYaml, waitForRun, waitForWorkerOnline, adminHeaders } from "./support/api.js";
 import { freshDb, type Dialect } from "./support/bench-db.js";
 import { row, type Row } from "./support/report.js";
 import { startServerProcess } from "./support/server-process.js";
@@ -46,6 +47,8 @@ async function viaJobserv(dialect: Dialect, bytes: number): Promise<{ ms: number
   try {
     const api = apiClients(server.url);
     await api.projects.createProject({ name: "tp", definitionYaml: projectYaml("throughput", `#!/bin/sh\n${command(bytes)}`) });
+    // Timed from a connected worker on: the worker process's own start is not log ingest.
+    await waitForWorkerOnline(server.url, `throughput-${dialect}`);
     const t0 = nowMs();
     await api.builds.triggerBuild({ project: "tp", triggerName: "ci" });
     const run = await waitForRun(api, "tp", 1, "r", 30 * 60_000, 50);

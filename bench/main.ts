@@ -1,13 +1,14 @@
 // `npm run bench`: runs the benchmark suite, prints each figure beside the
 // baseline measured in the same run, and writes bench/results/latest.json.
 //   BENCH_SCALE=full (or --full)   the sizes of issue 6 (slower: tens of minutes)
-//   --only=dispatch,tail,...       a subset: dispatch, tail, throughput, scheduler, idle, api, web-lag, web-big
+//   --only=dispatch,tail,...       a subset: dispatch, tail, throughput, append, scheduler, idle, api, web-lag, web-big
 //   BENCH_CPU_PROF=<dir>           run the server processes under node --cpu-prof
 import path from "node:path";
 import { benchApiReadLatency } from "./api-read-latency.js";
 import { benchDispatchLatency } from "./dispatch-latency.js";
 import { benchIdleWorkers } from "./idle-workers.js";
 import { benchLogTailLag } from "./log-tail-lag.js";
+import { benchLogAppend } from "./log-append.js";
 import { benchLogThroughput } from "./log-throughput.js";
 import { formatTable, writeResults, type Row } from "./support/report.js";
 import { benchSchedulerThroughput } from "./scheduler-throughput.js";
@@ -23,6 +24,7 @@ const suite: [string, () => Promise<Row[]>][] = [
   ["dispatch", () => benchDispatchLatency(sizes.dispatch)],
   ["tail", () => benchLogTailLag(sizes.tail)],
   ["throughput", () => benchLogThroughput(sizes.throughput)],
+  ["append", () => benchLogAppend(sizes.append)],
   ["scheduler", () => benchSchedulerThroughput(sizes.scheduler)],
   ["idle", () => benchIdleWorkers(sizes.idle)],
   ["api", () => benchApiReadLatency(sizes.api)],

@@ -5,6 +5,7 @@ import { BuildService } from "../../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../../gen/jobserv/v1/project_pb.js";
 import { RunService } from "../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import { WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
 import { waitFor } from "./stats.js";
 
 export const IMAGE = "jobserv/busybox:latest";
@@ -55,4 +56,14 @@ export async function waitForRun(api: Api, project: string, number: number, run:
     const { run: r } = await api.runs.getRun({ ref: { project, buildNumber: number, run } });
     return r && COMPLETE.has(r.status) ? r : undefined;
   }, timeoutMs, `run ${project}#${number}/${run} to complete`, everyMs);
+}
+
+/** Waits until worker `name` registered and is online, so a timed run does not include the worker process's start. */
+export async function waitForWorkerOnline(url: string, name: string, timeoutMs = 60_000): Promise<void> {
+  const bearer: Interceptor = (next) => (req) => {
+    req.header.set("authorization", adminHeaders.authorization);
+    return next(req);
+  };
+  const admin = createClient(WorkerAdminService, createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [bearer] }));
+  await waitFor(async () => (await admin.listWorkers({ pageSize: 1000 })).workers.find((w) => w.name === name && w.online), timeoutMs, `worker ${name} to be online`, 50);
 }

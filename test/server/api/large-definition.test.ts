@@ -1,0 +1,83 @@
+// A large project definition must not stall the server (issue 9 item 1): against a real server process
+// over real HTTP, a 50 000-key definition is refused fast while /healthz keeps answering, and
+// GetProject/ListProjects on a project with a large accepted definition answer without parsing it.
+import { Code, ConnectError } from "@connectrpc/connect";
+import test from "ava";
+import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
+import { apiClient } from "../../support/clients.js";
+import { freshDatabaseUrl } from "../../support/db.js";
+import { ServerProcess } from "../../support/server-process.js";
+
+/** A valid definition whose project params have `keys` keys, with `triggers` triggers of `triggerKeys` params each. */
+function definition(keys: number, triggers = 1, triggerKeys = 0): string {
+  const params = (indent: string, n: number) => Array.from({ length: n }, (_, i) => `${indent}P${i}: v${i}`);
+  const lines = ["timeout: 5", "params:", ...params("  ", keys), "triggers:"];
+  for (let i = 0; i < triggers; i++) {
+    lines.push(`  - name: t${i}`, "    type: simple", ...(triggerKeys > 0 ? ["    params:", ...params("      ", triggerKeys)] : []),
+      "    runs:", "      - name: build", "        container: alpine", "        script: s");
+  }
+  lines.push("scripts:", "  s: echo hi");
+  return lines.join("\n") + "\n";
+}
+
+/** Runs `work` while fetching /healthz back to back; the slowest answer seen, in ms. */
+async function healthzDuring<T>(url: string, work: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; ms: number; worstHealthzMs: number; probes: number }> {
+  let done = false;
+  let worst = 0;
+  let probes = 0;
+  const probe = (async () => {
+    while (!done) {
+      const started = performance.now();
+      const res = await fetch(`${url}/healthz`);
+      await res.arrayBuffer();
+      worst = Math.max(worst, performance.now() - started);
+      probes++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const started = performance.now();
+  const [result] = await Promise.allSettled([work()]);
+  const ms = performance.now() - started;
+  done = true;
+  await probe;
+  return { result, ms, worstHealthzMs: worst, probes };
+}
+
+test("a 50 000-key definition is refused in well under a second while /healthz answers within 100 ms", async (t) => {
+  const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"));
+  const client = apiClient(ProjectService, server.url);
+  const yaml = definition(50_000);
+  t.true(yaml.length > 580_000 && yaml.length < 1024 * 1024, `${yaml.length} bytes: within the size limit`);
+  await fetch(`${server.url}/healthz`); // a warm connection pool on our side
+  const seen = await healthzDuring(server.url, () => client.createProject({ name: "huge", definitionYaml: yaml }));
+  t.log(`refused in ${seen.ms.toFixed(0)} ms; slowest of ${seen.probes} /healthz: ${seen.worstHealthzMs.toFixed(0)} ms`);
+  t.is(seen.result.status, "rejected");
+  const err = ConnectError.from((seen.result as PromiseRejectedResult).reason);
+  t.is(err.code, Code.InvalidArgument, err.message);
+  t.regex(err.rawMessage, /^params \(line 5003, column 3\): a map with 50000 keys: the limit is 5000 keys per map$/);
+  t.true(seen.ms < 1_000, `answered in ${seen.ms.toFixed(0)} ms`);
+  t.true(seen.worstHealthzMs < 100, `slowest /healthz: ${seen.worstHealthzMs.toFixed(0)} ms`);
+});
+
+test("GetProject and ListProjects answer fast on projects with large accepted definitions", async (t) => {
+  const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"));
+  const client = apiClient(ProjectService, server.url);
+  const yaml = definition(4_900, 4, 1_000); // 4 900 keys (limit 5 000), ~18 000 nodes
+  for (const name of ["big-a", "big-b", "big-c", "big-d"]) {
+    const created = await healthzDuring(server.url, () => client.createProject({ name, definitionYaml: yaml }));
+    t.is(created.result.status, "fulfilled", String((created.result as PromiseRejectedResult).reason));
+    t.true(created.worstHealthzMs < 100, `slowest /healthz while applying ${name}: ${created.worstHealthzMs.toFixed(0)} ms`);
+  }
+  const names = ["t0", "t1", "t2", "t3"];
+  const get = await healthzDuring(server.url, () => client.getProject({ name: "big-a" }));
+  t.is(get.result.status, "fulfilled");
+  t.deepEqual((get.result as PromiseFulfilledResult<{ project?: { triggerNames: string[] } }>).value.project?.triggerNames, names);
+  const list = await healthzDuring(server.url, () => client.listProjects({}));
+  t.is(list.result.status, "fulfilled");
+  const projects = (list.result as PromiseFulfilledResult<{ projects: { name: string; triggerNames: string[] }[] }>).value.projects;
+  t.deepEqual(projects.map((p) => [p.name, p.triggerNames]), ["big-a", "big-b", "big-c", "big-d"].map((n) => [n, names]));
+  t.log(`GetProject ${get.ms.toFixed(0)} ms, ListProjects ${list.ms.toFixed(0)} ms; slowest /healthz ${Math.max(get.worstHealthzMs, list.worstHealthzMs).toFixed(0)} ms`);
+  t.true(get.ms < 250, `GetProject took ${get.ms.toFixed(0)} ms`);
+  t.true(list.ms < 500, `ListProjects took ${list.ms.toFixed(0)} ms`);
+  t.true(Math.max(get.worstHealthzMs, list.worstHealthzMs) < 100);
+});

@@ -3,7 +3,7 @@
 // linear Set check: the yaml package's own is quadratic) and `<<` merge keys. Every error names the key
 // path and position where it was hit. Knows nothing of the project schema. Parsing uses the YAML 1.1
 // schema, like PyYAML in JobServ (yes/no booleans, merges).
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ScalarTag, type Tags } from "yaml";
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit, type ScalarTag, type Tags } from "yaml";
 import type { Document } from "yaml";
 import { ProjectDefinitionError } from "./definition-error.js";
 import type { SourcePos } from "./definition-error.js";
@@ -77,6 +77,7 @@ const withPyYamlBools = (tags: Tags): Tags => [pyYamlBool, ...tags.filter((t) =>
 
 export function readYamlSource(text: string, limits: SourceLimits): YNode {
   checkSize(text, limits.maxBytes);
+  precountScalars(text, limits.maxNodes);
   const lines = new LineCounter();
   // uniqueKeys: false — yaml's duplicate-key check compares every key with every earlier one (10k keys took
   // seconds); convertMap checks duplicates with a Set instead.
@@ -102,6 +103,35 @@ function checkSize(text: string, maxBytes: number): void {
   const bytes = text.length > maxBytes ? text.length : new TextEncoder().encode(text).byteLength;
   if (bytes > maxBytes) {
     throw new ProjectDefinitionError("", undefined, `project definition is larger than ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * Refuses a text with more scalars than the node limit after lexing only, and only as far as the limit
+ * (a small part of a full parse), so a huge map costs little to refuse. Every scalar token becomes one
+ * node that convert() counts (`<<` merge keys excepted), so this never refuses what the walk accepts.
+ */
+function precountScalars(text: string, maxNodes: number): void {
+  if (text.length <= 2 * maxNodes) return; // n scalars need at least 2n-1 characters (`1,1,1`)
+  let count = 0;
+  let offset = 0;
+  let plain = false; // the token after the lexer's SCALAR marker is a plain or block scalar's text
+  for (const tok of new Lexer().lex(text)) {
+    if (tok === CST.SCALAR) {
+      plain = true;
+      continue;
+    }
+    if (tok === CST.DOCUMENT || tok === CST.FLOW_END) continue; // markers, not source text
+    const type = CST.tokenType(tok);
+    const isScalarToken = plain ? tok !== "<<" : type === "single-quoted-scalar" || type === "double-quoted-scalar";
+    plain = false;
+    if (isScalarToken && ++count > maxNodes) {
+      let line = 1;
+      for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+      const column = offset - text.lastIndexOf("\n", offset - 1);
+      throw new ProjectDefinitionError("", { line, column }, `too many YAML nodes: the limit is ${maxNodes}`);
+    }
+    offset += tok.length;
   }
 }
 

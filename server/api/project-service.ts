@@ -5,9 +5,8 @@ import { resolveProject } from "../builds/lookup.js";
 import { AlreadyExistsError, InvalidArgumentError } from "../errors.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import type { ProjectRow } from "../store/database.js";
-import { parseProjectDefinition } from "../projects/parse.js";
 import { listTriggerSecretNames, setTriggerSecrets } from "../secrets/trigger-secrets.js";
-import { deleteProject, findProjectByName, insertProject, listProjects, syncTriggers, updateProjectDefinition } from "../store/projects.js";
+import { deleteProject, findProjectByName, insertProject, listProjects, projectTriggerNames, syncTriggers, updateProjectDefinition } from "../store/projects.js";
 import { decodePageToken, encodePageToken, pageSize, toProject } from "./convert.js";
 import type { ApiDeps } from "./deps.js";
 import { deleteStoredArtifacts } from "../artifacts/run-artifacts.js";
@@ -28,15 +27,19 @@ function checkRetention(r: { keepBuilds: number; keepDays: number }): [number, n
   return [r.keepBuilds, r.keepDays];
 }
 
-const triggerNamesOf = (yaml: string) => parseProjectDefinition(yaml).triggers.map((t) => t.name);
-
 export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectService> {
   const { store, now } = deps;
+  // Applying parses (off the event loop when large); reads take the trigger names stored then.
+  const parse = (yaml: string) => deps.lifecycle.definitions.parse(yaml);
+  const withTriggerNames = async (rows: ProjectRow[]) => {
+    const names = await projectTriggerNames(store.db, rows);
+    return rows.map((r) => toProject(r, names.get(r.id) ?? []));
+  };
   return {
     async createProject(req, ctx) {
       await deps.authz.admin(ctx);
       checkName(req.name);
-      const def = parseProjectDefinition(req.definitionYaml);
+      const def = await parse(req.definitionYaml);
       if (await findProjectByName(store.db, req.name)) throw new AlreadyExistsError(`project "${req.name}" already exists`);
       let row;
       try {
@@ -47,23 +50,24 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       }
       await syncTriggers(store.db, row.id, def.triggers);
       if (req.retention) await setRetention(store.db, row.id, ...checkRetention(req.retention));
-      return { project: toProject((await findProjectByName(store.db, req.name))!, def.triggers.map((t) => t.name)) };
+      const [created] = await withTriggerNames([(await findProjectByName(store.db, req.name))!]);
+      return { project: created! };
     },
     async updateProject(req, ctx) {
       await deps.authz.project(ctx, req.name, Scope.ADMIN);
-      const def = req.definitionYaml ? parseProjectDefinition(req.definitionYaml) : undefined;
+      const def = req.definitionYaml ? await parse(req.definitionYaml) : undefined;
       const project = await resolveProject(store, req.name);
       await updateProjectDefinition(store.db, project.id, req.definitionYaml || project.definition_yaml, now(), req.public,
         req.synchronousBuilds ?? def?.synchronousBuilds);
       if (def) await syncTriggers(store.db, project.id, def.triggers);
       if (req.retention) await setRetention(store.db, project.id, ...checkRetention(req.retention));
-      const row = await resolveProject(store, req.name);
-      return { project: toProject(row, triggerNamesOf(row.definition_yaml)) };
+      const [updated] = await withTriggerNames([await resolveProject(store, req.name)]);
+      return { project: updated! };
     },
     async getProject(req, ctx) {
       await deps.authz.project(ctx, req.name, Scope.READ);
-      const row = await resolveProject(store, req.name);
-      return { project: toProject(row, triggerNamesOf(row.definition_yaml)) };
+      const [project] = await withTriggerNames([await resolveProject(store, req.name)]);
+      return { project: project! };
     },
     async listProjects(req, ctx) {
       const caller = await deps.authz.caller(ctx);
@@ -80,7 +84,7 @@ export function createProjectService(deps: ApiDeps): ServiceImpl<typeof ProjectS
       rows = visible;
       const page = rows.slice(0, limit);
       return {
-        projects: page.map((r) => toProject(r, triggerNamesOf(r.definition_yaml))),
+        projects: await withTriggerNames(page),
         nextPageToken: rows.length > limit ? encodePageToken(page[page.length - 1]!.name) : "",
       };
     },

@@ -25,7 +25,7 @@ interface ChainContext { build: BuildRow; project: string; def: ProjectDefinitio
 async function chainContext(ctx: LifecycleContext, buildId: number): Promise<ChainContext> {
   const found = await buildWithProject(ctx.store.db, buildId);
   if (!found) throw new Error(`build ${buildId} vanished`);
-  return { build: found.build, project: found.project, def: ctx.definitions.get(found.build.definition_yaml ?? found.projectYaml) };
+  return { build: found.build, project: found.project, def: await ctx.definitions.parse(found.build.definition_yaml ?? found.projectYaml) };
 }
 
 /** The runs a chained trigger adds: names from `run-names` (`{name}` = the run's own name). */

@@ -24,8 +24,12 @@ import { cancelBuild, cancelRun, claimRuns, leaseLost, requeueUnacked, rerunRun,
 export class Lifecycle {
   private readonly ctx: LifecycleContext;
 
-  constructor(deps: LifecycleDeps) {
-    this.ctx = { ...deps, definitions: new DefinitionCache(), identities: new Identities(deps.store), events: new LifecycleEvents(deps.log) };
+  /** Parsed project definitions by content, shared by everything that reads them (never parse twice). */
+  readonly definitions: DefinitionCache;
+
+  constructor(deps: LifecycleDeps, definitions = new DefinitionCache()) {
+    this.definitions = definitions;
+    this.ctx = { ...deps, definitions, identities: new Identities(deps.store), events: new LifecycleEvents(deps.log) };
   }
 
   /** The one subscription point; returns the function that unsubscribes. */

@@ -5,7 +5,6 @@ import type { TriggerBuildRequest } from "../../gen/jobserv/v1/build_pb.js";
 import type { Principal } from "../auth/access.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
-import { parseProjectDefinition } from "../projects/parse.js";
 import { MAX_QUEUE_PRIORITY } from "../projects/parse-trigger.js";
 import type { Store } from "../store/db.js";
 import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType } from "../store/projects.js";
@@ -97,7 +96,7 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   const project = await findProjectByName(deps.store.db, req.project);
   if (!project) throw new NotFoundError(`project "${req.project}" not found`);
   const definitionYaml = req.definitionYaml ?? project.definition_yaml;
-  const definition = parseProjectDefinition(definitionYaml);
+  const definition = await deps.lifecycle.definitions.parse(definitionYaml);
   const trigger = findTrigger(definition, req.triggerName || undefined);
   const own = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
   const secretsEnc = await postedSecrets(deps, project.id, req, own);

@@ -15,7 +15,7 @@
 import { requiredSecretsPresent } from "../builds/required-secrets.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { parseProjectDefinition } from "../projects/parse.js";
-import type { TriggerType } from "../projects/schema.js";
+import type { ProjectDefinition, TriggerType } from "../projects/schema.js";
 import type { ApiRequest } from "./api-request.js";
 import { DEFINITION_FILE_PARAM, definitionFilePath, definitionLocation, fetchDefinitionFile, type DefinitionLocation } from "./definition-file.js";
 import { HttpStatusError, isClientError, withRetries } from "./retry.js";
@@ -40,7 +40,11 @@ export interface DefinitionSource {
 
 /** Throws (with a readable message) unless `yaml` can run trigger `name` of `type` with the given secrets (pure). */
 export function checkRepoDefinition(yaml: string, name: string, type: TriggerType, secretNames: readonly string[]): void {
-  const def = parseProjectDefinition(yaml);
+  checkRepoTrigger(parseProjectDefinition(yaml), name, type, secretNames);
+}
+
+/** checkRepoDefinition for a definition already parsed. */
+export function checkRepoTrigger(def: ProjectDefinition, name: string, type: TriggerType, secretNames: readonly string[]): void {
   const trigger = findTrigger(def, name);
   if (trigger.type !== type) throw new Error(`trigger "${name}" has type ${trigger.type}; expected ${type}`);
   requiredSecretsPresent(def, trigger, secretNames);
@@ -56,7 +60,7 @@ export async function definitionFromRepository(deps: ForgeDeps, chosen: Candidat
     const what = source.describe(file, where);
     const req = source.fileRequest(file, where);
     const yaml = await withRetries(() => fetchDefinitionFile(req, what), { attempts: 3, baseMs: deps.retryMs, what, permanent: isClientError, log: deps.log });
-    checkRepoDefinition(yaml, chosen.spec.name, source.type, Object.keys(chosen.secrets));
+    checkRepoTrigger(await deps.trigger.lifecycle.definitions.parse(yaml), chosen.spec.name, source.type, Object.keys(chosen.secrets));
     return { kind: "file", yaml };
   } catch (e) {
     const place = where?.repo ? `${where.repo}${where.ref ? `@${where.ref}` : ""}` : "the repository at that commit";

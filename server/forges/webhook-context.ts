@@ -3,7 +3,6 @@
 // the URL, else every trigger of the forge's type).
 import type { TriggerDeps } from "../builds/trigger.js";
 import { NotFoundError } from "../errors.js";
-import { parseProjectDefinition } from "../projects/parse.js";
 import type { TriggerSpec, TriggerType } from "../projects/schema.js";
 import { getTriggerSecrets } from "../secrets/trigger-secrets.js";
 import type { ProjectRow } from "../store/database.js";
@@ -35,7 +34,7 @@ export async function webhookContext(deps: ForgeDeps, projectName: string, trigg
   const { store, cipher } = deps.trigger;
   const project = await findProjectByName(store.db, projectName);
   if (!project) throw new NotFoundError(`project "${projectName}" not found`);
-  const def = parseProjectDefinition(project.definition_yaml);
+  const def = await deps.trigger.lifecycle.definitions.parse(project.definition_yaml);
   const specs = triggerName === undefined ? def.triggers.filter((t) => t.type === type) : def.triggers.filter((t) => t.name === triggerName);
   if (specs.length === 0) {
     throw new NotFoundError(triggerName === undefined ? `project "${projectName}" has no ${type} trigger` : `project "${projectName}" has no trigger "${triggerName}"`);

@@ -18,7 +18,6 @@ import { InvalidArgumentError, UnauthenticatedError } from "../errors.js";
 import { secretsEqual } from "../forges/constant-time.js";
 import { WEBHOOK_KEY } from "../forges/webhook-context.js";
 import { findTrigger } from "../projects/find-trigger.js";
-import { parseProjectDefinition } from "../projects/parse.js";
 import { getTriggerSecrets } from "../secrets/trigger-secrets.js";
 import { resolveProject } from "../builds/lookup.js";
 import { buildUrl } from "./jobserv-json.js";
@@ -47,7 +46,7 @@ export function triggerHttpRoutes(deps: { trigger: TriggerDeps; maxBytes: number
       });
       let spec;
       try {
-        spec = findTrigger(parseProjectDefinition(request.definitionYaml || project.definition_yaml), name);
+        spec = findTrigger(await deps.trigger.lifecycle.definitions.parse(request.definitionYaml || project.definition_yaml), name);
       } catch (e) {
         throw posted ? e : new HttpError(404, (e as Error).message);
       }

@@ -4,7 +4,7 @@
 // are retried and logged, never affecting the build.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { BuildLifecycleEvent, LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
-import { parseProjectDefinition } from "../projects/parse.js";
+import type { DefinitionCache } from "../projects/definition-cache.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { findTriggerRow } from "../store/projects.js";
@@ -22,6 +22,8 @@ export interface BuildNotifierConfig {
   publicUrl: () => string;
   retryMs: number;
   log: Logger;
+  /** Parsed definitions by content (the lifecycle's), so a notification does not parse again. */
+  definitions: DefinitionCache;
 }
 
 export class BuildNotifier implements LifecycleListener {
@@ -45,7 +47,7 @@ export class BuildNotifier implements LifecycleListener {
     const { store, cipher } = this.c;
     const row = await notificationSource(store.db, e.buildId);
     if (!row) return;
-    const targets = notificationTargets(parseProjectDefinition(row.definition_yaml), row.trigger_name, e.status);
+    const targets = notificationTargets(await this.c.definitions.parse(row.definition_yaml), row.trigger_name, e.status);
     if (!targets.email && targets.webhooks.length === 0) return;
     const summary = await loadBuildSummary(store, e.buildId, this.c.publicUrl());
     if (!summary) return;

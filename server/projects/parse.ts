@@ -15,12 +15,19 @@ import type { YNode } from "./yaml-source.js";
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
+/** Bounds on the document's shape, so that no accepted definition costs more than a few ms to read. */
+export const DEFAULT_MAX_NODES = 50_000;
+export const DEFAULT_MAX_MAP_KEYS = 5_000;
+export const DEFAULT_MAX_DEPTH = 64;
 /** Cap on runs per trigger after loop-on expansion (JobServ has none; protects the server). */
 export const DEFAULT_MAX_RUNS_PER_TRIGGER = 1000;
 
 export interface ParseOptions {
   maxBytes?: number;
   maxAliasCount?: number;
+  maxNodes?: number;
+  maxMapKeys?: number;
+  maxDepth?: number;
   maxRunsPerTrigger?: number;
 }
 
@@ -41,6 +48,9 @@ function parseChecked(text: string, opts: ParseOptions): ProjectDefinition {
   const root = readYamlSource(text, {
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
     maxAliasCount: opts.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT,
+    maxNodes: opts.maxNodes ?? DEFAULT_MAX_NODES,
+    maxMapKeys: opts.maxMapKeys ?? DEFAULT_MAX_MAP_KEYS,
+    maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH,
   });
   if (root.kind !== "map") fail("", root.pos, "the project definition must be a YAML map (timeout, triggers, ...)");
   checkKeys(root, "", TOP_KEYS);

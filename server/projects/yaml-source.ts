@@ -1,10 +1,13 @@
-// Owns turning project-definition YAML text into a position-annotated node tree (YNode): size limit,
-// syntax errors, alias-expansion limit, alias resolution and `<<` merge keys. Knows nothing of the
-// project schema. Parsing uses the YAML 1.1 schema, like PyYAML in JobServ (yes/no booleans, merges).
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ScalarTag, type Tags } from "yaml";
+// Owns turning project-definition YAML text into a position-annotated node tree (YNode): size, node,
+// map-key and depth limits, syntax errors, alias-expansion limit, alias resolution, duplicate keys (a
+// linear Set check: the yaml package's own is quadratic) and `<<` merge keys. Every error names the key
+// path and position where it was hit. Knows nothing of the project schema. Parsing uses the YAML 1.1
+// schema, like PyYAML in JobServ (yes/no booleans, merges).
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit, type ScalarTag, type Tags } from "yaml";
 import type { Document } from "yaml";
 import { ProjectDefinitionError } from "./definition-error.js";
 import type { SourcePos } from "./definition-error.js";
+import { childPath } from "./node-readers.js";
 
 export type ScalarType = "string" | "number" | "boolean" | "null" | "other";
 
@@ -36,11 +39,19 @@ export type YNode = YScalar | YMap | YSeq;
 export interface SourceLimits {
   maxBytes: number;
   maxAliasCount: number;
+  /** Collections and scalars in the document (an aliased node counts once). */
+  maxNodes: number;
+  /** Keys of any one map. */
+  maxMapKeys: number;
+  /** Nesting of maps and lists (the document's root is depth 1). */
+  maxDepth: number;
 }
 
 interface Ctx {
   doc: Document.Parsed;
   lines: LineCounter;
+  limits: SourceLimits;
+  nodes: number;
   memo: Map<object, YNode>;
   active: Set<object>;
 }
@@ -66,18 +77,22 @@ const withPyYamlBools = (tags: Tags): Tags => [pyYamlBool, ...tags.filter((t) =>
 
 export function readYamlSource(text: string, limits: SourceLimits): YNode {
   checkSize(text, limits.maxBytes);
+  precountScalars(text, limits.maxNodes);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, version: "1.1", prettyErrors: true, customTags: withPyYamlBools });
+  // uniqueKeys: false — yaml's duplicate-key check compares every key with every earlier one (10k keys took
+  // seconds); convertMap checks duplicates with a Set instead.
+  const doc = parseDocument(text, { lineCounter: lines, version: "1.1", prettyErrors: true, customTags: withPyYamlBools, uniqueKeys: false });
   const err = doc.errors[0];
   if (err !== undefined) {
     const lp = err.linePos?.[0];
     const pos = lp === undefined ? undefined : { line: lp.line, column: lp.col };
     throw new ProjectDefinitionError("", pos, `YAML syntax error: ${stripPosition(err.message)}`);
   }
-  const ctx: Ctx = { doc, lines, memo: new Map(), active: new Set() };
+  const ctx: Ctx = { doc, lines, limits, nodes: 0, memo: new Map(), active: new Set() };
   const otherError = guardAliases(ctx, limits.maxAliasCount);
   if (doc.contents === null) return { kind: "scalar", pos: START, type: "null", value: null, text: "" };
-  const root = convert(ctx, doc.contents, START);
+  const root = convert(ctx, doc.contents, START, "", 1);
+  checkWellFormed(text, lines);
   // The converter reports merge-key problems with a position; anything else yaml saw is still fatal.
   if (otherError !== undefined) throw new ProjectDefinitionError("", undefined, `invalid YAML: ${otherError}`);
   return root;
@@ -88,6 +103,35 @@ function checkSize(text: string, maxBytes: number): void {
   const bytes = text.length > maxBytes ? text.length : new TextEncoder().encode(text).byteLength;
   if (bytes > maxBytes) {
     throw new ProjectDefinitionError("", undefined, `project definition is larger than ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * Refuses a text with more scalars than the node limit after lexing only, and only as far as the limit
+ * (a small part of a full parse), so a huge map costs little to refuse. Every scalar token becomes one
+ * node that convert() counts (`<<` merge keys excepted), so this never refuses what the walk accepts.
+ */
+function precountScalars(text: string, maxNodes: number): void {
+  if (text.length <= 2 * maxNodes) return; // n scalars need at least 2n-1 characters (`1,1,1`)
+  let count = 0;
+  let offset = 0;
+  let plain = false; // the token after the lexer's SCALAR marker is a plain or block scalar's text
+  for (const tok of new Lexer().lex(text)) {
+    if (tok === CST.SCALAR) {
+      plain = true;
+      continue;
+    }
+    if (tok === CST.DOCUMENT || tok === CST.FLOW_END) continue; // markers, not source text
+    const type = CST.tokenType(tok);
+    const isScalarToken = plain ? tok !== "<<" : type === "single-quoted-scalar" || type === "double-quoted-scalar";
+    plain = false;
+    if (isScalarToken && ++count > maxNodes) {
+      let line = 1;
+      for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+      const column = offset - text.lastIndexOf("\n", offset - 1);
+      throw new ProjectDefinitionError("", { line, column }, `too many YAML nodes: the limit is ${maxNodes}`);
+    }
+    offset += tok.length;
   }
 }
 
@@ -128,43 +172,68 @@ function posOf(ctx: Ctx, node: unknown, fallback: SourcePos | undefined): Source
   return { line: lp.line, column: lp.col };
 }
 
-function convert(ctx: Ctx, node: unknown, fallback: SourcePos): YNode {
+/** `path` is the key path of `node` (for errors), `depth` its nesting (the root is 1). */
+function convert(ctx: Ctx, node: unknown, fallback: SourcePos, path: string, depth: number): YNode {
   const pos = posOf(ctx, node, fallback) ?? fallback;
   if (isAlias(node)) {
     const target = node.resolve(ctx.doc);
-    if (target === undefined) throw new ProjectDefinitionError("", pos, `unresolved alias *${node.source}`);
-    return { ...convertMemo(ctx, target, pos), pos };
+    if (target === undefined) throw new ProjectDefinitionError(path, pos, `unresolved alias *${node.source}`);
+    return { ...convertMemo(ctx, target, pos, path, depth, `*${node.source}`), pos };
   }
-  return convertMemo(ctx, node, pos);
+  return convertMemo(ctx, node, pos, path, depth, undefined);
 }
 
-function convertMemo(ctx: Ctx, node: unknown, pos: SourcePos): YNode {
-  if (node === null || typeof node !== "object") return scalar(pos, node, undefined);
+function convertMemo(ctx: Ctx, node: unknown, pos: SourcePos, path: string, depth: number, alias: string | undefined): YNode {
+  if (node === null || typeof node !== "object") return scalar(path, pos, node, undefined);
   const known = ctx.memo.get(node);
   if (known !== undefined) return known;
-  if (ctx.active.has(node)) throw new ProjectDefinitionError("", pos, "recursive YAML alias");
+  if (ctx.active.has(node)) throw new ProjectDefinitionError(path, pos, `recursive YAML alias${alias === undefined ? "" : ` ${alias}`} (it refers to a node that contains it)`);
   ctx.active.add(node);
-  const out = convertFresh(ctx, node, pos);
+  const out = convertFresh(ctx, node, pos, path, depth);
   ctx.active.delete(node);
   ctx.memo.set(node, out);
   return out;
 }
 
-function convertFresh(ctx: Ctx, node: object, pos: SourcePos): YNode {
-  if (isScalar(node)) return scalar(pos, node.value, node.source);
-  if (isSeq(node)) return { kind: "seq", pos, items: node.items.map((it) => convert(ctx, it, pos)) };
-  if (isMap(node)) return convertMap(ctx, node.items, pos);
-  if (isPair(node)) return convertMap(ctx, [node], pos); // `[a: 1]`, !!omap and !!pairs items
-  throw new ProjectDefinitionError("", pos, "unsupported YAML node");
+function convertFresh(ctx: Ctx, node: object, pos: SourcePos, path: string, depth: number): YNode {
+  if (++ctx.nodes > ctx.limits.maxNodes) throw new ProjectDefinitionError(path, pos, `too many YAML nodes: the limit is ${ctx.limits.maxNodes}`);
+  if (isScalar(node)) return scalar(path, pos, node.value, node.source);
+  if (depth > ctx.limits.maxDepth) throw new ProjectDefinitionError(path, pos, `nested too deeply: the limit is ${ctx.limits.maxDepth} levels of maps and lists`);
+  if (isSeq(node)) return { kind: "seq", pos, items: node.items.map((it, i) => convert(ctx, it, pos, childPath(path, i), depth + 1)) };
+  if (isMap(node)) return convertMap(ctx, node.items, pos, path, depth);
+  if (isPair(node)) return convertMap(ctx, [node], pos, path, depth); // `[a: 1]`, !!omap and !!pairs items
+  throw new ProjectDefinitionError(path, pos, "unsupported YAML node");
 }
 
-function scalar(pos: SourcePos, value: unknown, source: unknown): YScalar {
+function scalar(path: string, pos: SourcePos, value: unknown, source: unknown): YScalar {
   const type = scalarType(value);
   let text: string;
   if (typeof value === "string") text = value;
   else if (typeof source === "string" && source !== "") text = source;
   else text = String(value);
+  const lone = loneSurrogateAt(text);
+  if (lone >= 0) throw new ProjectDefinitionError(path, pos, `${surrogateName(text, lone)} at character ${lone + 1}: strings must be valid Unicode`);
   return { kind: "scalar", pos, type, value, text };
+}
+
+// In a `u` regex, a surrogate pair is one astral code point, so \p{Cs} matches only lone surrogates.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Index of the first lone UTF-16 surrogate (e.g. from a JSON `"\ud800"` escape), or -1 (well-formed). */
+export function loneSurrogateAt(text: string): number {
+  return LONE_SURROGATE.exec(text)?.index ?? -1;
+}
+
+function surrogateName(text: string, at: number): string {
+  return `lone UTF-16 surrogate \\u${text.charCodeAt(at).toString(16)}`;
+}
+
+/** Surrogates outside any value (comments) still make text no store or protobuf message takes. */
+function checkWellFormed(text: string, lines: LineCounter): void {
+  const at = loneSurrogateAt(text);
+  if (at < 0) return;
+  const lp = lines.linePos(at);
+  throw new ProjectDefinitionError("", { line: lp.line, column: lp.col }, `${surrogateName(text, at)}: the definition must be valid Unicode`);
 }
 
 function scalarType(value: unknown): ScalarType {
@@ -180,23 +249,29 @@ interface PairLike {
   value: unknown;
 }
 
-function convertMap(ctx: Ctx, pairs: readonly PairLike[], pos: SourcePos): YMap {
+function convertMap(ctx: Ctx, pairs: readonly PairLike[], pos: SourcePos, path: string, depth: number): YMap {
+  const max = ctx.limits.maxMapKeys;
+  if (pairs.length > max) {
+    const at = posOf(ctx, pairs[max]!.key, pos) ?? pos;
+    throw new ProjectDefinitionError(path, at, `a map with ${pairs.length} keys: the limit is ${max} keys per map`);
+  }
   const entries: YEntry[] = [];
   const merges: YNode[] = [];
   const seen = new Set<string>();
   for (const pair of pairs) {
     const keyPos = posOf(ctx, pair.key, pos) ?? pos;
     if (isScalar(pair.key) && typeof pair.key.value === "symbol") {
-      merges.push(convert(ctx, pair.value, keyPos));
+      merges.push(convert(ctx, pair.value, keyPos, childPath(path, "<<"), depth + 1));
       continue;
     }
-    const key = keyText(ctx, pair.key, keyPos);
-    if (seen.has(key)) throw new ProjectDefinitionError("", keyPos, `duplicate key "${key}"`);
+    const key = keyText(ctx, pair.key, keyPos, path, depth);
+    const keyPath = childPath(path, key);
+    if (seen.has(key)) throw new ProjectDefinitionError(keyPath, keyPos, `duplicate key "${key}" (map keys must be unique)`);
     seen.add(key);
-    entries.push({ key, keyPos, value: convert(ctx, pair.value, keyPos) });
+    entries.push({ key, keyPos, value: convert(ctx, pair.value, keyPos, keyPath, depth + 1) });
   }
   for (const source of merges) {
-    for (const entry of mergeEntries(source)) {
+    for (const entry of mergeEntries(source, path)) {
       if (seen.has(entry.key)) continue;
       seen.add(entry.key);
       entries.push(entry);
@@ -205,19 +280,19 @@ function convertMap(ctx: Ctx, pairs: readonly PairLike[], pos: SourcePos): YMap 
   return { kind: "map", pos, entries };
 }
 
-function keyText(ctx: Ctx, key: unknown, keyPos: SourcePos): string {
-  const node = convert(ctx, key, keyPos);
-  if (node.kind !== "scalar") throw new ProjectDefinitionError("", keyPos, "map keys must be plain scalars");
-  if (node.type === "null" || node.text === "") throw new ProjectDefinitionError("", keyPos, "empty map key");
+function keyText(ctx: Ctx, key: unknown, keyPos: SourcePos, path: string, depth: number): string {
+  const node = convert(ctx, key, keyPos, path, depth + 1);
+  if (node.kind !== "scalar") throw new ProjectDefinitionError(path, keyPos, "map keys must be plain scalars");
+  if (node.type === "null" || node.text === "") throw new ProjectDefinitionError(path, keyPos, "empty map key");
   return node.text;
 }
 
 /** `<<: *map` or `<<: [*a, *b]`; earlier sources win over later ones (YAML merge-key spec). */
-function mergeEntries(source: YNode): YEntry[] {
+function mergeEntries(source: YNode, path: string): YEntry[] {
   const maps = source.kind === "seq" ? source.items : [source];
   const out: YEntry[] = [];
   for (const m of maps) {
-    if (m.kind !== "map") throw new ProjectDefinitionError("", m.pos, "merge key (<<) values must be maps");
+    if (m.kind !== "map") throw new ProjectDefinitionError(childPath(path, "<<"), m.pos, "merge key (<<) values must be maps");
     out.push(...m.entries);
   }
   return out;

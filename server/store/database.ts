@@ -16,6 +16,8 @@ export interface ProjectsTable {
   keep_days: ColumnType<number, number | undefined, number>;
   /** 1: builds run strictly one at a time (JobServ's synchronous_builds). */
   synchronous_builds: ColumnType<number, number | undefined, number>;
+  /** JSON array of the trigger names in definition order, written with the trigger rows; NULL on older rows. */
+  trigger_names: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   updated_at: number;
 }

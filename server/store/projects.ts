@@ -34,6 +34,7 @@ export async function deleteProject(db: Kysely<Database>, id: number): Promise<v
 
 /** Makes the project's trigger rows match the definition's trigger names (keeps secrets of those that stay). */
 export async function syncTriggers(db: Kysely<Database>, projectId: number, triggers: readonly { name: string; type: string; queuePriority: number }[]): Promise<void> {
+  await db.updateTable("projects").set({ trigger_names: JSON.stringify(triggers.map((t) => t.name)) }).where("id", "=", projectId).execute();
   const existing = await db.selectFrom("project_triggers").select(["id", "name"]).where("project_id", "=", projectId).execute();
   const wanted = new Map(triggers.map((t) => [t.name, t]));
   const gone = existing.filter((e) => !wanted.has(e.name)).map((e) => e.id);
@@ -69,4 +70,20 @@ export async function firstTriggerSecretsOfType(db: Kysely<Database>, projectId:
   const row = await db.selectFrom("project_triggers").select("secrets_enc").where("project_id", "=", projectId).where("type", "=", type)
     .orderBy("id").limit(1).executeTakeFirst();
   return row?.secrets_enc;
+}
+
+/** Each project's trigger names in definition order, read without parsing its definition. */
+export async function projectTriggerNames(db: Kysely<Database>, rows: readonly ProjectRow[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  const older: number[] = [];
+  for (const r of rows) {
+    if (r.trigger_names === null) older.push(r.id);
+    else out.set(r.id, JSON.parse(r.trigger_names) as string[]);
+  }
+  if (older.length === 0) return out;
+  // Rows applied before trigger_names existed: their trigger rows, oldest first.
+  const triggers = await db.selectFrom("project_triggers").select(["project_id", "name"]).where("project_id", "in", older).orderBy("id").execute();
+  for (const id of older) out.set(id, []);
+  for (const t of triggers) out.get(t.project_id)!.push(t.name);
+  return out;
 }

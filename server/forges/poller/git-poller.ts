@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { triggerBuild, type TriggerDeps } from "../../builds/trigger.js";
-import { parseProjectDefinition } from "../../projects/parse.js";
 import { acquireLease, advanceRef, lastSeenSha, releaseLease, type PolledRef } from "../../store/forges.js";
 import { triggersOfType } from "../../store/projects.js";
 import { hasSkipCi } from "../skip-ci.js";
@@ -95,7 +94,7 @@ export class GitPoller {
     const out: Watch[] = [];
     for (const row of rows) {
       try {
-        const spec = parseProjectDefinition(row.definition_yaml).triggers.find((t) => t.name === row.trigger);
+        const spec = (await this.deps.lifecycle.definitions.parse(row.definition_yaml)).triggers.find((t) => t.name === row.trigger);
         const url = spec?.params["GIT_URL"];
         if (!spec || !url) continue;
         const seconds = Number(spec.params["GIT_POLL_INTERVAL"]);

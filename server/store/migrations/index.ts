@@ -15,6 +15,7 @@ import * as browserSessions from "./2026_11_29_1100_browser_sessions.js";
 import * as logArchive from "./2026_11_29_1200_log_archive.js";
 import * as scheduling from "./2026_11_29_1600_scheduling.js";
 import * as release from "./2026_11_29_1700_release.js";
+import * as triggerNames from "./2026_11_29_2000_trigger_names.js";
 import * as buildEventsIndex from "./2026_11_29_4000_build_events_index.js";
 
 export const migrations: Record<string, Migration> = {
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   "2026_11_29_1200_log_archive": logArchive,
   "2026_11_29_1600_scheduling": scheduling,
   "2026_11_29_1700_release": release,
+  "2026_11_29_2000_trigger_names": triggerNames,
   "2026_11_29_4000_build_events_index": buildEventsIndex,
 };

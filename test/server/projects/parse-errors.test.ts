@@ -14,7 +14,7 @@ test("message format: keyPath (line, column): detail", (t) => {
 
 test("YAML syntax errors carry the parser's position", (t) => {
   expectErr(t, yml("timeout: 5", "triggers: [a, b", "scripts: {}"), { keyPath: "", line: 3, column: 1, match: /YAML syntax error/ });
-  expectErr(t, yml("timeout: 5", "timeout: 6"), { keyPath: "", line: 2, column: 1, match: /unique/ });
+  expectErr(t, yml("timeout: 5", "timeout: 6"), { keyPath: "timeout", line: 2, column: 1, match: /unique/ });
   expectErr(t, yml("timeout: 5", "---", "timeout: 6"), { keyPath: "", line: 2, column: 1, match: /multiple documents/ });
 });
 

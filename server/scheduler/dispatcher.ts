@@ -135,12 +135,13 @@ export class Dispatcher implements LifecycleListener {
     this.queued = { tags: queuedTags, at: performance.now() };
     if (!queuedTags.length) return;
     const busy = await (busyRead ?? activeRunsByWorker(this.store.db, names));
-    for (const [i, session] of sessions.entries()) {
+    // Served together: their claims go in one batch (run-claims.ts), in rotation order.
+    await Promise.all(sessions.map((session, i) => {
       const known = session.claims === seen[i] ? busy.get(session.worker.name) ?? 0 : undefined;
-      if (known !== undefined && known >= session.worker.concurrency) continue;
-      if (session.gate.idle) continue;
-      await this.serve(session, known, queuedTags);
-    }
+      if (known !== undefined && known >= session.worker.concurrency) return;
+      if (session.gate.idle) return;
+      return this.serve(session, known, queuedTags);
+    }));
   }
 
   /**

@@ -4,6 +4,7 @@
 // `BatchedInserts`: rows added while an insert is in flight go in one
 // multi-row insert next; each caller resolves with its row's id once committed.
 // `BatchedReads`: the same for keyed reads (one grouped query for many keys).
+// `BatchedCalls`: the same for any call that can serve several requests at once.
 export class FreshReads<K, V> {
   private readonly state = new Map<K, { current: Promise<V>; next?: Promise<V> }>();
 
@@ -90,5 +91,38 @@ export class BatchedReads<K, V> {
       }
     }
     this.reading = false;
+  }
+}
+
+/**
+ * Calls made while one is in flight go together in the next one: `run` gets
+ * the requests in arrival order and answers each (same length, same order),
+ * or throws for all of them.
+ */
+export class BatchedCalls<Req, Res> {
+  private pending: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly run: (reqs: Req[]) => Promise<Res[]>, private readonly max = 200) {}
+
+  call(req: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      this.pending.push({ req, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, this.max);
+      try {
+        const out = await this.run(batch.map((b) => b.req));
+        batch.forEach((b, i) => b.resolve(out[i]!));
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.running = false;
   }
 }

@@ -139,7 +139,7 @@ export class Dispatcher implements LifecycleListener {
     await Promise.all(sessions.map((session, i) => {
       const known = session.claims === seen[i] ? busy.get(session.worker.name) ?? 0 : undefined;
       if (known !== undefined && known >= session.worker.concurrency) return;
-      if (session.gate.idle) return;
+      if (session.gate.idle || !session.reconciled) return;
       return this.serve(session, known, queuedTags);
     }));
   }
@@ -178,7 +178,7 @@ export class Dispatcher implements LifecycleListener {
       let busy = busyKnown;
       do {
         session.serveAgain = false;
-        if (session.closed || session.gate.idle) return;
+        if (session.closed || session.gate.idle || !session.reconciled) return;
         busy ??= await this.activeCounts.get(session.worker.name);
         const free = session.worker.concurrency - busy;
         busy = undefined;

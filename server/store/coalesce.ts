@@ -6,19 +6,29 @@
 // `BatchedReads`: the same for keyed reads (one grouped query for many keys).
 // `BatchedCalls`: the same for any call that can serve several requests at once.
 export class FreshReads<K, V> {
-  private readonly state = new Map<K, { current: Promise<V>; next?: Promise<V> }>();
+  private readonly state = new Map<K, { current: Promise<V>; started: boolean; next?: Promise<V> }>();
+
+  /**
+   * `gather`: a read waits for the rest of the event-loop turn before it
+   * starts, and callers asking meanwhile share it (for a store whose queries
+   * never yield, such as SQLite, where nothing else is in flight to wait on).
+   */
+  constructor(private readonly gather = false) {}
 
   read(key: K, fn: () => Promise<V>): Promise<V> {
     const s = this.state.get(key);
     if (!s) return this.start(key, fn);
+    if (!s.started) return s.current;
     // The read in flight may have started before our caller's write: wait for the next one.
     s.next ??= s.current.then(() => undefined, () => undefined).then(() => this.start(key, fn));
     return s.next;
   }
 
   private start(key: K, fn: () => Promise<V>): Promise<V> {
-    const current = fn();
-    this.state.set(key, { current });
+    const entry: { current: Promise<V>; started: boolean; next?: Promise<V> } = { current: undefined as unknown as Promise<V>, started: !this.gather };
+    entry.current = this.gather ? new Promise<void>((r) => setImmediate(r)).then(() => { entry.started = true; return fn(); }) : fn();
+    const current = entry.current;
+    this.state.set(key, entry);
     const done = () => {
       const s = this.state.get(key);
       if (s?.current !== current) return;

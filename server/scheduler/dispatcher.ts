@@ -153,7 +153,7 @@ export class Dispatcher implements LifecycleListener {
   private queued: { tags: readonly string[]; at: number } | undefined;
   private tagsRead: Promise<readonly string[]> | undefined;
   /** Busy slots of workers; serves asking at once share one grouped count. */
-  private readonly activeCounts = new BatchedReads<string, number>((names) => activeRunsByWorker(this.store.db, names), 0);
+  private readonly activeCounts = new BatchedReads<string, number>((names) => activeRunsByWorker(this.store.db, names), 0, true);
 
   private currentQueuedTags(): Promise<readonly string[]> {
     if (this.queued && performance.now() - this.queued.at < 10 * this.config.pollMs) return Promise.resolve(this.queued.tags);

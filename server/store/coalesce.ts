@@ -76,8 +76,12 @@ export class BatchedReads<K, V> {
   private pending = new Map<K, { resolve: (v: V) => void; reject: (e: unknown) => void }[]>();
   private reading = false;
 
-  /** `read` answers for many keys in one query; a key missing from its result gets `missing`. */
-  constructor(private readonly read: (keys: K[]) => Promise<Map<K, V>>, private readonly missing: V) {}
+  /**
+   * `read` answers for many keys in one query; a key missing from its result
+   * gets `missing`. `gather`: the first read waits for the rest of the
+   * event-loop turn, so keys asked in that turn go with it.
+   */
+  constructor(private readonly read: (keys: K[]) => Promise<Map<K, V>>, private readonly missing: V, private readonly gather = false) {}
 
   get(key: K): Promise<V> {
     return new Promise<V>((resolve, reject) => {
@@ -90,6 +94,7 @@ export class BatchedReads<K, V> {
 
   private async drain(): Promise<void> {
     this.reading = true;
+    if (this.gather) await new Promise<void>((r) => setImmediate(r));
     while (this.pending.size) {
       const batch = this.pending;
       this.pending = new Map();
@@ -113,7 +118,8 @@ export class BatchedCalls<Req, Res> {
   private pending: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }[] = [];
   private running = false;
 
-  constructor(private readonly run: (reqs: Req[]) => Promise<Res[]>, private readonly max = 200) {}
+  /** `gather`: the first call waits for the rest of the event-loop turn, so calls made in that turn go with it. */
+  constructor(private readonly run: (reqs: Req[]) => Promise<Res[]>, private readonly max = 200, private readonly gather = false) {}
 
   call(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
@@ -124,6 +130,7 @@ export class BatchedCalls<Req, Res> {
 
   private async drain(): Promise<void> {
     this.running = true;
+    if (this.gather) await new Promise<void>((r) => setImmediate(r));
     while (this.pending.length) {
       const batch = this.pending.splice(0, this.max);
       try {

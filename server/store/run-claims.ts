@@ -43,7 +43,8 @@ const batches = new WeakMap<Store, BatchedCalls<ClaimRequest, ClaimedRunRow[]>>(
 export function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<ClaimedRunRow[]> {
   if (req.limit <= 0 || !req.patterns.length) return Promise.resolve([]);
   let b = batches.get(store);
-  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs)));
+  // Gathered: the run ends handled in one event-loop turn free slots whose claims then go together.
+  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs), 200, true));
   return b.call(req);
 }
 

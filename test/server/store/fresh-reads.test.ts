@@ -1,9 +1,10 @@
 // FreshReads: concurrent reads of one key share a query that started after
 // each caller asked. Gathering reads wait for the rest of the event-loop turn,
 // so callers asking in the same turn share one read (SQLite's queries never
-// yield, so nothing would be in flight to share otherwise).
+// yield, so nothing would be in flight to share otherwise). The same for
+// batched calls (claims) and batched keyed reads (slot counts).
 import test from "ava";
-import { FreshReads } from "../../../server/store/coalesce.js";
+import { BatchedCalls, BatchedReads, FreshReads } from "../../../server/store/coalesce.js";
 
 function counted() {
   let calls = 0;
@@ -47,4 +48,15 @@ test("without gathering a read starts at once", async (t) => {
   const p = reads.read(1, src.read);
   t.is(src.calls, 1);
   t.is(await p, 1);
+});
+
+test("gathering batched calls and reads: calls made in one turn go together", async (t) => {
+  const batches: number[][] = [];
+  const calls = new BatchedCalls<number, number>(async (xs) => { batches.push(xs); return xs.map((x) => x * 2); }, 200, true);
+  t.deepEqual(await Promise.all([1, 2, 3].map((x) => calls.call(x))), [2, 4, 6]);
+  t.deepEqual(batches, [[1, 2, 3]]);
+  const keys: string[][] = [];
+  const reads = new BatchedReads<string, number>(async (ks) => { keys.push(ks); return new Map(ks.map((k) => [k, k.length])); }, 0, true);
+  t.deepEqual(await Promise.all(["a", "bb", "ccc"].map((k) => reads.get(k))), [1, 2, 3]);
+  t.deepEqual(keys, [["a", "bb", "ccc"]]);
 });

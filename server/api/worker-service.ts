@@ -77,6 +77,7 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       pings.add(session);
       try {
         await deps.leases.reconcile(worker.name, req.activeRunIds.map(Number));
+        session.reconciled = true;
         dispatcher.wake();
         yield* session.queue;
       } finally {

@@ -12,7 +12,7 @@ import { hashToken, newToken } from "../auth/tokens.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
 import type { RunRow } from "../store/database.js";
 import { claimQueuedRuns, type ClaimedRunRow } from "../store/run-claims.js";
-import { acknowledgeRun, completeWorkerDoneRun, failRunOfWorker, markWorkerDone, requeueUnackedRun, resetRunForRerun, transitionRun } from "../store/run-transitions.js";
+import { acknowledgeRun, completeRunWithoutTests, completeWorkerDoneRun, failRunOfWorker, markWorkerDone, requeueUnackedRun, resetRunForRerun, transitionRun } from "../store/run-transitions.js";
 import { testVerdict } from "../store/tests.js";
 import { finishWhenTestsDone } from "./lifecycle-tests.js";
 import { ACTIVE_STATUSES, findRunById, listRunsOfBuilds } from "../store/runs.js";
@@ -80,12 +80,17 @@ export async function workerReport(ctx: LifecycleContext, run: RunRow, status: S
   // A cancelled run that still reports UPLOADING stays CANCELLING; PASSED/FAILED end it.
   if (status === Status.UPLOADING && cancelling) return { cancelRequested: true };
   if (status !== Status.UPLOADING && run.worker_done) return { cancelRequested: false };
+  const now = ctx.now();
+  // Most runs have no tests: their end is one statement, which checks that itself.
+  if (status !== Status.UPLOADING && !cancelling && await completeRunWithoutTests(ctx.store.db, run.id, status, { now, message })) {
+    await runCompleted(ctx, run, status, message, now);
+    return { cancelRequested: false };
+  }
   if (status !== Status.UPLOADING && !cancelling && (await testVerdict(ctx.store.db, run.id)).open) {
     // Tests driven from outside are still open: the run stays RUNNING until they end (lifecycle-tests.ts).
     if (await markWorkerDone(ctx.store.db, run.id, status, message)) await finishWhenTestsDone(ctx, run.id);
     return { cancelRequested: false };
   }
-  const now = ctx.now();
   const from = status === Status.UPLOADING ? [Status.RUNNING] : ACTIVE_STATUSES;
   if (await transitionRun(ctx.store.db, run.id, from, status, { now, message })) await runCompleted(ctx, run, status, message, now);
   return { cancelRequested: cancelling };

@@ -20,6 +20,12 @@ export class WorkerSession {
   serveAgain = false;
   /** Bumped by every claim, so a pass knows its slot counts may be stale. */
   claims = 0;
+  /**
+   * Set once the worker's reconnection is reconciled (runs it no longer has
+   * handled): a session is served only then, or an assignment made to it
+   * meanwhile would look like one it reconnected without, and be queued again.
+   */
+  reconciled = false;
   /** Whether it takes new runs (disk guard, surges), as of the last lease sweep. */
   gate: Gate = { idle: "" };
   constructor(readonly worker: WorkerIdentity) {}

@@ -135,12 +135,13 @@ export class Dispatcher implements LifecycleListener {
     this.queued = { tags: queuedTags, at: performance.now() };
     if (!queuedTags.length) return;
     const busy = await (busyRead ?? activeRunsByWorker(this.store.db, names));
-    for (const [i, session] of sessions.entries()) {
+    // Served together: their claims go in one batch (run-claims.ts), in rotation order.
+    await Promise.all(sessions.map((session, i) => {
       const known = session.claims === seen[i] ? busy.get(session.worker.name) ?? 0 : undefined;
-      if (known !== undefined && known >= session.worker.concurrency) continue;
-      if (session.gate.idle) continue;
-      await this.serve(session, known, queuedTags);
-    }
+      if (known !== undefined && known >= session.worker.concurrency) return;
+      if (session.gate.idle || !session.reconciled) return;
+      return this.serve(session, known, queuedTags);
+    }));
   }
 
   /**
@@ -152,7 +153,7 @@ export class Dispatcher implements LifecycleListener {
   private queued: { tags: readonly string[]; at: number } | undefined;
   private tagsRead: Promise<readonly string[]> | undefined;
   /** Busy slots of workers; serves asking at once share one grouped count. */
-  private readonly activeCounts = new BatchedReads<string, number>((names) => activeRunsByWorker(this.store.db, names), 0);
+  private readonly activeCounts = new BatchedReads<string, number>((names) => activeRunsByWorker(this.store.db, names), 0, true);
 
   private currentQueuedTags(): Promise<readonly string[]> {
     if (this.queued && performance.now() - this.queued.at < 10 * this.config.pollMs) return Promise.resolve(this.queued.tags);
@@ -177,7 +178,7 @@ export class Dispatcher implements LifecycleListener {
       let busy = busyKnown;
       do {
         session.serveAgain = false;
-        if (session.closed || session.gate.idle) return;
+        if (session.closed || session.gate.idle || !session.reconciled) return;
         busy ??= await this.activeCounts.get(session.worker.name);
         const free = session.worker.concurrency - busy;
         busy = undefined;

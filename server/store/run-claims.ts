@@ -5,9 +5,13 @@
 // Runs of a synchronous project that another of its builds holds back are no
 // candidates; claiming one of its runs locks the project row (MariaDB) and
 // checks again, or checks in the claiming UPDATE itself (SQLite), so two
-// instances never start two of its builds at once.
-import type { Kysely } from "kysely";
+// instances never start two of its builds at once. Claims asked while one is
+// in flight are made together: one transaction, one candidate read per
+// host-tag pattern and one UPDATE for the runs of every worker in the batch.
+import { sql, type Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { DialectCaps } from "./caps.js";
+import { BatchedCalls } from "./coalesce.js";
 import type { Database } from "./database.js";
 import type { Store } from "./db.js";
 import { transitionRun } from "./run-transitions.js";
@@ -30,57 +34,105 @@ export interface ClaimRequest {
   now: number;
 }
 
-type Candidate = { id: number; build_id: number; queue_rank: number; definition_json: string; secrets_enc: string; created_at: number; trigger_type: string;
-  sync_project: number | null };
+type Candidate = { id: number; build_id: number; host_tag: string; queue_rank: number; definition_json: string; secrets_enc: string; created_at: number;
+  trigger_type: string; sync_project: number | null };
 
-export async function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<ClaimedRunRow[]> {
-  const limit = req.limit;
-  if (limit <= 0 || !req.patterns.length) return [];
-  const pick = (db: Kysely<Database>, patterns: readonly string[]): Promise<Candidate[]> =>
-    db.selectFrom("runs").select(["id", "build_id", "queue_rank", "definition_json", "secrets_enc", "created_at", "trigger_type"])
-      .select(syncProjectOfRun.as("sync_project"))
-      .where("status", "=", Status.QUEUED).where("host_tag", "in", [...patterns])
-      .where(({ not }) => not(heldBySyncProject))
-      .orderBy("queue_rank").orderBy("id").limit(limit)
-      .$if(store.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
-      .execute();
-  const claim = async (db: Kysely<Database>): Promise<ClaimedRunRow[]> => {
-    // With row locks, one pattern per query: then the queue index gives the
-    // order and SKIP LOCKED locks only the rows returned (an IN list of several
-    // patterns needs a sort, which locks every queued row of those patterns).
-    let candidates = !store.caps.skipLocked || req.patterns.length === 1 ? await pick(db, req.patterns)
-      : (await Promise.all(req.patterns.map((p) => pick(db, [p])))).flat()
-        .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id).slice(0, limit);
-    const sync = candidates.filter((c) => c.sync_project !== null);
-    if (sync.length && store.caps.rowLocks) {
-      await lockProjects(db, [...new Set(sync.map((c) => c.sync_project!))]);
-      const free = await notHeld(db, sync.map((c) => c.id));
-      candidates = candidates.filter((c) => c.sync_project === null || free.has(c.id));
-    }
-    const claimed: ClaimedRunRow[] = [];
-    for (const c of candidates) {
-      const { token, hash } = req.credential();
-      // Without row locks (SQLite: one writer, each statement atomic) the claiming UPDATE checks it again itself.
-      const guard = c.sync_project !== null && !store.caps.rowLocks ? heldBySyncProject : undefined;
-      const won = await transitionRun(db, c.id, [Status.QUEUED], Status.RUNNING,
-        { now: req.now, worker: req.worker, acked: 0, tokenHash: hash, message: "" }, guard);
-      if (won) {
-        claimed.push({ id: c.id, buildId: c.build_id, token, definitionJson: c.definition_json, secretsEnc: c.secrets_enc,
-          createdAt: c.created_at, triggerType: c.trigger_type });
-      }
-    }
-    return claimed;
-  };
-  if (!store.caps.skipLocked) return claim(store.db);
+// Claims asked while one is in flight go together in the next (one transaction for many workers).
+const batches = new WeakMap<Store, BatchedCalls<ClaimRequest, ClaimedRunRow[]>>();
+
+export function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<ClaimedRunRow[]> {
+  if (req.limit <= 0 || !req.patterns.length) return Promise.resolve([]);
+  let b = batches.get(store);
+  // Gathered: the run ends handled in one event-loop turn free slots whose claims then go together.
+  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs), 200, true));
+  return b.call(req);
+}
+
+/** One claim for several requests (each answered in order): one candidate read per pattern and one UPDATE for all. */
+export async function claimForMany(store: Store, reqs: readonly ClaimRequest[]): Promise<ClaimedRunRow[][]> {
+  if (!store.caps.skipLocked) return claimIn(store, store.db, reqs);
   // READ COMMITTED: InnoDB then locks only the rows that match, not every row
   // the index scan passed, so claimers of different tags do not collide.
   // A deadlock is still possible under load; the claim is simply retried.
   for (let attempt = 0; ; attempt++) {
     try {
       const trx = store.caps.readCommittedSessions ? store.db.transaction() : store.db.transaction().setIsolationLevel("read committed");
-      return await trx.execute(claim);
+      return await trx.execute((db) => claimIn(store, db, reqs));
     } catch (e) {
       if ((e as { code?: string }).code !== "ER_LOCK_DEADLOCK" || attempt >= 4) throw e;
     }
   }
+}
+
+async function claimIn(store: Store, db: Kysely<Database>, reqs: readonly ClaimRequest[]): Promise<ClaimedRunRow[][]> {
+  const wanted = new Map<string, number>();
+  for (const r of reqs) for (const p of r.patterns) wanted.set(p, (wanted.get(p) ?? 0) + r.limit);
+  const patterns = [...wanted.keys()];
+  const total = reqs.reduce((n, r) => n + r.limit, 0);
+  const pick = (ps: readonly string[], limit: number): Promise<Candidate[]> =>
+    db.selectFrom("runs").select(["id", "build_id", "host_tag", "queue_rank", "definition_json", "secrets_enc", "created_at", "trigger_type"])
+      .select(syncProjectOfRun.as("sync_project"))
+      .where("status", "=", Status.QUEUED).where("host_tag", "in", [...ps])
+      .where(({ not }) => not(heldBySyncProject))
+      .orderBy("queue_rank").orderBy("id").limit(limit)
+      .$if(store.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
+      .execute();
+  // With row locks, one pattern per query: then the queue index gives the
+  // order and SKIP LOCKED locks only the rows returned (an IN list of several
+  // patterns needs a sort, which locks every queued row of those patterns).
+  let candidates = !store.caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
+    : (await Promise.all(patterns.map((p) => pick([p], wanted.get(p)!)))).flat()
+      .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id);
+  const sync = candidates.filter((c) => c.sync_project !== null);
+  if (sync.length && store.caps.rowLocks) {
+    await lockProjects(db, [...new Set(sync.map((c) => c.sync_project!))]);
+    const free = await notHeld(db, sync.map((c) => c.id));
+    candidates = candidates.filter((c) => c.sync_project === null || free.has(c.id));
+  }
+  // In queue order, each run goes to the first request (in arrival order) with room whose worker matches it.
+  const room = reqs.map((r) => r.limit);
+  const now = Math.max(...reqs.map((r) => r.now));
+  const plan: { c: Candidate; r: number; worker: string; token: string; hash: string }[] = [];
+  for (const c of candidates) {
+    const r = reqs.findIndex((q, i) => room[i]! > 0 && q.patterns.includes(c.host_tag));
+    if (r < 0) continue;
+    room[r]!--;
+    plan.push({ c, r, worker: reqs[r]!.worker, ...reqs[r]!.credential() });
+  }
+  const won = new Set<number>();
+  // Without row locks (SQLite: one writer, each statement atomic) a run of a
+  // synchronous project is checked again by its own claiming UPDATE.
+  const guarded = plan.filter((p) => p.c.sync_project !== null && !store.caps.rowLocks);
+  for (const p of guarded) {
+    if (await transitionRun(db, p.c.id, [Status.QUEUED], Status.RUNNING, { now, worker: p.worker, acked: 0, tokenHash: p.hash, message: "" }, heldBySyncProject)) won.add(p.c.id);
+  }
+  const rest = plan.filter((p) => !guarded.includes(p));
+  for (const id of await markRunning(db, store.caps, rest.map((p) => ({ id: p.c.id, worker: p.worker, hash: p.hash })), now)) won.add(id);
+  const out: ClaimedRunRow[][] = reqs.map(() => []);
+  for (const { c, r, token } of plan) {
+    if (!won.has(c.id)) continue;
+    out[r]!.push({ id: c.id, buildId: c.build_id, token, definitionJson: c.definition_json, secretsEnc: c.secrets_enc,
+      createdAt: c.created_at, triggerType: c.trigger_type });
+  }
+  return out;
+}
+
+/**
+ * QUEUED -> RUNNING for each of `rows` (its worker and token hash) in one
+ * compare-and-set UPDATE; the ids it changed. With row locks the rows are
+ * this transaction's (read FOR UPDATE), so every one changes; without, the
+ * statement reports which it changed (RETURNING).
+ */
+async function markRunning(db: Kysely<Database>, caps: DialectCaps, rows: readonly { id: number; worker: string; hash: string }[], now: number): Promise<number[]> {
+  if (!rows.length) return [];
+  const ids = rows.map((r) => r.id);
+  const byId = (value: (r: (typeof rows)[number]) => string) =>
+    sql<string>`case ${sql.ref("id")} ${sql.join(rows.map((r) => sql`when ${r.id} then ${value(r)}`), sql` `)} end`;
+  const update = db.updateTable("runs")
+    .set({ status: Status.RUNNING, status_message: "", acked: 0, started_at: now, worker_name: byId((r) => r.worker), token_hash: byId((r) => r.hash) })
+    .where("id", "in", ids).where("status", "=", Status.QUEUED);
+  if (!caps.skipLocked) return (await update.returning("id").execute()).map((r) => r.id);
+  const res = await update.executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== rows.length) throw new Error(`claim: ${res.numUpdatedRows} of ${rows.length} locked runs changed`);
+  return ids;
 }

@@ -2,7 +2,7 @@
 // (of two racing writers exactly one wins, on any number of instances), plus
 // the inserts that create QUEUED runs with their first status events. Only
 // the run lifecycle (builds/lifecycle*.ts) calls these.
-import type { Expression, Kysely, SqlBool, Transaction } from "kysely";
+import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
 import type { Database, NewRun } from "./database.js";
@@ -35,6 +35,18 @@ export async function transitionRun(
     .$if(unless !== undefined, (qb) => qb.where(({ not }) => not(unless!)))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** True for a row of `runs` (the outer table) that has tests (reported by its worker or driven from outside). */
+const hasTests = sql<SqlBool>`exists (select 1 from tests where tests.run_id = runs.id)`;
+
+/**
+ * An active run that has no tests -> `to` (PASSED/FAILED), checked in the one
+ * statement. False when it has tests (their verdict decides: see testVerdict)
+ * or had moved on.
+ */
+export function completeRunWithoutTests(db: Kysely<Database>, id: number, to: Status, set: { message: string; now: number }): Promise<boolean> {
+  return transitionRun(db, id, ACTIVE_STATUSES, to, set, hasTests);
 }
 
 /** The worker confirmed it started the run (no status change). */

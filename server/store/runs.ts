@@ -81,11 +81,15 @@ export interface RollupState { buildStatus: Status; runStatuses: Status[] }
 
 const rollupReads = new WeakMap<Kysely<Database>, FreshReads<number, RollupState | undefined>>();
 
-/** Concurrent callers for one build share a read that started after each of them asked. */
+/**
+ * Concurrent callers for one build share a read that started after each of
+ * them asked; the read waits for the rest of the event-loop turn, so the ends
+ * of many runs of a build handled together cost one read.
+ */
 export function buildRollupState(db: Kysely<Database>, buildId: number): Promise<RollupState | undefined> {
   if (db.isTransaction) return readRollupState(db, buildId);
   let r = rollupReads.get(db);
-  if (!r) rollupReads.set(db, r = new FreshReads());
+  if (!r) rollupReads.set(db, r = new FreshReads(true));
   return r.read(buildId, () => readRollupState(db, buildId));
 }
 

@@ -9,6 +9,7 @@
 // in flight are made together: one transaction, one candidate read per
 // host-tag pattern and one UPDATE for the runs of every worker in the batch.
 import { sql, type Kysely } from "kysely";
+import { retry } from "../../common/retry.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
 import { BatchedCalls } from "./coalesce.js";
@@ -54,14 +55,10 @@ export async function claimForMany(store: Store, reqs: readonly ClaimRequest[]):
   // READ COMMITTED: InnoDB then locks only the rows that match, not every row
   // the index scan passed, so claimers of different tags do not collide.
   // A deadlock is still possible under load; the claim is simply retried.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const trx = store.caps.readCommittedSessions ? store.db.transaction() : store.db.transaction().setIsolationLevel("read committed");
-      return await trx.execute((db) => claimIn(store, db, reqs));
-    } catch (e) {
-      if ((e as { code?: string }).code !== "ER_LOCK_DEADLOCK" || attempt >= 4) throw e;
-    }
-  }
+  return retry(() => {
+    const trx = store.caps.readCommittedSessions ? store.db.transaction() : store.db.transaction().setIsolationLevel("read committed");
+    return trx.execute((db) => claimIn(store, db, reqs));
+  }, { attempts: 5, baseMs: 0, classify: (e) => ((e as { code?: string }).code === "ER_LOCK_DEADLOCK" ? "retry" : "fail") });
 }
 
 async function claimIn(store: Store, db: Kysely<Database>, reqs: readonly ClaimRequest[]): Promise<ClaimedRunRow[][]> {

@@ -38,18 +38,29 @@ export const BODY_BUDGET = createContextKey<BodyBudget | undefined>(undefined, {
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 
-export async function* guardedBody(req: NodeRequest, budget: BodyBudget, limits: BodyLimits): AsyncGenerator<Uint8Array> {
+/** The limit that applies, and the error for passing it: UNAUTHENTICATED for a caller without credentials past the anonymous allowance. */
+function limitOf(budget: BodyBudget, limits: BodyLimits): { max: number; tooLarge: (what: string) => ConnectError } {
   const anonymousOver = budget.anonymous && budget.maxBytes > limits.anonymousMaxBytes;
   const max = anonymousOver ? limits.anonymousMaxBytes : budget.maxBytes;
-  const tooLarge = (what: string) => {
-    budget.refused = "size";
-    return anonymousOver
-      ? new ConnectError(`a request without credentials may send at most ${max} bytes (this one ${what}); present a token`, Code.Unauthenticated)
-      : new ConnectError(`request body larger than this method's limit of ${max} bytes (${what})`, Code.ResourceExhausted);
+  return {
+    max,
+    tooLarge(what) {
+      budget.refused = "size";
+      return anonymousOver
+        ? new ConnectError(`a request without credentials may send at most ${max} bytes (this one ${what}); present a token`, Code.Unauthenticated)
+        : new ConnectError(`request body larger than this method's limit of ${max} bytes (${what})`, Code.ResourceExhausted);
+    },
   };
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > max) throw tooLarge(`declares ${declared}`);
+}
 
+/** Called by the request gate, once the caller is known and before any read: a declared length over the limit is refused. */
+export function checkDeclaredLength(budget: BodyBudget, limits: BodyLimits, contentLength: string | null): void {
+  const { max, tooLarge } = limitOf(budget, limits);
+  if (contentLength !== null && Number(contentLength) > max) throw tooLarge(`declares ${contentLength}`);
+}
+
+export async function* guardedBody(req: NodeRequest, budget: BodyBudget, limits: BodyLimits): AsyncGenerator<Uint8Array> {
+  const { max, tooLarge } = limitOf(budget, limits);
   let fail: (e: unknown) => void = () => {};
   const stopped = new Promise<never>((_, reject) => { fail = reject; });
   stopped.catch(() => {});
@@ -81,5 +92,8 @@ export async function* guardedBody(req: NodeRequest, budget: BodyBudget, limits:
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
+    // Connect stopped early (a refusal, a bad frame): the rest is read and dropped, never kept. HTTP/2 does not
+    // finish the answer on a stream whose unread data stays queued; the adapter ends the stream once it is out.
+    if (!req.complete) req.resume();
   }
 }

@@ -2,9 +2,10 @@
 // connectNodeAdapter, which it follows): each request gets its method's body
 // limit and the guarded body (request-body.ts), the caller is authenticated by
 // the injected request gate before a byte of the body is read, and what is
-// left of a refused body is dealt with once the answer is out (HTTP/2: the
-// stream is closed, NO_ERROR; HTTP/1.1: drained so the client, still sending,
-// reads the answer, or cut when it stalled). Decode failures of binary input
+// left of a refused body is dealt with once the answer is out (read and
+// dropped; HTTP/2: the stream is closed, NO_ERROR, shortly after; HTTP/1.1:
+// drained so the client, still sending, reads the answer, or cut when it
+// stalled). Decode failures of binary input
 // (Connect, gRPC, gRPC-web) answer invalid_argument like JSON ones do.
 import http2 from "node:http2";
 import type http from "node:http";
@@ -14,7 +15,7 @@ import {
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { Logger } from "../logger.js";
-import { BODY_BUDGET, guardedBody, type BodyBudget, type BodyLimits } from "./request-body.js";
+import { BODY_BUDGET, checkDeclaredLength, guardedBody, type BodyBudget, type BodyLimits } from "./request-body.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -46,14 +47,20 @@ export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: 
     // Innermost: a streaming call's input is decoded inside the chain, so the interceptors around see the corrected code.
     interceptors: [...options.interceptors ?? [], decodeFailures()],
     async requestGate(ctx) {
-      ctx.signal.addEventListener("abort", () => decodeFailureIsInvalidArgument(ctx.signal.reason), { once: true });
       const budget = ctx.values.get(BODY_BUDGET);
+      ctx.signal.addEventListener("abort", () => {
+        decodeFailureIsInvalidArgument(ctx.signal.reason);
+        if (budget?.anonymous) oversizeIsUnauthenticated(ctx.signal.reason, limits.anonymousMaxBytes);
+      }, { once: true });
       if (budget) {
         budget.signal = ctx.signal;
         budget.deadline = ctx.timeoutMs() !== undefined;
       }
       const anonymous = await options.authenticate(ctx);
-      if (budget) budget.anonymous = anonymous;
+      if (budget) {
+        budget.anonymous = anonymous;
+        checkDeclaredLength(budget, limits, ctx.requestHeader.get("content-length"));
+      }
     },
   });
   options.routes(router);
@@ -71,20 +78,27 @@ export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: 
     }
     const budget: BodyBudget = { maxBytes: route.maxBytes, anonymous: true, deadline: false };
     const uReq = { ...universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(BODY_BUDGET, budget)), body: guardedBody(req, budget, limits) };
+    // HTTP/2's compatibility response emits "finish" only once the whole stream has closed: watch the stream's own end.
+    if ("stream" in req) req.stream.once("finish", () => leftover(req, budget));
+    else res.once("finish", () => leftover(req, budget));
     route.handler(uReq)
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((reason: unknown) => {
         if (ConnectError.from(reason).code !== Code.Aborted) log.warn({ err: reason, rpc: route.handler.requestPath }, "rpc response not written");
-      })
-      .finally(() => leftover(req, budget));
+      });
   };
 }
 
-/** The answer is out; a body the handler did not read to its end is not read on. */
+/** How long an answered HTTP/2 stream whose request never ended stays open: closed at once, its trailers could be lost. */
+const H2_CLOSE_GRACE_MS = 500;
+
+/** The answer is out; what is left of a request body the handler did not read to its end (request-body.ts drops it). */
 function leftover(req: NodeRequest, budget: BodyBudget): void {
   if (req.complete) return;
   if ("stream" in req) {
-    if (!req.stream.closed) req.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    const stream = req.stream;
+    const timer = setTimeout(() => { if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR); }, H2_CLOSE_GRACE_MS);
+    stream.once("close", () => clearTimeout(timer));
   } else if (budget.refused === "stalled") {
     req.socket.destroy();
   } else {
@@ -122,6 +136,19 @@ async function* correctStream<T>(messages: AsyncIterable<T>): AsyncGenerator<T> 
     decodeFailureIsInvalidArgument(e);
     throw e;
   }
+}
+
+/**
+ * Connect's own check of a frame's announced size (readMaxBytes) answers
+ * RESOURCE_EXHAUSTED; for a caller without credentials the answer is the one
+ * request-body.ts gives: present credentials.
+ */
+function oversizeIsUnauthenticated(reason: unknown, anonymousMaxBytes: number): void {
+  if (!(reason instanceof ConnectError) || reason.code !== Code.ResourceExhausted || !/readMaxBytes/.test(reason.rawMessage)) return;
+  const e = reason as { code: Code; message: string; rawMessage: string };
+  e.code = Code.Unauthenticated;
+  e.rawMessage = `a request without credentials may send at most ${anonymousMaxBytes} bytes (${reason.rawMessage}); present a token`;
+  e.message = `[unauthenticated] ${e.rawMessage}`;
 }
 
 function decodeFailureIsInvalidArgument(reason: unknown): void {

@@ -38,10 +38,14 @@ export interface RawAnswer {
 const GRPC_CODES = ["ok", "canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found", "already_exists", "permission_denied",
   "resource_exhausted", "failed_precondition", "aborted", "out_of_range", "unimplemented", "internal", "unavailable", "data_loss", "unauthenticated"];
 
-/** How the body is sent: whole chunks (then ended unless `keepOpen`), or `total` bytes of `chunk` repeated (flow control respected). */
+/**
+ * How the body is sent: whole chunks (then ended unless `keepOpen`), or
+ * `first` and then `chunk` repeated up to `total` bytes in all, flow control
+ * respected, until the answer arrives.
+ */
 export interface RawBody {
   chunks?: Buffer[];
-  repeat?: { chunk: Buffer; total: number };
+  repeat?: { first?: Buffer; chunk: Buffer; total: number };
   keepOpen?: boolean;
 }
 
@@ -89,7 +93,8 @@ function bodyFeeder(body: RawBody, write: (b: Buffer) => boolean, onDrain: (f: (
       if (!body.keepOpen) end();
       return;
     }
-    const { chunk, total } = body.repeat!;
+    const { first, chunk, total } = body.repeat!;
+    if (first) { write(first); sent += first.length; }
     const pump = () => {
       while (sent < total && !stopped()) {
         const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
@@ -120,11 +125,17 @@ export function h2Call(baseUrl: string, protocol: RawProtocol, path: string, hea
     stream.on("trailers", (h) => { trailers = h; });
     stream.on("data", (c: Buffer) => chunks.push(c));
     stream.on("error", () => { /* a reset after the answer is fine; a missing answer shows in `code` */ });
-    stream.on("close", () => {
-      session.close();
+    // The answer is complete at the server's END_STREAM, even while this side still has the stream open.
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
       const d = decode(protocol, status, respHeaders, trailers, Buffer.concat(chunks));
       resolve({ status, ...d, ms: performance.now() - started, sentWhenAnswered });
-    });
+      session.destroy();
+    };
+    stream.on("end", finish);
+    stream.on("close", finish);
     feeder.run();
   });
 }

@@ -28,7 +28,7 @@ async function timed(calls: Record<string, () => Promise<RawAnswer>>): Promise<R
   return out;
 }
 
-test.serial("a half-open request with a 5 s deadline is answered deadline_exceeded within 6 s, on every protocol", async (t) => {
+test.serial("a half-open request with a 5 s deadline is answered deadline_exceeded within about 6 s (7 on a loaded machine), on every protocol", async (t) => {
   const server = await startTestServer(t, "sqlite");
   const grpc = { "grpc-timeout": "5S" };
   const connect = { "connect-timeout-ms": "5000" };
@@ -44,7 +44,7 @@ test.serial("a half-open request with a 5 s deadline is answered deadline_exceed
   for (const [name, answer] of Object.entries(answers)) {
     const [code, , seconds] = answer.split(" ");
     t.is(code, "deadline_exceeded", name);
-    t.true(Number(seconds) >= 4.9 && Number(seconds) < 6.5, `${name}: ${answer}`);
+    t.true(Number(seconds) >= 4.9 && Number(seconds) < 7, `${name}: ${answer}`);
   }
 });
 

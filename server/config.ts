@@ -32,6 +32,11 @@ export interface ServerConfig {
   gitlabApi: string;
   /** Largest accepted webhook body (GitHub's own maximum is 25 MiB). */
   webhookMaxBytes: number;
+  /** RPC request bodies: bytes per call (AppendLog and ReportTests: `rpcLogMaxBytes`), from callers without credentials, and how long a started body may send nothing. */
+  rpcMaxBytes: number;
+  rpcLogMaxBytes: number;
+  rpcAnonymousMaxBytes: number;
+  rpcBodyIdleMs: number;
   /** Default interval of git_poller triggers (a trigger's GIT_POLL_INTERVAL param, in seconds, overrides it). */
   gitPollIntervalMs: number;
   /** First back-off of retried outbound calls (commit statuses, notifications); doubles per attempt. */
@@ -120,6 +125,10 @@ export function loadServerConfig(environment: NodeJS.ProcessEnv = process.env, o
     githubApi: env.httpUrl("JOBSERV_GITHUB_API", "https://api.github.com"),
     gitlabApi: env.httpUrl("JOBSERV_GITLAB_API", "https://gitlab.com/api/v4"),
     webhookMaxBytes: env.bytes("JOBSERV_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024),
+    rpcMaxBytes: env.bytes("JOBSERV_RPC_MAX_BYTES", 4 * 1024 * 1024),
+    rpcLogMaxBytes: env.bytes("JOBSERV_RPC_LOG_MAX_BYTES", 16 * 1024 * 1024),
+    rpcAnonymousMaxBytes: 64 * 1024,
+    rpcBodyIdleMs: env.durationMs("JOBSERV_RPC_BODY_IDLE_MS", 30_000),
     gitPollIntervalMs: env.durationMs("JOBSERV_GIT_POLL_INTERVAL_MS", 90_000),
     forgeRetryMs: env.durationMs("JOBSERV_FORGE_RETRY_MS", 1000),
     smtpUrl: smtpUrl(env),

@@ -2,7 +2,6 @@
 // store, creates the domain pieces and subscribes those that react to status
 // changes to the run lifecycle, mounts the Connect services and the REST
 // gateway on one port.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { Registry } from "prom-client";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
@@ -59,6 +58,10 @@ import { Scope, TokenService } from "../gen/jobserv/v1/token_pb.js";
 import { WorkerAdminService } from "../gen/jobserv/v1/worker_admin_pb.js";
 import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
+import { rpcAdapter } from "./http/rpc-adapter.js";
+import { deadlines } from "./http/deadlines.js";
+import { requestGate } from "./api/request-gate.js";
+import { WorkerAuth } from "./api/worker-auth.js";
 import { domainErrors } from "./api/errors.js";
 import { webRoutes } from "./pages/web-routes.js";
 import { RetentionJob } from "./retention/retention-job.js";
@@ -121,7 +124,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const trigger: TriggerDeps = { store, cipher, lifecycle, now, get publicUrl() { return publicUrl; } };
   const deps: ApiDeps = {
     store, cipher, logs, dispatcher, leases, lifecycle, watches, trigger, now, authz: new Authorizer(access, store), artifacts,
-    workerRegistrationSecret: config.workerRegistrationSecret,
+    workerAuth: new WorkerAuth(store), workerRegistrationSecret: config.workerRegistrationSecret,
   };
   const forge: ForgeDeps = { trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
   const gitPoller = new GitPoller(trigger, { intervalMs: config.gitPollIntervalMs, log });
@@ -130,7 +133,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));
     router.service(RunService, createRunService(deps));
-    router.service(WorkerService, createWorkerService(deps));
+    router.service(WorkerService, createWorkerService(deps), { readMaxBytes: Math.max(config.rpcMaxBytes, config.rpcLogMaxBytes) });
     router.service(TokenService, createTokenService(deps));
     router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs, gate: { diskMinFreeBytes: config.workerDiskMinFreeBytes } }));
     router.service(Health, createHealthService({
@@ -153,10 +156,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...webhookRoutes({ forge, maxBytes: config.webhookMaxBytes, log, onDelivery: (f, e, o) => metrics.countWebhook(f, e, o) }),
     ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);
-  type Fallback = NonNullable<Parameters<typeof connectNodeAdapter>[0]["fallback"]>;
-  // Responses under 16 KiB go uncompressed (Connect's default is 1 KiB): gzip of a
-  // build document cost more server CPU than its few hundred bytes save.
-  const handler = connectNodeAdapter({ routes, fallback: gateway as unknown as Fallback, interceptors: [requestLog(log), metrics.interceptor(), domainErrors()], compressMinBytes: 16 * 1024 });
+  const logMethods = [WorkerService.method.appendLog, WorkerService.method.reportTests];
+  const handler = rpcAdapter({
+    // The gateway's routes are written against HTTP/1.1's request type; HTTP/2's compatible one reaches them too.
+    routes, fallback: gateway as unknown as Parameters<typeof rpcAdapter>[0]["fallback"], log, readMaxBytes: config.rpcMaxBytes,
+    // Responses under 16 KiB go uncompressed (Connect's default is 1 KiB): gzip of a
+    // build document cost more server CPU than its few hundred bytes save.
+    compressMinBytes: 16 * 1024,
+    interceptors: [requestLog(log), metrics.interceptor(), deadlines(), domainErrors()],
+    authenticate: requestGate(access, deps.workerAuth),
+    limits: {
+      maxBytes: config.rpcMaxBytes, anonymousMaxBytes: config.rpcAnonymousMaxBytes, idleMs: config.rpcBodyIdleMs,
+      methodMaxBytes: Object.fromEntries(logMethods.map((m) => [`/${m.parent.typeName}/${m.name}`, config.rpcLogMaxBytes])),
+    },
+  });
   const listener = await listen(handler, config.port, config.host, tls).catch(async (e: unknown) => { await store.close(); throw e; });
   const url = `${tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.port}`;
   publicUrl ||= url;

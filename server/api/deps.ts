@@ -9,6 +9,7 @@ import type { SecretCipher } from "../secrets/cipher.js";
 import type { ArtifactStorage } from "../artifacts/storage.js";
 import type { Authorizer } from "./authorize.js";
 import type { Store } from "../store/db.js";
+import type { WorkerAuth } from "./worker-auth.js";
 
 export interface ApiDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface ApiDeps {
   /** The watch streams' changes, from every instance. */
   watches: BuildWatches;
   trigger: TriggerDeps;
+  /** Worker calls' credentials (shared with the request gate, so its check is cached for the handler). */
+  workerAuth: WorkerAuth;
   now: () => number;
   /** If set, workers presenting it are enlisted at registration. */
   workerRegistrationSecret: string;

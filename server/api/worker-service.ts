@@ -11,7 +11,6 @@ import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js
 import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
 import { PingWheel } from "./ping-wheel.js";
-import { WorkerAuth } from "./worker-auth.js";
 import { claimableTags } from "../scheduler/claimable-tags.js";
 
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
@@ -29,7 +28,7 @@ const PING_MS = 15_000;
 
 export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerService> {
   const { store, dispatcher, now } = deps;
-  const auth = new WorkerAuth(store);
+  const auth = deps.workerAuth;
   const pings = new PingWheel(PING_MS);
   /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
   const grantOf = async (name: string) => {

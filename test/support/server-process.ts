@@ -45,7 +45,7 @@ export class ServerProcess {
       } catch {
         return undefined;
       }
-    }, 20_000, () => `server to answer on ${this.url}: ${this.log}`);
+    }, 60_000, () => `server to answer on ${this.url}: ${this.log}`);
   }
 
   /** SIGKILL: no draining, no cleanup, like a crashed machine. */

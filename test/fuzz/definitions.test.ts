@@ -20,7 +20,7 @@ const SOURCES = [
 const PROJECTS = "jobserv.v1.ProjectService";
 
 test("mutated definitions: no server fault, every answer within the bound, /healthz quick", async (t) => {
-  const cfg = fuzzConfig(0x5eed0001, 500);
+  const cfg = fuzzConfig(0x5eed0001, 300);
   const server = await startFuzzServer(t);
   const log = new FuzzLog("definitions", cfg);
   // Projects that UpdateProject cases change; they start valid.

@@ -52,7 +52,7 @@ scripts:
 `;
 
 test("mutated webhook deliveries: no server fault, every answer within the bound, /healthz quick", async (t) => {
-  const cfg = fuzzConfig(0x5eed0002, 700);
+  const cfg = fuzzConfig(0x5eed0002, 600);
   const pull = JSON.parse(readFileSync(path.join(FIXTURES, "github/pulls.get.json"), "utf8")) as unknown;
   const gitlab = fakeGitlabApi({
     token: "glpat-fuzz",

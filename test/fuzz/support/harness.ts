@@ -121,8 +121,9 @@ export interface Answer {
 
 /** Collects failing cases; `assert` fails the test with all of them and the replay line. */
 export class FuzzLog {
-  private readonly failures: string[] = [];
-  readonly faultsByKind = new Map<string, number>();
+  private failures = 0;
+  /** Failing cases by cause, with one example each. */
+  readonly causes = new Map<string, { count: number; example: string }>();
   worstMs = 0;
   count = 0;
   /** Start and end (epoch ms) of each case, to name the ones in flight when /healthz was slowest. */
@@ -148,8 +149,12 @@ export class FuzzLog {
     if (answer.fault) problems.push(`server fault ${answer.status} ${answer.detail.slice(0, 200)}`);
     if (ms > ANSWER_BOUND_MS) problems.push(`answered after ${Math.round(ms)} ms (bound ${ANSWER_BOUND_MS})`);
     if (problems.length > 0) {
-      this.faultsByKind.set(kind, (this.faultsByKind.get(kind) ?? 0) + 1);
-      this.failures.push(`case ${index} [${kind}] ${what.slice(0, 160)}: ${problems.join("; ")}`);
+      // Grouped by cause: the protocol or route, and the answer with numbers and odd bytes taken out.
+      const cause = `${kind.split(" ")[0]}: ${ms > ANSWER_BOUND_MS && !answer.fault ? "slow answer" : printable(answer.detail).replace(/\d+/g, "N").slice(0, 90)}`;
+      const group = this.causes.get(cause) ?? { count: 0, example: `case ${index} [${kind}] ${printable(what).slice(0, 200)}: ${problems.join("; ")}` };
+      group.count++;
+      this.causes.set(cause, group);
+      this.failures++;
     }
   }
 
@@ -157,14 +162,19 @@ export class FuzzLog {
   assert(t: ExecutionContext, health: HealthReport): void {
     const replay = `replay: JOBSERV_FUZZ_SEED=${this.cfg.seed} JOBSERV_FUZZ_CASES=${this.cfg.cases}`;
     t.log(`${this.suite}: ${this.count} cases, seed ${this.cfg.seed}, slowest answer ${Math.round(this.worstMs)} ms, /healthz worst ${Math.round(health.worstRaw)} ms, ${Math.round(health.worst)} ms beyond the control, over ${health.polls} polls`);
-    const shown = this.failures.slice(0, 25).join("\n");
-    const byKind = [...this.faultsByKind].map(([k, n]) => `${k}: ${n}`).join(", ");
-    t.is(this.failures.length, 0, `${this.failures.length} failing cases (${byKind}); ${replay}\n${shown}`);
+    const shown = [...this.causes].sort((a, b) => b[1].count - a[1].count)
+      .map(([cause, g]) => `${g.count}× ${cause}\n    e.g. ${g.example}`).join("\n");
+    t.is(this.failures, 0, `${this.failures} failing cases; ${replay}\n${shown}`);
     const inFlight = this.spans.filter((c) => c.from <= health.worstAt + health.worst && c.to >= health.worstAt)
       .map((c) => `case ${c.index} [${c.kind}] ${c.what.slice(0, 160)} (${Math.round(c.to - c.from)} ms)`).join("\n");
     t.true(health.worst <= HEALTH_BOUND_MS, `/healthz waited ${Math.round(health.worst)} ms longer than the control server (bound ${HEALTH_BOUND_MS}); ${replay}; in flight then:\n${inFlight}`);
     t.is(health.failures, 0, `/healthz failed ${health.failures} times; ${replay}`);
   }
+}
+
+/** `text` with control characters and replacement characters shown as `.`. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, ".");
 }
 
 /** An HTTP answer as a fuzz Answer (5xx is a fault). */

@@ -10,6 +10,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Assignment } from "../gen/jobserv/v1/worker_pb.js";
@@ -34,7 +35,7 @@ const GITHUB_TRIGGER = `
         script: s
 `;
 
-interface Interval { rssMiB: number; p99: number; calls: number; errors: number }
+interface Interval { rssMiB: number; p50: number; p99: number; calls: number; errors: number }
 
 export async function benchSoak(minutes: number): Promise<Row[]> {
   // Commit statuses of the webhook builds go to a local sink, never to api.github.com.
@@ -139,7 +140,7 @@ export async function benchSoak(minutes: number): Promise<Row[]> {
       const stats = await server.stats();
       const took = samples;
       samples = [];
-      intervals.push({ rssMiB: stats.rss / MiB, p99: percentile(took, 99), calls: took.length, errors });
+      intervals.push({ rssMiB: stats.rss / MiB, p50: percentile(took, 50), p99: percentile(took, 99), calls: took.length, errors });
       errors = 0;
       const last = intervals.at(-1)!;
       process.stdout.write(`[${intervals.length}: ${last.rssMiB.toFixed(0)} MiB, p99 ${last.p99.toFixed(1)} ms, ${last.calls} calls] `);
@@ -150,11 +151,12 @@ export async function benchSoak(minutes: number): Promise<Row[]> {
     const totalErrors = intervals.reduce((a, b) => a + b.errors, 0);
     const note = `${counts.builds} API builds, ${counts.webhooks} webhooks, ${counts.runs} runs passed, ${(counts.logBytes / MiB).toFixed(1)} MiB logged, `
       + `${counts.watchEvents} watch events, ${(counts.tailBytes / MiB).toFixed(1)} MiB tailed, ${totalErrors} errors; RSS by interval ${intervals.map((i) => i.rssMiB.toFixed(0)).join(" ")} MiB; `
-      + `p99 by interval ${intervals.map((i) => i.p99.toFixed(0)).join(" ")} ms`;
+      + `p99 by interval ${intervals.map((i) => i.p99.toFixed(0)).join(" ")} ms; calls by interval ${intervals.map((i) => i.calls).join(" ")}; load average ${os.loadavg()[0]!.toFixed(1)}`;
     const common = { bench: "soak (mixed load)", size, baselineLabel: "first interval", target: "", met: null };
     return [
       row({ ...common, figure: "server RSS", value: last.rssMiB, baseline: first.rssMiB, unit: "MiB",
         note: `growth ${(last.rssMiB - first.rssMiB).toFixed(1)} MiB (${((last.rssMiB / first.rssMiB - 1) * 100).toFixed(1)} %)` }),
+      row({ ...common, figure: "unary p50 sqlite", value: last.p50, baseline: first.p50, unit: "ms", note: `drift ${(last.p50 / first.p50).toFixed(2)}x` }),
       row({ ...common, figure: "unary p99 sqlite", value: last.p99, baseline: first.p99, unit: "ms", note: `drift ${(last.p99 / first.p99).toFixed(2)}x; ${note}` }),
     ];
   } finally {

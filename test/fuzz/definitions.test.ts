@@ -20,7 +20,7 @@ const SOURCES = [
 const PROJECTS = "jobserv.v1.ProjectService";
 
 test("mutated definitions: no server fault, every answer within the bound, /healthz quick", async (t) => {
-  const cfg = fuzzConfig(0x5eed0001, 300);
+  const cfg = fuzzConfig(0x5eed0001, 1000);
   const server = await startFuzzServer(t);
   const log = new FuzzLog("definitions", cfg);
   // Projects that UpdateProject cases change; they start valid.
@@ -29,7 +29,14 @@ test("mutated definitions: no server fault, every answer within the bound, /heal
     t.is(res.status, 200, `${s.name} is valid: ${await res.text()}`);
   }
   const health = await startHealthPoller(t, server.url);
-  for (let i = 0; i < cfg.cases; i++) {
+  await log.runAll((i) => {
+    if (i % 50 === 49) {
+      // Reads of whatever was accepted so far (GetProject of a project UpdateProject cases change).
+      const name = `base-${SOURCES[i % SOURCES.length]!.name.replace(/\W/g, "-")}`;
+      return i % 100 === 99
+        ? { kind: "ListProjects", what: "after the cases so far", send: async () => httpAnswer(await connectJson(server.url, `${PROJECTS}/ListProjects`, {})) }
+        : { kind: "GetProject", what: name, send: async () => httpAnswer(await connectJson(server.url, `${PROJECTS}/GetProject`, { name })) };
+    }
     const r = caseRng(cfg.seed, i);
     const source = r.pick(SOURCES);
     // Mostly cheap mutations; one case in 25 may take an expensive shape (many keys, deep nesting, a huge string).
@@ -58,13 +65,9 @@ test("mutated definitions: no server fault, every answer within the bound, /heal
     }
     const update = r.int(3) === 0;
     const name = update ? `base-${source.name.replace(/\W/g, "-")}` : `fz-${i}`;
-    await log.run(i, update ? "UpdateProject" : "CreateProject", `${source.name} ${form === 1 ? "as JSON" : "as YAML"}: ${what}`,
-      async () => httpAnswer(await connectJson(server.url, `${PROJECTS}/${update ? "UpdateProject" : "CreateProject"}`, { name, definitionYaml: definition })));
-    if (i % 50 === 49) {
-      // Reads of whatever was accepted so far.
-      await log.run(i, "ListProjects", "after the cases so far", async () => httpAnswer(await connectJson(server.url, `${PROJECTS}/ListProjects`, {})));
-      await log.run(i, "GetProject", name, async () => httpAnswer(await connectJson(server.url, `${PROJECTS}/GetProject`, { name })));
-    }
-  }
+    const method = update ? "UpdateProject" : "CreateProject";
+    return { kind: method, what: `${source.name} ${form === 1 ? "as JSON" : "as YAML"}: ${what}`,
+      send: async () => httpAnswer(await connectJson(server.url, `${PROJECTS}/${method}`, { name, definitionYaml: definition })) };
+  });
   log.assert(t, await health.stop());
 });

@@ -52,7 +52,7 @@ const CALLS: readonly Call[] = [
 ];
 
 test("mutated RPC bodies on every protocol: no server fault, every answer within the bound, /healthz quick", async (t) => {
-  const cfg = fuzzConfig(0x5eed0003, 900);
+  const cfg = fuzzConfig(0x5eed0003, 2000);
   const server = await startFuzzServer(t);
   t.is((await connectJson(server.url, "jobserv.v1.ProjectService/CreateProject", { name: "fz", definitionYaml: PASS_FAIL_YAML })).status, 200);
   t.is((await connectJson(server.url, "jobserv.v1.BuildService/TriggerBuild", { project: "fz", triggerName: "ci" })).status, 200);
@@ -69,7 +69,7 @@ test("mutated RPC bodies on every protocol: no server fault, every answer within
   }
   const log = new FuzzLog("rpc-bodies", cfg);
   const health = await startHealthPoller(t, server.url);
-  for (let i = 0; i < cfg.cases; i++) {
+  await log.runAll((i) => {
     const r = caseRng(cfg.seed, i);
     const c = r.pick(CALLS);
     const protocol = r.pick(WIRE_PROTOCOLS);
@@ -110,8 +110,8 @@ test("mutated RPC bodies on every protocol: no server fault, every answer within
     }
     const headers = r.int(8) === 0 ? {} : adminHeaders;
     if (headers !== adminHeaders) what += "; no credentials";
-    await log.run(i, `${protocol} ${c.path.split("/").pop()}`, what,
-      () => protocol === "grpc" ? grpc.send(c.path, body, headers) : sendHttp1(server.url, protocol, c.path, body, headers));
-  }
+    return { kind: `${protocol} ${c.path.split("/").pop()}`, what,
+      send: () => protocol === "grpc" ? grpc.send(c.path, body, headers) : sendHttp1(server.url, protocol, c.path, body, headers) };
+  });
   log.assert(t, await health.stop());
 });

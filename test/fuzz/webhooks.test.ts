@@ -52,7 +52,7 @@ scripts:
 `;
 
 test("mutated webhook deliveries: no server fault, every answer within the bound, /healthz quick", async (t) => {
-  const cfg = fuzzConfig(0x5eed0002, 600);
+  const cfg = fuzzConfig(0x5eed0002, 1500);
   const pull = JSON.parse(readFileSync(path.join(FIXTURES, "github/pulls.get.json"), "utf8")) as unknown;
   const gitlab = fakeGitlabApi({
     token: "glpat-fuzz",
@@ -86,7 +86,7 @@ test("mutated webhook deliveries: no server fault, every answer within the bound
   }
   const log = new FuzzLog("webhooks", cfg);
   const health = await startHealthPoller(t, server.url);
-  for (let i = 0; i < cfg.cases; i++) {
+  await log.runAll((i) => {
     const r = caseRng(cfg.seed, i);
     const github = r.int(3) !== 0;
     const source = r.pick(github ? GITHUB : GITLAB);
@@ -127,8 +127,8 @@ test("mutated webhook deliveries: no server fault, every answer within the bound
       url = `${server.url}/gitlab/fz/${r.pick(["", "", "mr/", "pr/"])}`;
     }
     what += `; ${JSON.stringify(headers).slice(0, 120)}`;
-    await log.run(i, github ? `github ${headers["x-github-event"]?.slice(0, 20)}` : `gitlab ${headers["x-gitlab-event"]?.slice(0, 20)}`, what,
-      async () => httpAnswer(await fetch(url, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) })));
-  }
+    const kind = github ? `github ${headers["x-github-event"]?.slice(0, 20)}` : `gitlab ${headers["x-gitlab-event"]?.slice(0, 20)}`;
+    return { kind, what, send: async () => httpAnswer(await fetch(url, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) })) };
+  });
   log.assert(t, await health.stop());
 });

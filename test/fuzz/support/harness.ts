@@ -8,24 +8,48 @@ import { Worker } from "node:worker_threads";
 import type { ExecutionContext } from "ava";
 import { prng, type Prng } from "../../support/prng.js";
 
-/** A case's answer must come within this (a busy 2-core CI machine included). */
-export const ANSWER_BOUND_MS = 2000;
-/** /healthz must never wait longer than this while the fuzz runs. */
-export const HEALTH_BOUND_MS = 250;
+const boundFromEnv = (name: string, fallback: number): number => {
+  const v = Number(process.env[name] ?? "");
+  return v > 0 ? v : fallback;
+};
+
+/** A case's answer must come within this (JOBSERV_FUZZ_ANSWER_MS; a busy 2-core CI machine included). */
+export const ANSWER_BOUND_MS = boundFromEnv("JOBSERV_FUZZ_ANSWER_MS", 2000);
+/** /healthz must never wait longer than this beyond the control while the fuzz runs (JOBSERV_FUZZ_HEALTH_MS). */
+export const HEALTH_BOUND_MS = boundFromEnv("JOBSERV_FUZZ_HEALTH_MS", 250);
 
 export interface FuzzConfig {
   seed: number;
+  /** The most cases to run. */
   cases: number;
+  /** Only this case (JOBSERV_FUZZ_CASE), to replay one failure. */
+  only: number | undefined;
+  /** Cases start until this much time has passed (JOBSERV_FUZZ_BUDGET_S), so CI time stays bounded on a busy machine. */
+  budgetMs: number;
+  /** Cases in flight at once. */
+  concurrency: number;
 }
 
-/** The seed (default: fixed per suite, so CI is repeatable) and the number of cases. */
+const envNumber = (name: string): number | undefined => {
+  const v = process.env[name];
+  return v === undefined || v.trim() === "" ? undefined : Number(v);
+};
+
+/** The seed (default: fixed per suite, so CI is repeatable), the number of cases and the time budget. */
 export function fuzzConfig(defaultSeed: number, defaultCases: number): FuzzConfig {
-  const seed = process.env["JOBSERV_FUZZ_SEED"];
-  const cases = process.env["JOBSERV_FUZZ_CASES"];
   return {
-    seed: seed === undefined || seed === "" ? defaultSeed : Number(seed) >>> 0,
-    cases: cases === undefined || cases === "" ? defaultCases : Math.max(1, Number.parseInt(cases, 10)),
+    seed: (envNumber("JOBSERV_FUZZ_SEED") ?? defaultSeed) >>> 0,
+    cases: Math.max(1, Math.floor(envNumber("JOBSERV_FUZZ_CASES") ?? defaultCases)),
+    only: envNumber("JOBSERV_FUZZ_CASE"),
+    budgetMs: (envNumber("JOBSERV_FUZZ_BUDGET_S") ?? 30) * 1000,
+    concurrency: 2,
   };
+}
+
+export interface FuzzCase {
+  kind: string;
+  what: string;
+  send: () => Promise<Answer>;
 }
 
 /** The PRNG of case `index`: each case is replayable alone from (seed, index). */
@@ -158,12 +182,30 @@ export class FuzzLog {
     }
   }
 
+  /**
+   * Runs cases 0..cfg.cases-1 (or only cfg.only), `cfg.concurrency` at a
+   * time, starting no new case once the time budget is spent.
+   */
+  async runAll(make: (index: number) => FuzzCase): Promise<void> {
+    const until = performance.now() + this.cfg.budgetMs;
+    const indexes = this.cfg.only !== undefined ? [this.cfg.only] : Array.from({ length: this.cfg.cases }, (_, i) => i);
+    let next = 0;
+    await Promise.all(Array.from({ length: this.cfg.concurrency }, async () => {
+      while (next < indexes.length && performance.now() < until) {
+        const index = indexes[next++]!;
+        const c = make(index);
+        await this.run(index, c.kind, c.what, c.send);
+      }
+    }));
+  }
+
   /** One assertion over every case and the health poller's report. */
   assert(t: ExecutionContext, health: HealthReport): void {
-    const replay = `replay: JOBSERV_FUZZ_SEED=${this.cfg.seed} JOBSERV_FUZZ_CASES=${this.cfg.cases}`;
-    t.log(`${this.suite}: ${this.count} cases, seed ${this.cfg.seed}, slowest answer ${Math.round(this.worstMs)} ms, /healthz worst ${Math.round(health.worstRaw)} ms, ${Math.round(health.worst)} ms beyond the control, over ${health.polls} polls`);
+    const replay = `replay: JOBSERV_FUZZ_SEED=${this.cfg.seed} JOBSERV_FUZZ_CASE=<case>`;
+    t.log(`${this.suite}: ${this.count} of ${this.cfg.only !== undefined ? 1 : this.cfg.cases} cases within the budget, seed ${this.cfg.seed}, slowest answer ${Math.round(this.worstMs)} ms, /healthz worst ${Math.round(health.worstRaw)} ms, ${Math.round(health.worst)} ms beyond the control, over ${health.polls} polls`);
     const shown = [...this.causes].sort((a, b) => b[1].count - a[1].count)
       .map(([cause, g]) => `${g.count}× ${cause}\n    e.g. ${g.example}`).join("\n");
+    t.true(this.count > 0, "no case ran within the budget");
     t.is(this.failures, 0, `${this.failures} failing cases; ${replay}\n${shown}`);
     const inFlight = this.spans.filter((c) => c.from <= health.worstAt + health.worst && c.to >= health.worstAt)
       .map((c) => `case ${c.index} [${c.kind}] ${c.what.slice(0, 160)} (${Math.round(c.to - c.from)} ms)`).join("\n");

@@ -3,6 +3,7 @@
 //   BENCH_SCALE=full (or --full)   the sizes of issue 6 (slower: tens of minutes)
 //   --only=dispatch,tail,...       a subset: dispatch, tail, throughput, append, scheduler, idle, api, web-lag, web-big
 //   BENCH_CPU_PROF=<dir>           run the server processes under node --cpu-prof
+//   --soak [--minutes=N]           only the soak: mixed load for N minutes (default 2), RSS growth and p99 drift
 import path from "node:path";
 import { benchApiReadLatency } from "./api-read-latency.js";
 import { benchDispatchLatency } from "./dispatch-latency.js";
@@ -12,12 +13,17 @@ import { benchLogAppend } from "./log-append.js";
 import { benchLogThroughput } from "./log-throughput.js";
 import { formatTable, writeResults, type Row } from "./support/report.js";
 import { benchSchedulerThroughput } from "./scheduler-throughput.js";
+import { benchSoak } from "./soak.js";
 import { sizesFor, type Scale } from "./sizes.js";
 import { benchWebBigLog, benchWebLogLag } from "./web-log.js";
 
 const args = process.argv.slice(2);
 const scale: Scale = args.includes("--full") || process.env["BENCH_SCALE"] === "full" ? "full" : "default";
-const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const soak = args.includes("--soak");
+const minutesArg = args.find((a) => a.startsWith("--minutes="))?.slice("--minutes=".length);
+const minutes = minutesArg === undefined ? 2 : Number(minutesArg);
+if (!(minutes > 0)) throw new Error(`--minutes=${minutesArg}: a positive number of minutes`);
+const only = soak ? ["soak"] : args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 const sizes = sizesFor(scale);
 
 const suite: [string, () => Promise<Row[]>][] = [
@@ -30,13 +36,15 @@ const suite: [string, () => Promise<Row[]>][] = [
   ["api", () => benchApiReadLatency(sizes.api)],
   ["web-lag", () => benchWebLogLag(sizes.web)],
   ["web-big", () => benchWebBigLog(sizes.web)],
+  // Only with --soak (or --only=soak): it runs for minutes.
+  ["soak", () => benchSoak(minutes)],
 ];
 
 const rows: Row[] = [];
 const failures: { bench: string; error: string }[] = [];
 const started = Date.now();
 for (const [name, run] of suite) {
-  if (only && !only.includes(name)) continue;
+  if (only ? !only.includes(name) : name === "soak") continue;
   const t0 = Date.now();
   process.stdout.write(`bench ${name} ... `);
   try {
@@ -49,7 +57,7 @@ for (const [name, run] of suite) {
   }
 }
 
-const file = path.join(import.meta.dirname, "results", "latest.json");
+const file = path.join(import.meta.dirname, "results", soak ? "soak.json" : "latest.json");
 writeResults(file, rows, { scale, sizes, failures, seconds: (Date.now() - started) / 1000 });
 console.log(`\nscale: ${scale}; ${((Date.now() - started) / 1000).toFixed(0)} s; ratio = jobserv / baseline (latency and memory: lower is better; throughput: higher is better)\n`);
 console.log(formatTable(rows));

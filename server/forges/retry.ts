@@ -88,5 +88,10 @@ export async function requestJson(method: "GET" | "POST", url: string, headers: 
     throw new RequestFailedError(redactUrl(url), e, what);
   }
   if (!res.ok) throw new HttpStatusError(res.status, text, where);
-  return text === "" ? undefined : JSON.parse(text) as unknown;
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`${where}: HTTP ${res.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+  }
 }

@@ -27,8 +27,8 @@ export class ServerProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** Starts the server and waits until it answers /healthz. */
-  async start(): Promise<void> {
+  /** Starts the server and waits (up to `waitMs`) until it answers /healthz. */
+  async start(waitMs = 60_000): Promise<void> {
     this.child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "server"], {
       cwd: ROOT,
       env: {
@@ -45,7 +45,7 @@ export class ServerProcess {
       } catch {
         return undefined;
       }
-    }, 60_000, () => `server to answer on ${this.url}: ${this.log}`);
+    }, waitMs, () => `server to answer on ${this.url}: ${this.log}`);
   }
 
   /** SIGKILL: no draining, no cleanup, like a crashed machine. */
@@ -84,10 +84,10 @@ export class ServerProcess {
     return this.child?.pid;
   }
 
-  static async start(t: ExecutionContext, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  static async start(t: ExecutionContext, databaseUrl: string, env: Record<string, string> = {}, waitMs?: number): Promise<ServerProcess> {
     const server = new ServerProcess(databaseUrl, await freePort(), env);
     t.teardown(() => server.kill());
-    await server.start();
+    await server.start(waitMs);
     return server;
   }
 }

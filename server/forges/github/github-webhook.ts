@@ -12,7 +12,7 @@ import { branchMatches, parseGithubEvent, pullRequestParams } from "./parse-even
 import { verifyGithubSignature } from "./signature.js";
 import { okToTestRefusal } from "./ok-to-test.js";
 import { githubDefinition } from "./repo-definition.js";
-import { isClientError, withRetries } from "../retry.js";
+import { causeText, isClientError, withRetries } from "../retry.js";
 
 export interface GithubDelivery {
   project: string;
@@ -46,9 +46,9 @@ export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): P
       break;
     case "retest": {
       const token = verified.map((c) => c.secrets["githubtok"]).find((t) => t);
-      const pr = await withRetries(() => fetchPullRequest(deps.githubApi, token, hook.owner, hook.repo, hook.number),
-        { attempts: 3, baseMs: deps.retryMs, what: `GitHub pull ${hook.owner}/${hook.repo}#${hook.number}`, permanent: isClientError, log: deps.log });
-      params = pullRequestParams(pr, hook.owner, hook.repo, "pull request from the GitHub API");
+      const lookup = await retestParams(deps, token, hook.owner, hook.repo, hook.number);
+      if ("error" in lookup) return { status: 202, body: { error: lookup.error } };
+      params = lookup.params;
       reason = hook.reason;
       break;
     }
@@ -69,4 +69,21 @@ export async function handleGithubWebhook(deps: ForgeDeps, d: GithubDelivery): P
     projectId: project.id, project: project.name, trigger: chosen.spec.name, params, reason,
     ...(definition.kind === "file" ? { definitionYaml: definition.yaml } : {}),
   });
+}
+
+/**
+ * The params of the PR a ci-retest comment names, read from the GitHub API.
+ * Any failure of that read (404, an unreachable API, a body that is not a
+ * pull request) is the forge's, not the delivery's: it becomes the reason of
+ * a 202 (as a definition file that cannot be used does), never a 500.
+ */
+async function retestParams(deps: ForgeDeps, token: string | undefined, owner: string, repo: string, number: string): Promise<{ params: Record<string, string> } | { error: string }> {
+  const what = `GitHub pull ${owner}/${repo}#${number}`;
+  try {
+    const pr = await withRetries(() => fetchPullRequest(deps.githubApi, token, owner, repo, number),
+      { attempts: 3, baseMs: deps.retryMs, what, permanent: isClientError, log: deps.log });
+    return { params: pullRequestParams(pr, owner, repo, "pull request from the GitHub API") };
+  } catch (e) {
+    return { error: `no build: ci-retest of ${owner}/${repo}#${number}: the pull request could not be read: ${causeText(e)}` };
+  }
 }

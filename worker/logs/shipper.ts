@@ -107,7 +107,7 @@ export class LogShipper {
         await retry(() => this.sendNext(), { baseMs: 100, capMs: 5_000, signal: this.signal, classify: (e) => (gapOf(e) ? "fail" : retryConnectErrors(e)) });
       } catch (e) {
         const gap = gapOf(e);
-        if (gap) { this.advanceTo(Number(gap.committedOffset)); continue; }
+        if (gap) { this.resendFrom(Number(gap.committedOffset)); if (this.failure) return; continue; }
         if (retryConnectErrors(e) === "fail" || !this.signal?.aborted) this.failure = e;
         return;
       }
@@ -122,6 +122,21 @@ export class LogShipper {
     const { committed, cancelRequested } = await this.append(this.acked, data);
     this.advanceTo(committed);
     if (cancelRequested) this.onCancel();
+  }
+
+  /**
+   * The server holds only `committed` bytes, fewer than it acknowledged (it
+   * lost a tail, e.g. a store failover): send again from there. Bytes before
+   * this spool file are gone; if the server needs those, the log cannot be
+   * repaired and the shipper fails.
+   */
+  private resendFrom(committed: number): void {
+    if (committed >= this.acked) return this.advanceTo(committed);
+    if (committed < this.fileBase) {
+      this.failure = new Error(`log gap: the server holds ${committed} bytes, the spool starts at ${this.fileBase}`);
+      return;
+    }
+    this.acked = committed;
   }
 
   /** The server holds `committed` bytes: everything below is done. */

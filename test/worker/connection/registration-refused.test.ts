@@ -4,13 +4,13 @@
 // right token (its folder kept) gets back in after a restart.
 import path from "node:path";
 import test from "ava";
-import { cleanEnv, cli } from "../support/cli.js";
-import { startMiniWorker } from "../support/mini-worker.js";
-import { startTestServer, WORKER_SECRET } from "../support/server.js";
-import { spawnWorker } from "../support/worker-process.js";
-import { tempDir } from "../support/temp-dir.js";
-import { apiClient, eventually } from "../support/clients.js";
-import { WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
+import { cleanEnv, cli } from "../../support/cli.js";
+import { startMiniWorker } from "../../support/mini-worker.js";
+import { startTestServer, WORKER_SECRET } from "../../support/server.js";
+import { spawnWorker } from "../../support/worker-process.js";
+import { tempDir } from "../../support/temp-dir.js";
+import { apiClient, eventually } from "../../support/clients.js";
+import { WorkerAdminService } from "../../../gen/jobserv/v1/worker_admin_pb.js";
 
 test("a worker refused for another token's name stops with how to fix it", async (t) => {
   const server = await startTestServer(t, "sqlite");

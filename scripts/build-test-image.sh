@@ -2,7 +2,14 @@
 # scripts/build-test-image.sh — owns the local test image jobserv/busybox:latest (no registry here):
 # Debian's static /bin/busybox + a symlink per applet in /bin, /tmp, /etc/passwd, imported with
 # `docker import`. Skips the build when the image's jobserv.hash label matches the inputs.
+# One build at a time per machine (flock on a lock file outside any per-suite TMPDIR): two
+# suites starting together would otherwise import the same tag twice.
 set -euo pipefail
+
+lock=/var/lock/jobserv-build-test-image.lock
+[[ -w "$(dirname "$lock")" ]] || lock="/tmp/jobserv-build-test-image.$(id -u).lock"
+exec 9>"$lock"
+flock 9
 
 image="${JOBSERV_TEST_IMAGE:-jobserv/busybox:latest}"
 busybox=/bin/busybox   # from the busybox-static package (scripts/ensure-services.sh installs it)

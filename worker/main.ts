@@ -2,11 +2,12 @@
 // runs each assignment in a container, at most `concurrency` at a time; a
 // Cancel aborts the matching run. stop() closes the stream and waits for the
 // runs in flight (drain).
+import { rmSync } from "node:fs";
 import { createClient } from "@connectrpc/connect";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
 import { WorkerService, type PullResponse } from "../gen/jobserv/v1/worker_pb.js";
 import type { WorkerConfig } from "./config.js";
-import { RemoteReporter } from "./connection/remote-reporter.js";
+import { RemoteReporter, spoolDir } from "./connection/remote-reporter.js";
 import { runPullLoop } from "./connection/pull-loop.js";
 import { createWorkerTransport } from "./connection/transport.js";
 import { DockerExecutor } from "./executor/docker.js";
@@ -47,8 +48,10 @@ export function startWorker(config: WorkerConfig, executor: Executor = new Docke
 
   startFactsReporter(client, config, stop.signal);
   startVolumeHousekeeping(config, executor, () => [...active.values()], log, stop.signal);
-  // A fresh process owns no runs: whatever containers carry our name are leftovers.
-  const loop = executor.removeLeftovers(config.name)
+  // A fresh process owns no runs: spool files of a killed one are leftovers (their runs are lost or rerun).
+  rmSync(spoolDir(config.workDir), { recursive: true, force: true });
+  // A fresh process owns no runs: whatever containers carry our name and folder are leftovers.
+  const loop = executor.removeLeftovers(config.name, config.workDir)
     .then((left) => { if (left.length) log(`removed leftover containers: ${left.join(", ")}`); })
     .catch((e: unknown) => log(`could not list leftover containers: ${(e as Error).message}`))
     .then(() => runPullLoop({ client, config, onMessage, log, activeRunIds: () => [...active.keys()] }, stop.signal));

@@ -11,7 +11,7 @@ import { TokenService } from "../../gen/jobserv/v1/token_pb.js";
 import { WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
 import { CLI } from "../support/cli.js";
 import { apiClient, eventually } from "../support/clients.js";
-import { freePort } from "../support/server-process.js";
+import { freePort, START_CEILING_MS } from "../support/server-process.js";
 import { tempDir } from "../support/temp-dir.js";
 
 interface Dev { token: string; url: string; stop(): Promise<void>; output(): string }
@@ -30,14 +30,14 @@ async function startDev(t: ExecutionContext, cwd: string, port: number, db: stri
     await exited;
   };
   t.teardown(stop);
-  const token = await eventually(async () => /admin token: (\S+)/.exec(out)?.[1], 30_000, () => `dev to print its admin token: ${out}`);
+  const token = await eventually(async () => /admin token: (\S+)/.exec(out)?.[1], START_CEILING_MS, () => `dev to print its admin token: ${out}`);
   return { token, url: `http://127.0.0.1:${port}`, stop, output: () => out };
 }
 
 /** The dev instance's own worker, once it is connected. */
 async function onlineWorker(dev: Dev): Promise<string> {
   const admin = apiClient(WorkerAdminService, dev.url, "connect-h1", dev.token);
-  return eventually(async () => (await admin.listWorkers({})).workers.find((w) => w.online)?.name, 30_000, () => `the local worker: ${dev.output()}`);
+  return eventually(async () => (await admin.listWorkers({})).workers.find((w) => w.online)?.name, START_CEILING_MS, () => `the local worker: ${dev.output()}`);
 }
 
 test("a restart reuses the admin token; two instances on one host do not share a worker", async (t) => {

@@ -100,7 +100,7 @@ for (const dialect of ["sqlite", "mysql"] as const) {
     t.is(build.runs[0]?.status, Status.FAILED);
     t.is(build.runs[0]?.statusMessage, "timed out after 2 seconds");
     t.is(splitStanza(await readLog(server.url, "slow", n, "sleepy")).output, "start\n\n== timed out after 2 seconds\n");
-    t.deepEqual(await new Docker().listContainers({ all: true, filters: { label: [`io.jobserv.worker=${name}`] } }), []);
+    t.deepEqual(await new Docker().listContainers({ all: true, filters: { label: worker.labels } }), []);
   });
 
   test(`${dialect}: cancelling a build stops its running run; a PASSED run stays PASSED`, async (t) => {
@@ -122,7 +122,7 @@ for (const dialect of ["sqlite", "mysql"] as const) {
     t.is(byName["long"]?.status, Status.FAILED);
     t.is(byName["long"]?.statusMessage, "cancelled");
     t.is(build.status, Status.FAILED);
-    await eventually(async () => ((await new Docker().listContainers({ all: true, filters: { label: [`io.jobserv.worker=${name}`] } })).length === 0 ? true : undefined), 5_000, "the container to be removed");
+    await eventually(async () => ((await new Docker().listContainers({ all: true, filters: { label: worker.labels } })).length === 0 ? true : undefined), 5_000, "the container to be removed");
     t.pass();
   });
 }

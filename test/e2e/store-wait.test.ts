@@ -9,7 +9,7 @@ import path from "node:path";
 import test from "ava";
 import { eventually } from "../support/clients.js";
 import { freshDatabaseUrl } from "../support/db.js";
-import { ServerProcess, freePort } from "../support/server-process.js";
+import { ServerProcess, START_CEILING_MS, freePort } from "../support/server-process.js";
 import { TEST_SECRETS_KEY } from "../support/server.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -36,13 +36,13 @@ test("the server waits for an unreachable database with one log line, then serve
   const real = new URL(await freshDatabaseUrl(t, "mysql"));
   const port = await freePort();
   const unreachable = `mysql://${real.username}:${real.password}@127.0.0.1:${port}${real.pathname}`;
-  const server = new ServerProcess(unreachable, await freePort(), { JOBSERV_LOG_LEVEL: "info" });
+  const server = new ServerProcess(unreachable, 0, { JOBSERV_LOG_LEVEL: "info" });
   t.teardown(() => server.kill());
   const started = server.start();
   const waiting = await eventually(async () => {
     const lines = server.output().split("\n").filter((l) => l.includes("store unreachable"));
     return lines.length ? lines : undefined;
-  }, 20_000, "the waiting line");
+  }, START_CEILING_MS, "the waiting line");
   t.is(waiting.length, 1);
   const line = JSON.parse(waiting[0]!) as { level: number; msg: string; store: string; reason: string };
   t.is(line.reason, "ECONNREFUSED");

@@ -60,7 +60,7 @@ for (const dialect of dialects) {
       const viaHttp = await (await fetch(`${server.url}/projects/${project}/builds/1/runs/good/console.log`, { headers: adminHeaders })).text();
       t.is(viaHttp, good, "REST console.log serves the same bytes");
 
-      const left = await new Docker().listContainers({ all: true, filters: { label: [`io.jobserv.worker=w-${dialect}-${protocol}`] } });
+      const left = await new Docker().listContainers({ all: true, filters: { label: worker.labels } });
       t.deepEqual(left, [], "containers are removed");
     });
   }

@@ -11,6 +11,7 @@ import { apiClient, eventually } from "../support/clients.js";
 import { dialects } from "../support/db.js";
 import { startMiniWorker } from "../support/mini-worker.js";
 import { TEST_IMAGE } from "../support/projects.js";
+import { START_CEILING_MS } from "../support/server-process.js";
 import { startTestServer } from "../support/server.js";
 import { spawnWorker } from "../support/worker-process.js";
 
@@ -39,12 +40,14 @@ for (const dialect of dialects) {
     const name = `doomed-${dialect}`;
     const opts = { url: server.url, name, tags: ["doomed"], protocol: "connect" as const };
     const worker = spawnWorker(t, opts);
+    await worker.registered();
     await applyProject(server.url, "wk", yaml("doomed"));
     const n = await trigger(server.url, "wk", "t");
-    await eventually(async () => ((await readLog(server.url, "wk", n, "long")).includes("started\n") ? true : undefined), 30_000, () => worker.output());
+    // A hang guard, not a budget: on a loaded machine a container may take long to start.
+    await eventually(async () => ((await readLog(server.url, "wk", n, "long")).includes("started\n") ? true : undefined), START_CEILING_MS, () => worker.output());
     await worker.kill();
     const docker = new Docker();
-    const orphans = await docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${name}`] } });
+    const orphans = await docker.listContainers({ all: true, filters: { label: worker.labels } });
     t.is(orphans.length, 1, "the killed worker left its container behind");
 
     const build = await waitForBuild(server.url, "wk", n, () => "the lease to expire", LEASE_MS + 5_000);
@@ -53,7 +56,8 @@ for (const dialect of dialects) {
     t.regex(await readLog(server.url, "wk", n, "long"), /started\n\n== worker .* lost: no contact for \d+ s: run FAILED\n$/);
 
     const again = spawnWorker(t, opts);
-    await eventually(async () => ((await docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${name}`] } })).length === 0 ? true : undefined),
+    await again.registered();
+    await eventually(async () => ((await docker.listContainers({ all: true, filters: { label: worker.labels } })).length === 0 ? true : undefined),
       20_000, () => `the restarted worker to remove the leftover container: ${again.output()}`);
     // The log line follows the removal; it reaches us through the child's stdout pipe a moment later.
     const said = await eventually(async () => (/removed leftover containers: \/jobserv-run-/.test(again.output()) ? again.output() : undefined),

@@ -1,5 +1,8 @@
 // A real server as a child process (`node cli/jobserv.js server`), so tests
-// can SIGKILL it and start it again on the same port and store.
+// can SIGKILL it and start it again on the same port and store. The first
+// start binds port 0 (no race with another suite for a "free" port); ready is
+// the server's own "jobserv server listening" line, which names the port. The
+// only time limit is a generous hang guard, so a loaded machine just waits.
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -18,34 +21,51 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A start that takes longer than this is a hang, not a slow machine. */
+export const START_CEILING_MS = 120_000;
+
 export class ServerProcess {
   private child: ChildProcess | undefined;
   private log = "";
-  readonly url: string;
+  private boundPort: number;
 
-  constructor(private readonly databaseUrl: string, readonly port: number, private readonly env: Record<string, string> = {}) {
-    this.url = `http://127.0.0.1:${port}`;
+  /** `port` 0: the first start picks one, later starts reuse it. */
+  constructor(private readonly databaseUrl: string, port = 0, private readonly env: Record<string, string> = {}) {
+    this.boundPort = port;
   }
 
-  /** Starts the server and waits (up to `waitMs`) until it answers /healthz. */
-  async start(waitMs = 60_000): Promise<void> {
+  get port(): number {
+    if (!this.boundPort) throw new Error("ServerProcess: no port before the first start");
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server and waits for its "listening" line (the server logs at info unless told otherwise). */
+  async start(): Promise<void> {
+    const from = this.log.length;
     this.child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "server"], {
       cwd: ROOT,
       env: {
-        ...process.env, JOBSERV_DATABASE: this.databaseUrl, JOBSERV_PORT: String(this.port), JOBSERV_HOST: "127.0.0.1",
+        ...process.env, JOBSERV_DATABASE: this.databaseUrl, JOBSERV_PORT: String(this.boundPort), JOBSERV_HOST: "127.0.0.1",
         JOBSERV_WORKER_SECRET: WORKER_SECRET, JOBSERV_SECRETS_KEY: TEST_SECRETS_KEY, JOBSERV_ADMIN_TOKEN: TEST_ADMIN_TOKEN, JOBSERV_POLL_MS: "100", ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    this.child.stdout!.on("data", (d: Buffer) => { this.log += d.toString(); });
-    this.child.stderr!.on("data", (d: Buffer) => { this.log += d.toString(); });
-    await eventually(async () => {
-      try {
-        return (await fetch(`${this.url}/healthz`)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, waitMs, () => `server to answer on ${this.url}: ${this.log}`);
+    const child = this.child;
+    child.stdout!.on("data", (d: Buffer) => { this.log += d.toString(); });
+    child.stderr!.on("data", (d: Buffer) => { this.log += d.toString(); });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const url = await eventually(async () => {
+      const listening = listeningUrl(this.log.slice(from));
+      if (listening) return listening;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before listening: ${this.log}`);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
+      return undefined;
+    }, START_CEILING_MS, () => `the server's "listening" line: ${this.log}`);
+    this.boundPort = Number(new URL(url).port);
   }
 
   /** SIGKILL: no draining, no cleanup, like a crashed machine. */
@@ -84,10 +104,21 @@ export class ServerProcess {
     return this.child?.pid;
   }
 
-  static async start(t: ExecutionContext, databaseUrl: string, env: Record<string, string> = {}, waitMs?: number): Promise<ServerProcess> {
-    const server = new ServerProcess(databaseUrl, await freePort(), env);
+  static async start(t: ExecutionContext, databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const server = new ServerProcess(databaseUrl, 0, env);
     t.teardown(() => server.kill());
-    await server.start(waitMs);
+    await server.start();
     return server;
   }
+}
+
+/** The URL from the server's JSON "jobserv server listening" line in `log`, if it is there yet. */
+function listeningUrl(log: string): string | undefined {
+  for (const line of log.split("\n")) {
+    if (!line.includes("jobserv server listening")) continue;
+    try {
+      return (JSON.parse(line) as { url: string }).url;
+    } catch { /* a partial line: wait for the rest */ }
+  }
+  return undefined;
 }

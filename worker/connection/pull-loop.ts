@@ -48,6 +48,7 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
   const { client, config } = deps;
   let attempt = 0;
   let registered = false;
+  let announcedRegistration = false;
   while (!stop.aborted) {
     const stream = new AbortController();
     const onStop = () => stream.abort();
@@ -60,8 +61,10 @@ export async function runPullLoop(deps: PullLoopDeps, stop: AbortSignal): Promis
           name: config.name, token: config.token, hostTags: config.hostTags, concurrency: config.concurrency,
           registrationSecret: config.registrationSecret, facts: hostFacts(config.workDir, config.diskMinFreeBytes), surgesOnly: config.surgesOnly,
         }, { signal: stream.signal }).catch((e: unknown) => { throw refusal(e, config) ?? e; });
+        // Said once per process (recycling re-registers every few minutes): tests and operators wait on it.
+        if (!announcedRegistration || !res.enlisted) deps.log(`worker ${config.name} registered${res.enlisted ? "" : "; waiting to be enlisted"}`);
+        announcedRegistration = true;
         registered = true;
-        if (!res.enlisted) deps.log(`worker ${config.name} registered; waiting to be enlisted`);
       }
       const messages = client.pull({ workerName: config.name, activeRunIds: deps.activeRunIds() }, { signal: stream.signal });
       let announced = false;

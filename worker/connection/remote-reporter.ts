@@ -1,5 +1,6 @@
 // The runner's Reporter over WorkerService: output through a LogShipper
 // (AppendLog), statuses through UpdateRun, retried until delivered.
+import path from "node:path";
 import type { Client } from "@connectrpc/connect";
 import { retry, retryConnectErrors } from "../../common/retry.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
@@ -10,17 +11,22 @@ import type { Reporter } from "../runner/reporter.js";
 import type { TestRecord } from "../runner/test-record.js";
 import { uploadArtifactFile, type UploadTarget } from "./artifact-upload.js";
 
+/** Where a worker spools console output: its own folder, not the shared temp folder. */
+export function spoolDir(workDir: string): string {
+  return path.join(workDir, "spool");
+}
+
 export class RemoteReporter implements Reporter {
   private readonly shipper: LogShipper;
   private readonly upload: UploadTarget;
 
   constructor(private readonly client: Client<typeof WorkerService>, private readonly runId: bigint, private readonly runToken: string,
-    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs" | "serverUrl" | "name">, private readonly onCancel: () => void) {
+    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs" | "serverUrl" | "name" | "workDir">, private readonly onCancel: () => void) {
     this.upload = { serverUrl: config.serverUrl, workerName: config.name, runId, runToken };
     this.shipper = new LogShipper(async (offset, data) => {
       const res = await client.appendLog({ runId, runToken, offset: BigInt(offset), data });
       return { committed: Number(res.committedOffset), cancelRequested: res.cancelRequested };
-    }, { chunkBytes: config.logChunkBytes, flushMs: config.logFlushMs }, onCancel);
+    }, { chunkBytes: config.logChunkBytes, flushMs: config.logFlushMs, spoolDir: spoolDir(config.workDir) }, onCancel);
   }
 
   write(data: Uint8Array): void {

@@ -80,8 +80,9 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  async removeLeftovers(worker: string): Promise<string[]> {
-    const mine = await this.docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${worker}`] } });
+  async removeLeftovers(worker: string, workDir: string): Promise<string[]> {
+    const label = [`io.jobserv.worker=${worker}`, `io.jobserv.worker-dir=${workDir}`];
+    const mine = await this.docker.listContainers({ all: true, filters: { label } });
     // Other workers' containers that ended themselves at their deadline over a
     // minute ago: their worker never came back to remove them.
     const now = Date.now() / 1000;

@@ -36,9 +36,11 @@ export interface ContainerResult {
 export interface Executor {
   /**
    * Removes containers a previous process of this worker left behind (it was
-   * killed mid-run); returns their names. Called once at start, before any run.
+   * killed mid-run): those labelled with both its name and its folder, so a
+   * same-named worker with another folder (another server's, another test
+   * suite's) keeps its containers. Returns their names. Called once at start.
    */
-  removeLeftovers(worker: string): Promise<string[]>;
+  removeLeftovers(worker: string, workDir: string): Promise<string[]>;
 
   /**
    * Runs `spec`. `onOutput` receives the bytes the program wrote, in order.

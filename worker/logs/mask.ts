@@ -4,6 +4,9 @@
 // arrives or `flush()` is called; the caller flushes after a short quiet time.
 // When no secret contains a newline, no secret can span one, so everything up
 // to the last newline is released at once: a finished line never waits.
+// Occurrences that overlap (two secrets sharing bytes, or one secret repeating
+// into itself) are masked as one stretch, so no part of either leaks, and the
+// output is the same however the input was split into writes.
 // Values shorter than MIN_SECRET_LENGTH are not masked: masking "1" or "yes"
 // would destroy the log and protect nothing.
 export const MIN_SECRET_LENGTH = 4;
@@ -12,15 +15,19 @@ const MASK = "***";
 export class SecretMasker {
   private readonly secrets: string[];
   private readonly holdBack: number;
-  private carry = "";
+  /** Bytes (latin1, one char per byte) not yet emitted. */
+  private pending = "";
+  /** The last bytes emitted (holdBack of them), unmasked: an occurrence may begin in them. */
+  private context = "";
+  /** The last emitted byte belonged to a masked stretch. */
+  private maskedAtEnd = false;
   /** No secret contains "\n": masked text up to a newline is final. */
   private readonly lineSafe: boolean;
 
   constructor(values: Iterable<string>) {
     // Compare bytes: latin1 maps each byte to one char and back, losslessly.
     this.secrets = [...new Set([...values].filter((v) => Buffer.byteLength(v) >= MIN_SECRET_LENGTH))]
-      .map((v) => Buffer.from(v, "utf8").toString("latin1"))
-      .sort((a, b) => b.length - a.length);
+      .map((v) => Buffer.from(v, "utf8").toString("latin1"));
     this.holdBack = Math.max(0, ...this.secrets.map((s) => s.length - 1));
     this.lineSafe = this.secrets.every((s) => !s.includes("\n"));
   }
@@ -32,22 +39,55 @@ export class SecretMasker {
   /** Masks `data`; returns the bytes that are safe to send now. */
   push(data: Uint8Array): Buffer {
     if (!this.active) return Buffer.from(data);
-    const text = this.mask(this.carry + Buffer.from(data).toString("latin1"));
-    const cut = Math.max(0, text.length - this.holdBack, this.lineSafe ? text.lastIndexOf("\n") + 1 : 0);
-    this.carry = text.slice(cut);
-    return Buffer.from(text.slice(0, cut), "latin1");
+    this.pending += Buffer.from(data).toString("latin1");
+    return this.emit(Math.max(0, this.pending.length - this.holdBack, this.lineSafe ? this.pending.lastIndexOf("\n") + 1 : 0));
   }
 
   /** Everything held back, masked. */
   flush(): Buffer {
-    const rest = this.mask(this.carry);
-    this.carry = "";
-    return Buffer.from(rest, "latin1");
+    return this.emit(this.pending.length);
   }
 
-  private mask(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join(MASK);
-    return out;
+  /** Emits the first `cut` pending bytes (more if a masked stretch runs past them), masked. */
+  private emit(cut: number): Buffer {
+    const base = this.context.length;
+    const text = this.context + this.pending;
+    const stretches = this.stretches(text);
+    let end = base + cut;
+    // A masked stretch is emitted whole, never cut in two.
+    for (const [s, e] of stretches) if (s < end && e > end) end = e;
+    let out = "";
+    let pos = base;
+    let maskedAtEnd = this.maskedAtEnd;
+    for (const [s, e] of stretches) {
+      if (e <= base) continue;
+      if (s >= end) break;
+      out += text.slice(pos, Math.max(s, base));
+      // A stretch that began in bytes already emitted as `***` goes on from there: no second mask.
+      if (!(s < base && this.maskedAtEnd)) out += MASK;
+      pos = e;
+    }
+    out += text.slice(pos, end);
+    if (end > base) maskedAtEnd = pos === end && stretches.some(([s, e]) => e === end && s < end);
+    this.maskedAtEnd = maskedAtEnd;
+    this.pending = text.slice(end);
+    this.context = text.slice(Math.max(0, end - this.holdBack), end);
+    return Buffer.from(out, "latin1");
+  }
+
+  /** Every occurrence of every secret in `text`, overlapping ones merged: sorted [start, end) pairs. */
+  private stretches(text: string): Array<[number, number]> {
+    const found: Array<[number, number]> = [];
+    for (const s of this.secrets) {
+      for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + 1)) found.push([i, i + s.length]);
+    }
+    found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    const merged: Array<[number, number]> = [];
+    for (const [s, e] of found) {
+      const last = merged[merged.length - 1];
+      if (last && s < last[1]) last[1] = Math.max(last[1], e);
+      else merged.push([s, e]);
+    }
+    return merged;
   }
 }

@@ -9,7 +9,7 @@
 // next request, as soon as the server answers (so a fast stream ships in
 // large requests, an idle one line by line). A partial line is sent when
 // `chunkBytes` are pending or `flushMs` after its first byte.
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -23,7 +23,7 @@ export type AppendFn = (offset: number, data: Uint8Array) => Promise<{ committed
 export interface ShipperConfig {
   chunkBytes: number;
   flushMs: number;
-  /** Folder for the spool file (default: the OS temp folder). */
+  /** Folder for the spool file, created if missing (default: the OS temp folder). */
   spoolDir?: string;
 }
 
@@ -48,7 +48,9 @@ export class LogShipper {
   write(data: Uint8Array): void {
     if (!data.length) return;
     if (this.fd === undefined) {
-      this.file = path.join(this.config.spoolDir ?? os.tmpdir(), `jobserv-log-${randomBytes(6).toString("hex")}.spool`);
+      const dir = this.config.spoolDir ?? os.tmpdir();
+      mkdirSync(dir, { recursive: true });
+      this.file = path.join(dir, `jobserv-log-${randomBytes(6).toString("hex")}.spool`);
       this.fd = openSync(this.file, "w+", 0o600);
       this.fileBase = this.written;
     }
@@ -105,7 +107,7 @@ export class LogShipper {
         await retry(() => this.sendNext(), { baseMs: 100, capMs: 5_000, signal: this.signal, classify: (e) => (gapOf(e) ? "fail" : retryConnectErrors(e)) });
       } catch (e) {
         const gap = gapOf(e);
-        if (gap) { this.advanceTo(Number(gap.committedOffset)); continue; }
+        if (gap) { this.resendFrom(Number(gap.committedOffset)); if (this.failure) return; continue; }
         if (retryConnectErrors(e) === "fail" || !this.signal?.aborted) this.failure = e;
         return;
       }
@@ -120,6 +122,21 @@ export class LogShipper {
     const { committed, cancelRequested } = await this.append(this.acked, data);
     this.advanceTo(committed);
     if (cancelRequested) this.onCancel();
+  }
+
+  /**
+   * The server holds only `committed` bytes, fewer than it acknowledged (it
+   * lost a tail, e.g. a store failover): send again from there. Bytes before
+   * this spool file are gone; if the server needs those, the log cannot be
+   * repaired and the shipper fails.
+   */
+  private resendFrom(committed: number): void {
+    if (committed >= this.acked) return this.advanceTo(committed);
+    if (committed < this.fileBase) {
+      this.failure = new Error(`log gap: the server holds ${committed} bytes, the spool starts at ${this.fileBase}`);
+      return;
+    }
+    this.acked = committed;
   }
 
   /** The server holds `committed` bytes: everything below is done. */

@@ -4,6 +4,7 @@
 // container (timeout and cancel enforced) -> post-script (artifacts, tests)
 // -> ship the rest of the log -> report the verdict. Console output is masked
 // for secret values. The run folder is removed afterwards in every case.
+import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunDefinition } from "../../gen/jobserv/v1/run_definition_pb.js";
@@ -73,7 +74,8 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
     await prepareImage(def, deps, reporter, out);
     const entrypoint = def.containerEntrypoint === undefined ? undefined : def.containerEntrypoint ? [def.containerEntrypoint] : [];
     const result = await deps.executor.run({
-      name: `jobserv-run-${def.runId}-${deps.workerName}`,
+      // Run ids restart at 1 per store: the folder's hash keeps two same-named workers' containers apart.
+      name: `jobserv-run-${def.runId}-${deps.workerName}-${createHash("sha256").update(deps.workDir).digest("hex").slice(0, 8)}`,
       image: def.container,
       env: { ...def.env, H_WORKER: deps.workerName },
       command: plan.command,
@@ -86,7 +88,7 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
       capAdd: def.capAdd,
       capDrop: def.capDrop,
       user: def.containerUser,
-      labels: { "io.jobserv.run": String(def.runId), "io.jobserv.worker": deps.workerName },
+      labels: { "io.jobserv.run": String(def.runId), "io.jobserv.worker": deps.workerName, "io.jobserv.worker-dir": deps.workDir },
       memoryBytes: deps.maxMemBytes || undefined,
     }, (data) => out.write(data), def.timeoutSeconds * 1000, cancel);
     verdict = result.oomKilled

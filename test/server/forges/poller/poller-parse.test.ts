@@ -1,10 +1,10 @@
 // Pure parts of the git poller: pkt-line ref advertisements, fnmatch patterns
 // as Python's fnmatch matches GIT_POLL_REFS, and skip-ci detection.
 import test from "ava";
-import { matchesAny } from "../../../server/forges/poller/fnmatch.js";
-import { fnmatch } from "../../../server/projects/fnmatch.js";
-import { parseRefAdvertisement } from "../../../server/forges/poller/pkt-line.js";
-import { hasSkipCi } from "../../../server/forges/skip-ci.js";
+import { matchesAny } from "../../../../server/forges/poller/fnmatch.js";
+import { fnmatch } from "../../../../server/projects/fnmatch.js";
+import { parseRefAdvertisement } from "../../../../server/forges/poller/pkt-line.js";
+import { hasSkipCi } from "../../../../server/forges/skip-ci.js";
 
 const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, "0")}${s}`;
 const A = "a".repeat(40);

@@ -1,10 +1,10 @@
 // Structured logs: every RPC carries a request id (the caller's x-request-id
 // or a new one) in its response, and the server's JSON log lines name it.
 import test from "ava";
-import { adminHeaders } from "../support/auth.js";
-import { eventually } from "../support/clients.js";
-import { freshDatabaseUrl } from "../support/db.js";
-import { ServerProcess } from "../support/server-process.js";
+import { adminHeaders } from "../../support/auth.js";
+import { eventually } from "../../support/clients.js";
+import { freshDatabaseUrl } from "../../support/db.js";
+import { ServerProcess } from "../../support/server-process.js";
 
 test("request ids are echoed and appear in the server's JSON log lines", async (t) => {
   const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"), { JOBSERV_LOG_LEVEL: "debug" });

@@ -7,12 +7,12 @@
 // polled with the trigger's token, also for reading `[skip ci]`. On both
 // store dialects.
 import test from "ava";
-import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
-import { openStore } from "../../../server/store/db.js";
-import { apiClient, eventually } from "../../support/clients.js";
-import { dialects } from "../../support/db.js";
-import { createRepo, git, startGitHttp } from "../../support/git-http.js";
-import { startTestServer } from "../../support/server.js";
+import { ProjectService } from "../../../../gen/jobserv/v1/project_pb.js";
+import { openStore } from "../../../../server/store/db.js";
+import { apiClient, eventually } from "../../../support/clients.js";
+import { dialects } from "../../../support/db.js";
+import { createRepo, git, startGitHttp } from "../../../support/git-http.js";
+import { startTestServer } from "../../../support/server.js";
 
 const yaml = (url: string) => `
 timeout: 1

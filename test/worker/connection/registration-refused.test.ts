@@ -4,13 +4,13 @@
 // right token (its folder kept) gets back in after a restart.
 import path from "node:path";
 import test from "ava";
-import { cleanEnv, cli } from "../support/cli.js";
-import { startMiniWorker } from "../support/mini-worker.js";
-import { startTestServer, WORKER_SECRET } from "../support/server.js";
-import { spawnWorker } from "../support/worker-process.js";
-import { tempDir } from "../support/temp-dir.js";
-import { apiClient, eventually } from "../support/clients.js";
-import { WorkerAdminService } from "../../gen/jobserv/v1/worker_admin_pb.js";
+import { cleanEnv, cli } from "../../support/cli.js";
+import { startMiniWorker } from "../../support/mini-worker.js";
+import { startTestServer, WORKER_SECRET } from "../../support/server.js";
+import { spawnWorker } from "../../support/worker-process.js";
+import { tempDir } from "../../support/temp-dir.js";
+import { apiClient, eventually } from "../../support/clients.js";
+import { WorkerAdminService } from "../../../gen/jobserv/v1/worker_admin_pb.js";
 
 test("a worker refused for another token's name stops with how to fix it", async (t) => {
   const server = await startTestServer(t, "sqlite");
@@ -36,9 +36,11 @@ test("a worker refused for another token's name stops with how to fix it", async
   }, 20_000, `lab-2 registered with host tag ${tag}`);
   const opts = (tag: string) => ({ url: server.url, name: "lab-2", tags: [tag], protocol: "connect" as const, env: { JOBSERV_WORKER_DIR: path.join(dir, "lab-2") } });
   const worker = spawnWorker(t, opts("before"));
+  await worker.registered();
   await registeredWith("before");
   await worker.stop();
   const again = spawnWorker(t, opts("after"));
+  await again.registered();
   await registeredWith("after");
   await again.stop();
   t.false(again.output().includes("the server refused"), again.output());

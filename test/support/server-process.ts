@@ -45,6 +45,9 @@ export class ServerProcess {
 
   /** Starts the server and waits for its "listening" line (the server logs at info unless told otherwise). */
   async start(): Promise<void> {
+    if (/^(warn|error|fatal|silent)$/.test(this.env["JOBSERV_LOG_LEVEL"] ?? "")) {
+      throw new Error(`ServerProcess: JOBSERV_LOG_LEVEL=${this.env["JOBSERV_LOG_LEVEL"]} hides the "listening" line it waits for; use info or debug`);
+    }
     const from = this.log.length;
     this.child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "server"], {
       cwd: ROOT,

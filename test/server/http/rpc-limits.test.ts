@@ -32,7 +32,7 @@ function frameHead(length: number): Buffer {
 }
 
 test.serial("four anonymous 256 MiB uploads at once: unauthenticated while they are still sending, server memory barely moves", async (t) => {
-  const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"), { JOBSERV_LOG_LEVEL: "warn" });
+  const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"), { JOBSERV_LOG_LEVEL: "info" });
   const pid = server.pid!;
   const before = rssBytes(pid);
   let peak = before;
@@ -59,7 +59,7 @@ test.serial("four anonymous 256 MiB uploads at once: unauthenticated while they 
 });
 
 test.serial("Content-Length over the limit is refused before a byte is sent; credentials are checked before the body; AppendLog has its own limit", async (t) => {
-  const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"), { JOBSERV_LOG_LEVEL: "warn", JOBSERV_RPC_MAX_BYTES: String(MiB) });
+  const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"), { JOBSERV_LOG_LEVEL: "info", JOBSERV_RPC_MAX_BYTES: String(MiB) });
   const headersOnly = { chunks: [], keepOpen: true };
   const anonymous = await h1Call(server.url, "connect", TRIGGER, {}, headersOnly, 256 * MiB);
   t.deepEqual([anonymous.status, anonymous.code, anonymous.sentWhenAnswered], [401, "unauthenticated", 0], anonymous.message);

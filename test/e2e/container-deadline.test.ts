@@ -82,3 +82,23 @@ test("a starting worker removes other workers' ended containers a minute past th
   await eventually(async () => (await stale.inspect().then(() => undefined, () => true)), 60_000, () => `the stale container to be removed: ${worker.output()}`);
   t.is((await recent.inspect()).State.Status, "exited", "a container within a minute of its deadline may still be its live worker's");
 });
+
+test("an upgraded worker removes its predecessor's container (no folder label), not a same-named worker's in another folder", async (t) => {
+  const server = await startTestServer(t, "sqlite");
+  const docker = new Docker();
+  const name = `upgraded-${process.pid}`;
+  const made = async (suffix: string, labels: Record<string, string>) => {
+    const c = await docker.createContainer({
+      name: `jobserv-upgrade-test-${suffix}-${process.pid}`, Image: TEST_IMAGE, Cmd: ["sleep", "300"],
+      Labels: { "io.jobserv.worker": name, "io.jobserv.run": "0", ...labels }, HostConfig: { NetworkMode: "none" },
+    });
+    t.teardown(() => c.remove({ force: true }).catch(() => {}));
+    await c.start();
+    return c;
+  };
+  const predecessor = await made("old", {});
+  const elsewhere = await made("other-dir", { "io.jobserv.worker-dir": "/somewhere/else" });
+  const worker = spawnWorker(t, { url: server.url, name, tags: ["upgraded"], protocol: "connect" });
+  await eventually(async () => (await predecessor.inspect().then(() => undefined, () => true)), 60_000, () => `the predecessor's container to be removed: ${worker.output()}`);
+  t.true((await elsewhere.inspect()).State.Running, "another folder's worker of the same name keeps its run");
+});

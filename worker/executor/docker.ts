@@ -81,8 +81,10 @@ export class DockerExecutor implements Executor {
   }
 
   async removeLeftovers(worker: string, workDir: string): Promise<string[]> {
-    const label = [`io.jobserv.worker=${worker}`, `io.jobserv.worker-dir=${workDir}`];
-    const mine = await this.docker.listContainers({ all: true, filters: { label } });
+    // Ours: our name and folder, or our name and no folder label (made by a
+    // worker from before that label, e.g. the one this upgrade replaced).
+    const mine = (await this.docker.listContainers({ all: true, filters: { label: [`io.jobserv.worker=${worker}`] } }))
+      .filter((c) => (c.Labels["io.jobserv.worker-dir"] ?? workDir) === workDir);
     // Other workers' containers that ended themselves at their deadline over a
     // minute ago: their worker never came back to remove them.
     const now = Date.now() / 1000;

@@ -2,18 +2,12 @@
 // booleans, string maps and lists), building key paths and raising ProjectDefinitionError on mismatch.
 import { ProjectDefinitionError } from "./definition-error.js";
 import type { SourcePos } from "./definition-error.js";
-import type { YEntry, YMap, YNode, YScalar, YSeq } from "./yaml-source.js";
+import { childPath, type YEntry, type YMap, type YNode, type YScalar, type YSeq } from "./yaml-source.js";
+
+export { childPath };
 
 export function fail(path: string, pos: SourcePos | undefined, detail: string): never {
   throw new ProjectDefinitionError(path, pos, detail);
-}
-
-/** `parent.key`, `parent[3]`; keys that are not simple identifiers are quoted: `params["a b"]`. */
-export function childPath(parent: string, key: string | number): string {
-  if (typeof key === "number") return `${parent}[${key}]`;
-  const seg = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
-  if (parent === "") return seg;
-  return seg.startsWith('"') ? `${parent}[${seg}]` : `${parent}.${seg}`;
 }
 
 /** Assigns an own property even for keys like `__proto__`. */

@@ -7,7 +7,6 @@ import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parse
 import type { Document } from "yaml";
 import { ProjectDefinitionError } from "./definition-error.js";
 import type { SourcePos } from "./definition-error.js";
-import { childPath } from "./node-readers.js";
 
 export type ScalarType = "string" | "number" | "boolean" | "null" | "other";
 
@@ -296,4 +295,12 @@ function mergeEntries(source: YNode, path: string): YEntry[] {
     out.push(...m.entries);
   }
   return out;
+}
+
+/** `parent.key`, `parent[3]`; keys that are not simple identifiers are quoted: `params["a b"]`. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  const seg = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+  if (parent === "") return seg;
+  return seg.startsWith('"') ? `${parent}[${seg}]` : `${parent}.${seg}`;
 }

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/ensure-node.sh
 ensure_node_modules
 scripts/ensure-services.sh
+# the test tools (promtool, protoc-gen-go*) are installed into /usr/local/bin: on PATH even when it is minimal
+[[ ":$PATH:" == *:/usr/local/bin:* ]] || export PATH="$PATH:/usr/local/bin"
 export JOBSERV_TEST_MYSQL_URL="${JOBSERV_TEST_MYSQL_URL:-mysql://jobserv:jobserv@127.0.0.1:3306}"
 
 step() { echo "==> $*"; local t=$SECONDS; "$@"; echo "    ($((SECONDS - t)) s)"; }

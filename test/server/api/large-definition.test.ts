@@ -7,6 +7,7 @@ import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
 import { apiClient } from "../../support/clients.js";
 import { freshDatabaseUrl } from "../../support/db.js";
 import { ServerProcess } from "../../support/server-process.js";
+import { startHealthPoller } from "../../fuzz/support/harness.js";
 
 /** A valid definition whose project params have `keys` keys, with `triggers` triggers of `triggerKeys` params each. */
 function definition(keys: number, triggers = 1, triggerKeys = 0): string {
@@ -46,7 +47,7 @@ async function healthzDuring<T>(url: string, work: () => Promise<T>): Promise<{ 
 /**
  * The bounds hold on an idle machine. On a loaded one (CI shares 2 cores with other jobs) they are
  * relative: the refusal costs at most linear time in the text (the old parser was quadratic: 10x the
- * keys took 40x+ the time), and /healthz is no slower than it is with the server idle.
+ * keys took 40x+ the time), and /healthz is within 100 ms of a control server polled at the same moments.
  */
 test("a 50 000-key definition is refused in well under a second while /healthz answers within 100 ms", async (t) => {
   const server = await ServerProcess.start(t, await freshDatabaseUrl(t, "sqlite"));
@@ -63,12 +64,19 @@ test("a 50 000-key definition is refused in well under a second while /healthz a
   const idle = await healthzDuring(server.url, () => new Promise((r) => setTimeout(r, 1_000)));
   // 5 001 keys: a full parse, then the keys-per-map limit. 50 000 keys (100 000 scalars): lexing stops at the node limit.
   const small = await refuse(5_001, "params (line 5003, column 3): a map with 5001 keys: the limit is 5000 keys per map");
-  const large = await refuse(50_000, "line 25001, column 11: too many YAML nodes: the limit is 50000");
+  const poller = await startHealthPoller(t, server.url);
+  await new Promise((r) => setTimeout(r, 200)); // the poller's own first (cold) polls
+  const nodesRefusal = "line 25001, column 11: too many YAML nodes: the limit is 50000";
+  const large = await refuse(50_000, nodesRefusal);
+  for (let i = 0; i < 3; i++) await refuse(50_000, nodesRefusal); // a longer window for the poller
+  const health = await poller.stop();
   t.true(large.bytes > 580_000 && large.bytes < 1024 * 1024, `${large.bytes} bytes: within the size limit`);
   t.log(`5 001 keys refused in ${small.ms.toFixed(0)} ms, 50 000 keys (${large.bytes} B) in ${large.ms.toFixed(0)} ms;`,
-    `slowest of ${large.probes} /healthz meanwhile ${large.worstHealthzMs.toFixed(0)} ms (idle server: ${idle.worstHealthzMs.toFixed(0)} ms)`);
+    `slowest of ${large.probes} /healthz meanwhile ${large.worstHealthzMs.toFixed(0)} ms (idle server: ${idle.worstHealthzMs.toFixed(0)} ms);`,
+    `polled beside a control server: ${health.worst.toFixed(0)} ms beyond the control at worst (${health.polls} polls)`);
   t.true(large.ms < 1_000 || large.ms < 15 * small.ms, `answered in ${large.ms.toFixed(0)} ms (5 001 keys: ${small.ms.toFixed(0)} ms)`);
-  t.true(large.worstHealthzMs < Math.max(100, 2 * idle.worstHealthzMs + 50), `slowest /healthz: ${large.worstHealthzMs.toFixed(0)} ms`);
+  // Against a trivial server in another process polled at the same moments, so the machine's own load cancels out.
+  t.true(large.worstHealthzMs < 100 || health.worst < 100, `slowest /healthz: ${large.worstHealthzMs.toFixed(0)} ms, ${health.worst.toFixed(0)} ms beyond the control`);
 });
 
 test("GetProject and ListProjects answer fast on projects with large accepted definitions", async (t) => {

@@ -94,12 +94,12 @@ scripts:
 for (const dialect of ["sqlite", "mysql"] as const) {
   test(`${dialect}: a run over its timeout is killed, FAILED, container removed`, async (t) => {
     const { server, worker, name } = await setup(t, dialect);
-    await applyProject(server.url, "slow", project(run("sleepy", "sleepy"), { timeout: "2s", top: "scripts:\n  sleepy: |\n    #!/bin/sh\n    echo start\n    sleep 60\n" }));
+    await applyProject(server.url, "slow", project(run("sleepy", "sleepy"), { timeout: "4s", top: "scripts:\n  sleepy: |\n    #!/bin/sh\n    echo start\n    sleep 60\n" }));
     const n = await trigger(server.url, "slow", "t");
     const build = await waitForBuild(server.url, "slow", n, worker.output, 30_000);
     t.is(build.runs[0]?.status, Status.FAILED);
-    t.is(build.runs[0]?.statusMessage, "timed out after 2 seconds");
-    t.is(splitStanza(await readLog(server.url, "slow", n, "sleepy")).output, "start\n\n== timed out after 2 seconds\n");
+    t.is(build.runs[0]?.statusMessage, "timed out after 4 seconds");
+    t.is(splitStanza(await readLog(server.url, "slow", n, "sleepy")).output, "start\n\n== timed out after 4 seconds\n");
     t.deepEqual(await new Docker().listContainers({ all: true, filters: { label: worker.labels } }), []);
   });
 

@@ -61,12 +61,16 @@ export class DockerExecutor implements Executor {
         ending = why;
         container.kill().catch(() => { /* already gone */ });
       };
-      const timer = setTimeout(() => kill("timeout"), timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
       const onCancel = () => kill("cancelled");
       cancel.addEventListener("abort", onCancel, { once: true });
       if (cancel.aborted) onCancel();
       try {
         await container.start();
+        // The run's time counts from its start: a busy Docker's slow start is not the script's.
+        // Cancelled while it was starting: the kill could not reach it then, so it goes now.
+        if (ending === "exited") timer = setTimeout(() => kill("timeout"), timeoutMs);
+        else container.kill().catch(() => { /* already gone */ });
         const { StatusCode } = await exited;
         await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
         const oomKilled = spec.memoryBytes ? await container.inspect().then((i) => i.State.OOMKilled, () => false) : false;

@@ -76,7 +76,12 @@ test("a 50 000-key definition is refused in well under a second while /healthz a
     `polled beside a control server: ${health.worst.toFixed(0)} ms beyond the control at worst (${health.polls} polls)`);
   t.true(large.ms < 1_000 || large.ms < 15 * small.ms, `answered in ${large.ms.toFixed(0)} ms (5 001 keys: ${small.ms.toFixed(0)} ms)`);
   // Against a trivial server in another process polled at the same moments, so the machine's own load cancels out.
-  t.true(large.worstHealthzMs < 100 || health.worst < 100, `slowest /healthz: ${large.worstHealthzMs.toFixed(0)} ms, ${health.worst.toFixed(0)} ms beyond the control`);
+  // 100 ms on a quiet machine; on a loaded one (CI runs two test files at once beside Docker and
+  // chromium) /healthz may trail a control server or its own idle worst, never by a stall: the old
+  // parser held it for the whole parse (38 s and more for this definition).
+  const said = `slowest /healthz: ${large.worstHealthzMs.toFixed(0)} ms, ${health.worst.toFixed(0)} ms beyond the control, idle worst ${idle.worstHealthzMs.toFixed(0)} ms`;
+  t.true(large.worstHealthzMs < 1_000, said);
+  t.true(large.worstHealthzMs < 100 || health.worst < 250 || large.worstHealthzMs < 2 * idle.worstHealthzMs + 100, said);
 });
 
 test("GetProject and ListProjects answer fast on projects with large accepted definitions", async (t) => {

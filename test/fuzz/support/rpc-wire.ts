@@ -21,6 +21,15 @@ export function envelope(payload: Uint8Array, flags = 0, declaredLength = payloa
   return Buffer.concat([head, payload]);
 }
 
+/** grpc-message is percent-encoded; a fallback text (a raw body) may hold a lone "%": shown as it is. */
+function percentDecoded(message: string): string {
+  try {
+    return decodeURIComponent(message);
+  } catch {
+    return message;
+  }
+}
+
 /** grpc-status and grpc-message from a gRPC-web body's trailer frame (flag 0x80), if any. */
 function grpcWebTrailer(body: Buffer): { code?: string; message?: string } {
   for (let at = 0; at + 5 <= body.length;) {
@@ -45,7 +54,7 @@ export async function sendHttp1(url: string, protocol: Exclude<WireProtocol, "gr
   const trailer = res.headers.get("grpc-status") === null ? grpcWebTrailer(raw) : {};
   const code = res.headers.get("grpc-status") ?? trailer.code;
   const message = res.headers.get("grpc-message") ?? trailer.message ?? raw.toString("utf8", 0, 300);
-  return { status: res.status, fault: res.status >= 500 || (code !== undefined && code !== null && FAULT_CODES.has(code)), detail: `grpc-status ${code}: ${decodeURIComponent(message)}` };
+  return { status: res.status, fault: res.status >= 500 || (code !== undefined && code !== null && FAULT_CODES.has(code)), detail: `grpc-status ${code}: ${percentDecoded(message)}` };
 }
 
 /** A gRPC client session over cleartext HTTP/2 that sends raw bodies. */
@@ -73,7 +82,7 @@ export function grpcSession(url: string): { send: (path: string, body: Uint8Arra
     req.on("error", (e) => { clearTimeout(timer); resolve({ status, fault: true, detail: `stream error: ${e.message}` }); });
     req.on("close", () => {
       clearTimeout(timer);
-      resolve({ status, fault: status >= 500 || code === undefined || FAULT_CODES.has(code), detail: `grpc-status ${code}: ${decodeURIComponent(message)}` });
+      resolve({ status, fault: status >= 500 || code === undefined || FAULT_CODES.has(code), detail: `grpc-status ${code}: ${percentDecoded(message)}` });
     });
     req.end(body);
   });

@@ -51,7 +51,7 @@ README's settings table). Logs are JSON lines on stdout. SIGTERM or SIGINT drain
     load: () => import("./server.js"),
   },
   {
-    name: "worker", summary: "one worker, configured by JOBSERV_URL and JOBSERV_WORKER_* variables",
+    name: "worker", summary: "one worker, configured by JOBSERV_URL, JOBSERV_WORKER_NAME, JOBSERV_WORKER_TAGS and the other worker settings in README.md",
     usage: `usage: jobserv worker
 Starts one worker pulling runs from JOBSERV_URL; settings come from the environment
 (JOBSERV_WORKER_NAME, _TAGS, _CONCURRENCY, _DIR, ...: README's settings table).

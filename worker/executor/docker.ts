@@ -10,6 +10,7 @@
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerResult, ContainerSpec, Ending, Executor } from "./executor.js";
+import { exitCodeOf } from "./container-exit.js";
 import { prepareImage } from "./image-pull.js";
 
 /** Seconds past the run's timeout after which the container ends itself. */
@@ -71,10 +72,10 @@ export class DockerExecutor implements Executor {
         // Cancelled while it was starting: the kill could not reach it then, so it goes now.
         if (ending === "exited") timer = setTimeout(() => kill("timeout"), timeoutMs);
         else container.kill().catch(() => { /* already gone */ });
-        const { StatusCode } = await exited;
+        const exitCode = await exitCodeOf(container, exited, streamEnded);
         await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
         const oomKilled = spec.memoryBytes ? await container.inspect().then((i) => i.State.OOMKilled, () => false) : false;
-        return { exitCode: StatusCode, ending, oomKilled };
+        return { exitCode, ending, oomKilled };
       } finally {
         clearTimeout(timer);
         cancel.removeEventListener("abort", onCancel);

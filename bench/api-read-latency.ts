@@ -4,7 +4,10 @@
 // Baseline: the same clients, same transport (Connect JSON over HTTP/1.1, same
 // bearer header, same interceptors) calling a no-op RPC in the same run:
 // grpc.health.v1.Health/Check, whose only work is one trivial store query.
-// GetBuild's REST form (GET /projects/{p}/builds/{n}/) is measured beside it.
+// GetBuild's REST form (GET /projects/{p}/builds/{n}/) is measured beside it;
+// its client parses the JSON it reads, as a real client would. The clients and
+// the server share the machine's cores, so each call's CPU is also reported
+// on each side (server process; this load-generating process), per call.
 import { Agent, request } from "node:http";
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -13,7 +16,7 @@ import { BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { apiClients, projectYaml, adminHeaders } from "./support/api.js";
 import { freshDb, type Dialect } from "./support/bench-db.js";
 import { row, type Row } from "./support/report.js";
-import { startServerProcess } from "./support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./support/server-process.js";
 import { nowMs, summarize, type Summary } from "./support/stats.js";
 
 const bearer: Interceptor = (next) => (req) => {
@@ -25,8 +28,13 @@ export interface ApiSizes { clients: number; seconds: number; builds: number }
 
 type Call = "getBuild" | "listBuilds" | "noop" | "restBuild";
 
-async function load(url: string, s: ApiSizes, call: Call): Promise<{ lat: Summary; rps: number; errors: number }> {
+interface Load { lat: Summary; rps: number; errors: number; serverUs: number; clientUs: number }
+
+async function load(server: ServerProcess, s: ApiSizes, call: Call): Promise<Load> {
+  const url = server.url;
   const samples: number[] = [];
+  const server0 = await server.stats();
+  const client0 = process.cpuUsage();
   let errors = 0;
   const deadline = nowMs() + s.seconds * 1000;
   await Promise.all(Array.from({ length: s.clients }, async () => {
@@ -37,8 +45,16 @@ async function load(url: string, s: ApiSizes, call: Call): Promise<{ lat: Summar
     const rest = async (n: number) => {
       const res = await new Promise<{ status: number }>((resolve, reject) => {
         const r = request(`${url}/projects/api/builds/${n}/`, { agent, headers: { ...adminHeaders, accept: "application/json" } }, (m) => {
-          m.resume();
-          m.on("end", () => resolve({ status: m.statusCode ?? 0 }));
+          const parts: Buffer[] = [];
+          m.on("data", (d: Buffer) => parts.push(d));
+          m.on("end", () => {
+            try {
+              JSON.parse(Buffer.concat(parts).toString());
+              resolve({ status: m.statusCode ?? 0 });
+            } catch (e) {
+              reject(e as Error);
+            }
+          });
         });
         r.on("error", reject);
         r.end();
@@ -59,7 +75,13 @@ async function load(url: string, s: ApiSizes, call: Call): Promise<{ lat: Summar
     }
     agent.destroy();
   }));
-  return { lat: summarize(samples), rps: samples.length / s.seconds, errors };
+  const server1 = await server.stats();
+  const client = process.cpuUsage(client0);
+  const calls = Math.max(1, samples.length + errors);
+  return {
+    lat: summarize(samples), rps: samples.length / s.seconds, errors,
+    serverUs: (1000 * (server1.cpuMs - server0.cpuMs)) / calls, clientUs: (client.user + client.system) / calls,
+  };
 }
 
 async function one(dialect: Dialect, s: ApiSizes): Promise<Row[]> {
@@ -69,18 +91,20 @@ async function one(dialect: Dialect, s: ApiSizes): Promise<Row[]> {
     const api = apiClients(server.url);
     await api.projects.createProject({ name: "api", definitionYaml: projectYaml("nobody", "true", 3) });
     for (let b = 0; b < s.builds; b++) await api.builds.triggerBuild({ project: "api", triggerName: "ci" });
-    for (const call of ["noop", "getBuild", "restBuild", "listBuilds"] as const) await load(server.url, { ...s, seconds: 1 }, call); // warm-up
-    const base = await load(server.url, s, "noop");
+    for (const call of ["noop", "getBuild", "restBuild", "listBuilds"] as const) await load(server, { ...s, seconds: 1 }, call); // warm-up
+    const base = await load(server, s, "noop");
     const rows: Row[] = [];
     const targets: Record<Exclude<Call, "noop">, number | null> = { getBuild: 0.9, restBuild: null, listBuilds: 0.5 };
     for (const call of ["getBuild", "restBuild", "listBuilds"] as const) {
-      const r = await load(server.url, s, call);
+      const r = await load(server, s, call);
       const common = { bench: "6 API read latency", size: `${s.clients} clients, ${s.seconds} s, ${s.builds} builds`, baselineLabel: "no-op RPC (Health/Check)" };
       const min = targets[call];
       rows.push(row({ ...common, figure: `${call} calls/s ${dialect}`, unit: "calls/s", value: r.rps, baseline: base.rps,
         target: min === null ? "" : `>= ${min}x`, met: min === null ? null : r.rps >= min * base.rps, note: r.errors || base.errors ? `${r.errors} errors (baseline ${base.errors})` : undefined }));
       rows.push(row({ ...common, figure: `${call} p50 ${dialect}`, unit: "ms", value: r.lat.p50, baseline: base.lat.p50, target: "", met: null }));
       rows.push(row({ ...common, figure: `${call} p99 ${dialect}`, unit: "ms", value: r.lat.p99, baseline: base.lat.p99, target: "", met: null }));
+      rows.push(row({ ...common, figure: `${call} server CPU/call ${dialect}`, unit: "us", value: r.serverUs, baseline: base.serverUs, target: "", met: null }));
+      rows.push(row({ ...common, figure: `${call} client CPU/call ${dialect}`, unit: "us", value: r.clientUs, baseline: base.clientUs, target: "", met: null }));
     }
     return rows;
   } finally {

@@ -7,16 +7,14 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { BuildStatusEventSchema, type Build } from "../../gen/jobserv/v1/build_pb.js";
 import { NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
-import { findBuildByName, findProjectAccess, listBuildEventsByName, listRunsOfBuildByName, type ProjectAccessRow } from "../store/build-reads.js";
+import { findProjectAccess, readBuildByName, type ProjectAccessRow } from "../store/build-reads.js";
 import { toBuild } from "./convert.js";
 
 /** Throws when the caller may not read `project` (undefined: it does not exist). */
 export type AllowProject = (project: ProjectAccessRow | undefined) => void;
 
 export async function buildDocument(store: Store, project: string, number: number, allow: AllowProject): Promise<Build> {
-  const [found, runs, events] = await Promise.all([
-    findBuildByName(store.db, project, number), listRunsOfBuildByName(store.db, project, number), listBuildEventsByName(store.db, project, number),
-  ]);
+  const { found, runs, events } = await readBuildByName(store.db, store.caps, project, number);
   if (!found) {
     const p = await findProjectAccess(store.db, project);
     allow(p);

@@ -1,9 +1,11 @@
 // Reads of one build addressed as callers name it (project name + number),
 // each one query joined through projects, so GetBuild issues its reads at
 // once (one round trip) instead of resolving the project, then the build,
-// then its runs and events one after the other.
-import type { Kysely } from "kysely";
+// then its runs and events one after the other. On SQLite the name is
+// resolved by scalar subqueries instead (caps.joinsCostMore).
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
+import type { DialectCaps } from "./caps.js";
 import type { BuildRow, Database, RunRow } from "./database.js";
 
 /** What access decisions need of a project: never its definition. */
@@ -14,27 +16,62 @@ export function findProjectAccess(db: Kysely<Database>, name: string): Promise<P
   return db.selectFrom("projects").select(["id", "name", "public"]).where("name", "=", name).executeTakeFirst();
 }
 
-/** Build `number` of project `projectName` with its project's access facts. */
-export async function findBuildByName(db: Kysely<Database>, projectName: string, number: number): Promise<{ build: BuildRow; project: ProjectAccessRow } | undefined> {
-  const row = await db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
+export interface BuildByName {
+  found: { build: BuildRow; project: ProjectAccessRow } | undefined;
+  runs: RunRow[];
+  events: { status: Status; time: number }[];
+}
+
+/** Build `number` of project `projectName` with its project's access facts, its runs and its events: three queries sent at once. */
+export async function readBuildByName(db: Kysely<Database>, caps: DialectCaps, projectName: string, number: number): Promise<BuildByName> {
+  const reads = caps.joinsCostMore ? bySubqueries : byJoins;
+  const [found, runs, events] = await Promise.all([
+    reads.build(db, projectName, number), reads.runs(db, projectName, number), reads.events(db, projectName, number),
+  ]);
+  return { found, runs, events };
+}
+
+type Reads = {
+  build: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["found"]>;
+  runs: (db: Kysely<Database>, projectName: string, number: number) => Promise<RunRow[]>;
+  events: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["events"]>;
+};
+
+const byJoins: Reads = {
+  build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
     .selectAll("builds").select(["projects.name as project_name", "projects.public as project_public"])
-    .where("projects.name", "=", projectName).where("builds.number", "=", number).executeTakeFirst();
+    .where("projects.name", "=", projectName).where("builds.number", "=", number).executeTakeFirst()),
+  runs: (db, projectName, number) => db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
+    .selectAll("runs").where("projects.name", "=", projectName).where("builds.number", "=", number).orderBy("runs.id").execute(),
+  events: async (db, projectName, number) => eventRows(await db.selectFrom("build_events").innerJoin("builds", "builds.id", "build_events.build_id")
+    .innerJoin("projects", "projects.id", "builds.project_id")
+    .select(["build_events.status", "build_events.time"]).where("projects.name", "=", projectName).where("builds.number", "=", number)
+    .orderBy("build_events.id").execute()),
+};
+
+type Eb = ExpressionBuilder<Database, keyof Database>;
+const projectIdOf = (eb: Eb, name: string) => eb.selectFrom("projects as p").select("p.id").where("p.name", "=", name);
+const buildIdOf = (eb: Eb, projectName: string, number: number) =>
+  eb.selectFrom("builds as b").select("b.id").where("b.project_id", "=", projectIdOf(eb, projectName)).where("b.number", "=", number);
+
+const bySubqueries: Reads = {
+  build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").selectAll("builds").select((eb) => [
+    eb.selectFrom("projects").select("projects.name").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_name"),
+    eb.selectFrom("projects").select("projects.public").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_public"),
+  ]).where((eb) => eb("builds.project_id", "=", projectIdOf(eb, projectName))).where("builds.number", "=", number).executeTakeFirst()),
+  runs: (db, projectName, number) => db.selectFrom("runs").selectAll("runs")
+    .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, projectName, number))).orderBy("runs.id").execute(),
+  events: async (db, projectName, number) => eventRows(await db.selectFrom("build_events").select(["build_events.status", "build_events.time"])
+    .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, projectName, number))).orderBy("build_events.id").execute()),
+};
+
+function projectFactsApart(row: (BuildRow & { project_name: string; project_public: number }) | undefined): BuildByName["found"] {
   if (!row) return undefined;
   const { project_name, project_public, ...build } = row;
   return { build, project: { id: build.project_id, name: project_name, public: project_public } };
 }
 
-/** The runs of build `number` of project `projectName`, in creation order. */
-export function listRunsOfBuildByName(db: Kysely<Database>, projectName: string, number: number): Promise<RunRow[]> {
-  return db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
-    .selectAll("runs").where("projects.name", "=", projectName).where("builds.number", "=", number).orderBy("runs.id").execute();
-}
-
-/** The status history of build `number` of project `projectName`, oldest first. */
-export async function listBuildEventsByName(db: Kysely<Database>, projectName: string, number: number): Promise<{ status: Status; time: number }[]> {
-  const rows = await db.selectFrom("build_events").innerJoin("builds", "builds.id", "build_events.build_id").innerJoin("projects", "projects.id", "builds.project_id")
-    .select(["build_events.status", "build_events.time"]).where("projects.name", "=", projectName).where("builds.number", "=", number)
-    .orderBy("build_events.id").execute();
+function eventRows(rows: { status: number; time: number }[]): BuildByName["events"] {
   return rows.map((r) => ({ status: r.status as Status, time: Number(r.time) }));
 }
 

@@ -8,7 +8,7 @@ import { Status } from "../../../gen/jobserv/v1/status_pb.js";
 import { buildDocument } from "../../../server/api/build-document.js";
 import { triggerBuild } from "../../../server/builds/trigger.js";
 import { PermissionDeniedError } from "../../../server/errors.js";
-import { listBuildsByName } from "../../../server/store/build-reads.js";
+import { listBuildsByName, readBuildByName } from "../../../server/store/build-reads.js";
 import type { Store } from "../../../server/store/db.js";
 import { insertProject } from "../../../server/store/projects.js";
 import { dialects, openTestStore } from "../../support/db.js";
@@ -56,6 +56,25 @@ for (const dialect of dialects) {
     await t.throwsAsync(buildDocument(store, "p", 9, (p) => seen.push(p)), { name: "NotFoundError", message: "build p#9 not found" });
     await t.throwsAsync(buildDocument(store, "nope", 1, (p) => seen.push(p)), { name: "NotFoundError", message: 'project "nope" not found' });
     t.deepEqual(seen, [{ id: 1, name: "p", public: 0 }, undefined]);
+  });
+
+  test(`${dialect}: a build read by name is the same by joins and by subqueries (caps.joinsCostMore)`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
+    await insertProject(store.db, "q", PASS_FAIL_YAML, Date.now());
+    const deps = triggerDeps(store);
+    for (const project of ["q", "p", "q", "p"]) await triggerBuild(deps, { project, triggerName: "ci", params: {}, reason: project });
+    const forms = [store.caps, { ...store.caps, joinsCostMore: !store.caps.joinsCostMore }];
+    for (const [project, number] of [["p", 2], ["q", 1], ["p", 3], ["nope", 1]] as const) {
+      const [a, b] = await Promise.all(forms.map((caps) => readBuildByName(store.db, caps, project, number)));
+      t.deepEqual(a, b, `${project}#${number}`);
+      if (number === 3 || project === "nope") t.deepEqual(a, { found: undefined, runs: [], events: [] });
+      else {
+        t.is(a!.found?.build.reason, project);
+        t.deepEqual(a!.runs.map((r) => r.name), ["good", "bad"]);
+        t.is(a!.events.length, 1);
+      }
+    }
   });
 
   test(`${dialect}: ListBuilds' page is one query joined with its project`, async (t) => {

@@ -38,10 +38,12 @@ for (const dialect of dialects) {
       t.is(build?.number, 1);
       t.deepEqual(build?.runs.map((r) => [r.name, r.status]), [["good", Status.QUEUED], ["bad", Status.QUEUED]]);
 
+      let last = "";
       const done = await eventually(async () => {
         const { build: b } = await builds.getBuild({ project, number: 1 });
+        last = (b?.runs ?? []).map((r) => `${r.name}: ${Status[r.status]}${r.workerName ? ` on ${r.workerName}` : ""}`).join(", ");
         return b && (b.status === Status.PASSED || b.status === Status.FAILED) ? b : undefined;
-      }, 60_000, () => `build to complete; worker said:\n${worker.output()}`);
+      }, 60_000, () => `build to complete (runs last seen: ${last}); worker said:\n${worker.output()}`);
 
       t.is(done.status, Status.FAILED, "a build with a failed run fails");
       const byName = Object.fromEntries(done.runs.map((r) => [r.name, r]));

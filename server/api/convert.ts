@@ -4,7 +4,7 @@ import { timestampFromMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { BuildSchema, type Build } from "../../gen/jobserv/v1/build_pb.js";
 import { ProjectSchema, type Project } from "../../gen/jobserv/v1/project_pb.js";
 import { RunSchema, type Run } from "../../gen/jobserv/v1/run_pb.js";
-import type { BuildRow, ProjectRow, RunRow } from "../store/database.js";
+import type { BuildSummaryRow, ProjectRow, RunSummaryRow } from "../store/database.js";
 
 const ts = (ms: number | null): Timestamp | undefined => (ms === null ? undefined : timestampFromMs(Number(ms)));
 
@@ -17,7 +17,7 @@ export function toProject(row: ProjectRow, triggerNames: string[]): Project {
   });
 }
 
-export function toRun(row: RunRow, project: string, buildNumber: number): Run {
+export function toRun(row: RunSummaryRow, project: string, buildNumber: number): Run {
   return create(RunSchema, {
     project, buildNumber, name: row.name, status: row.status, hostTag: row.host_tag,
     workerName: row.worker_name ?? "", logSize: BigInt(row.log_size), statusMessage: row.status_message,
@@ -33,7 +33,7 @@ function fromDefinition(definitionJson: string): { consoleProgressPattern: strin
   return { consoleProgressPattern: def.consoleProgressPattern ?? "", triggerName: def.triggerName ?? "" };
 }
 
-export function toBuild(row: BuildRow, project: string, runs: RunRow[]): Build {
+export function toBuild(row: BuildSummaryRow, project: string, runs: readonly RunSummaryRow[]): Build {
   return create(BuildSchema, {
     project, number: row.number, status: row.status, triggerName: row.trigger_name, reason: row.reason,
     params: JSON.parse(row.params_json) as Record<string, string>,

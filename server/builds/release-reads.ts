@@ -8,7 +8,7 @@ import { NotFoundError } from "../errors.js";
 import { activeRuns, runStatusCounts, type ActiveRunRow } from "../store/active-runs.js";
 import { listArtifacts } from "../store/artifacts.js";
 import { listBuildEvents } from "../store/build-events.js";
-import type { ArtifactRow, BuildRow, ProjectRow, RunRow } from "../store/database.js";
+import type { ArtifactRow, BuildSummaryRow, ProjectRow, RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
 import { buildsPage, countBuilds, latestBuild, promotedBuildByName } from "../store/release-builds.js";
 import { countRunHistory, lastStartTimes, listRunEvents, runHistoryPage, runsWithTests, type HistoryRun, type RunEventRow } from "../store/run-history.js";
@@ -16,9 +16,9 @@ import { listRunsOfBuilds } from "../store/runs.js";
 import { listTests, type TestWithResults } from "../store/tests.js";
 import { isComplete } from "./status.js";
 
-export interface BuildDetail { build: BuildRow; runs: RunRow[]; events: { status: Status; time: number }[]; runsWithTests: Set<number> }
+export interface BuildDetail { build: BuildSummaryRow; runs: RunRow[]; events: { status: Status; time: number }[]; runsWithTests: Set<number> }
 
-export async function buildDetail(store: Store, build: BuildRow): Promise<BuildDetail> {
+export async function buildDetail(store: Store, build: BuildSummaryRow): Promise<BuildDetail> {
   const [runs, events] = await Promise.all([listRunsOfBuilds(store.db, [build.id]), listBuildEvents(store.db, build.id)]);
   return { build, runs, events, runsWithTests: await runsWithTests(store.db, runs.map((r) => r.id)) };
 }
@@ -35,7 +35,7 @@ export async function latest(store: Store, project: ProjectRow, select: LatestSe
 export interface Page<T> { items: T[]; total: number }
 
 /** A page of builds newest first (JobServ's offset pagination), with their runs. */
-export async function buildPage(store: Store, project: ProjectRow, offset: number, limit: number): Promise<Page<{ build: BuildRow; runs: RunRow[] }>> {
+export async function buildPage(store: Store, project: ProjectRow, offset: number, limit: number): Promise<Page<{ build: BuildSummaryRow; runs: RunRow[] }>> {
   const [builds, total] = await Promise.all([buildsPage(store.db, project.id, offset, limit), countBuilds(store.db, project.id)]);
   const runs = await listRunsOfBuilds(store.db, builds.map((b) => b.id));
   return { items: builds.map((build) => ({ build, runs: runs.filter((r) => r.build_id === build.id) })), total };
@@ -46,7 +46,7 @@ export interface PromotedDetail extends BuildDetail {
   artifacts: { run: RunRow; artifact: ArtifactRow }[];
 }
 
-async function promotedDetail(store: Store, build: BuildRow): Promise<PromotedDetail> {
+async function promotedDetail(store: Store, build: BuildSummaryRow): Promise<PromotedDetail> {
   const detail = await buildDetail(store, build);
   const tests: PromotedDetail["tests"] = [];
   const artifacts: PromotedDetail["artifacts"] = [];

@@ -6,7 +6,7 @@
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { BuildDetail, RunDetail } from "../builds/release-reads.js";
 import { isComplete } from "../builds/status.js";
-import type { ArtifactRow, BuildRow, ProjectRow, RunRow } from "../store/database.js";
+import type { ArtifactRow, BuildSummaryRow, ProjectRow, RunRow } from "../store/database.js";
 import type { TestWithResults } from "../store/tests.js";
 import { isoTime } from "./jsend.js";
 
@@ -26,7 +26,7 @@ export function projectJson(base: string, p: ProjectRow, detailed: boolean): Jso
 }
 
 /** A build; `detail` adds JobServ's detailed keys (status_events, runs_url, reason, annotation). */
-export function buildJson(base: string, project: string, build: BuildRow, runs: RunRow[], withTests: Set<number>, detail?: BuildDetail): Json {
+export function buildJson(base: string, project: string, build: BuildSummaryRow, runs: RunRow[], withTests: Set<number>, detail?: BuildDetail): Json {
   const url = buildUrl(base, project, build.number);
   const data: Json = {
     build_id: build.number, url, status: statusName(build.status),

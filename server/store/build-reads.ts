@@ -6,7 +6,10 @@
 import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
-import type { BuildRow, Database, RunRow } from "./database.js";
+import { BUILD_SUMMARY_COLUMNS, RUN_SUMMARY_COLUMNS, type BuildSummaryRow, type Database, type RunSummaryRow } from "./database.js";
+
+const BUILD_COLUMNS = BUILD_SUMMARY_COLUMNS.map((c) => `builds.${c}` as const);
+const RUN_COLUMNS = RUN_SUMMARY_COLUMNS.map((c) => `runs.${c}` as const);
 
 /** What access decisions need of a project: never its definition. */
 export interface ProjectAccessRow { id: number; name: string; public: number }
@@ -17,8 +20,8 @@ export function findProjectAccess(db: Kysely<Database>, name: string): Promise<P
 }
 
 export interface BuildByName {
-  found: { build: BuildRow; project: ProjectAccessRow } | undefined;
-  runs: RunRow[];
+  found: { build: BuildSummaryRow; project: ProjectAccessRow } | undefined;
+  runs: RunSummaryRow[];
   events: { status: Status; time: number }[];
 }
 
@@ -33,16 +36,16 @@ export async function readBuildByName(db: Kysely<Database>, caps: DialectCaps, p
 
 type Reads = {
   build: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["found"]>;
-  runs: (db: Kysely<Database>, projectName: string, number: number) => Promise<RunRow[]>;
+  runs: (db: Kysely<Database>, projectName: string, number: number) => Promise<RunSummaryRow[]>;
   events: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["events"]>;
 };
 
 const byJoins: Reads = {
   build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
-    .selectAll("builds").select(["projects.name as project_name", "projects.public as project_public"])
+    .select(BUILD_COLUMNS).select(["projects.name as project_name", "projects.public as project_public"])
     .where("projects.name", "=", projectName).where("builds.number", "=", number).executeTakeFirst()),
   runs: (db, projectName, number) => db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
-    .selectAll("runs").where("projects.name", "=", projectName).where("builds.number", "=", number).orderBy("runs.id").execute(),
+    .select(RUN_COLUMNS).where("projects.name", "=", projectName).where("builds.number", "=", number).orderBy("runs.id").execute(),
   events: async (db, projectName, number) => eventRows(await db.selectFrom("build_events").innerJoin("builds", "builds.id", "build_events.build_id")
     .innerJoin("projects", "projects.id", "builds.project_id")
     .select(["build_events.status", "build_events.time"]).where("projects.name", "=", projectName).where("builds.number", "=", number)
@@ -55,17 +58,17 @@ const buildIdOf = (eb: Eb, projectName: string, number: number) =>
   eb.selectFrom("builds as b").select("b.id").where("b.project_id", "=", projectIdOf(eb, projectName)).where("b.number", "=", number);
 
 const bySubqueries: Reads = {
-  build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").selectAll("builds").select((eb) => [
+  build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").select(BUILD_COLUMNS).select((eb) => [
     eb.selectFrom("projects").select("projects.name").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_name"),
     eb.selectFrom("projects").select("projects.public").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_public"),
   ]).where((eb) => eb("builds.project_id", "=", projectIdOf(eb, projectName))).where("builds.number", "=", number).executeTakeFirst()),
-  runs: (db, projectName, number) => db.selectFrom("runs").selectAll("runs")
+  runs: (db, projectName, number) => db.selectFrom("runs").select(RUN_COLUMNS)
     .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, projectName, number))).orderBy("runs.id").execute(),
   events: async (db, projectName, number) => eventRows(await db.selectFrom("build_events").select(["build_events.status", "build_events.time"])
     .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, projectName, number))).orderBy("build_events.id").execute()),
 };
 
-function projectFactsApart(row: (BuildRow & { project_name: string; project_public: number }) | undefined): BuildByName["found"] {
+function projectFactsApart(row: (BuildSummaryRow & { project_name: string; project_public: number }) | undefined): BuildByName["found"] {
   if (!row) return undefined;
   const { project_name, project_public, ...build } = row;
   return { build, project: { id: build.project_id, name: project_name, public: project_public } };
@@ -76,9 +79,9 @@ function eventRows(rows: { status: number; time: number }[]): BuildByName["event
 }
 
 /** Builds of project `projectName` newest first, numbers below `beforeNumber`, each with its project's access facts. */
-export async function listBuildsByName(db: Kysely<Database>, projectName: string, beforeNumber: number, limit: number): Promise<{ builds: BuildRow[]; project: ProjectAccessRow | undefined }> {
+export async function listBuildsByName(db: Kysely<Database>, projectName: string, beforeNumber: number, limit: number): Promise<{ builds: BuildSummaryRow[]; project: ProjectAccessRow | undefined }> {
   const rows = await db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
-    .selectAll("builds").select(["projects.name as project_name", "projects.public as project_public"])
+    .select(BUILD_COLUMNS).select(["projects.name as project_name", "projects.public as project_public"])
     .where("projects.name", "=", projectName).where("builds.number", "<", beforeNumber)
     .orderBy("builds.number", "desc").limit(limit).execute();
   const first = rows[0];

@@ -3,7 +3,7 @@
 // record a build event, and reads by project, number or id.
 import type { Kysely, Transaction } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { BuildRow, Database, NewRun } from "./database.js";
+import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database, type NewRun } from "./database.js";
 import type { Store } from "./db.js";
 import { insertQueuedRunsIn, type QueuedRun } from "./run-transitions.js";
 
@@ -52,8 +52,8 @@ export function buildsByIds(db: Kysely<Database>, ids: readonly number[]): Promi
 }
 
 /** Builds newest first, with numbers below `beforeNumber`. */
-export function listBuilds(db: Kysely<Database>, projectId: number, beforeNumber: number, limit: number): Promise<BuildRow[]> {
-  return db.selectFrom("builds").selectAll().where("project_id", "=", projectId).where("number", "<", beforeNumber)
+export function listBuilds(db: Kysely<Database>, projectId: number, beforeNumber: number, limit: number): Promise<BuildSummaryRow[]> {
+  return db.selectFrom("builds").select(BUILD_SUMMARY_COLUMNS).where("project_id", "=", projectId).where("number", "<", beforeNumber)
     .orderBy("number", "desc").limit(limit).execute();
 }
 

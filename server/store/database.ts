@@ -250,6 +250,19 @@ export interface Database {
 export type ProjectRow = Selectable<ProjectsTable>;
 export type BuildRow = Selectable<BuildsTable>;
 export type RunRow = Selectable<RunsTable>;
+
+/** What an API answer shows of a build: never its definition YAML (a whole project file per build). */
+export const BUILD_SUMMARY_COLUMNS = [
+  "id", "project_id", "number", "status", "trigger_name", "trigger_type", "reason", "params_json", "created_at", "completed_at", "name", "annotation", "queue_priority",
+] as const satisfies readonly (keyof BuildsTable)[];
+export type BuildSummaryRow = Pick<BuildRow, (typeof BUILD_SUMMARY_COLUMNS)[number]>;
+
+/** What an API answer shows of a run: never its secrets or token hash. */
+export const RUN_SUMMARY_COLUMNS = [
+  "id", "build_id", "name", "status", "status_message", "host_tag", "queue_priority", "worker_name", "log_size", "image_digest",
+  "definition_json", "created_at", "started_at", "completed_at",
+] as const satisfies readonly (keyof RunsTable)[];
+export type RunSummaryRow = Pick<RunRow, (typeof RUN_SUMMARY_COLUMNS)[number]>;
 export type NewRun = Insertable<RunsTable>;
 export type WorkerRow = Selectable<WorkersTable>;
 export type ArtifactRow = Selectable<ArtifactsTable>;

@@ -4,7 +4,7 @@
 // promoted build by release name, and a build's annotation.
 import type { Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { BuildRow, Database } from "./database.js";
+import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database } from "./database.js";
 
 /** The newest build of the project in one of `statuses` (any when undefined), of `triggerName` if given. */
 export function latestBuild(db: Kysely<Database>, projectId: number, statuses: readonly Status[] | undefined, triggerName: string): Promise<BuildRow | undefined> {
@@ -15,8 +15,8 @@ export function latestBuild(db: Kysely<Database>, projectId: number, statuses: r
 }
 
 /** Builds newest first, skipping `offset`, at most `limit`; only PROMOTED ones with `promoted`. */
-export function buildsPage(db: Kysely<Database>, projectId: number, offset: number, limit: number, promoted = false): Promise<BuildRow[]> {
-  return db.selectFrom("builds").selectAll().where("project_id", "=", projectId)
+export function buildsPage(db: Kysely<Database>, projectId: number, offset: number, limit: number, promoted = false): Promise<BuildSummaryRow[]> {
+  return db.selectFrom("builds").select(BUILD_SUMMARY_COLUMNS).where("project_id", "=", projectId)
     .$if(promoted, (qb) => qb.where("status", "=", Status.PROMOTED))
     .orderBy("number", "desc").limit(limit).offset(offset).execute();
 }

@@ -77,6 +77,23 @@ for (const dialect of dialects) {
     }
   });
 
+  test(`${dialect}: GetBuild and ListBuilds read no definition YAML, run secrets or token hashes`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
+    await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
+    const sqls: string[] = [];
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => { sqls.push(store.db.getExecutor().compileQuery(args.node, args.queryId).sql); return args.node; },
+      transformResult: async (args) => args.result,
+    };
+    const rec = { ...store, db: store.db.withPlugin(plugin) };
+    const doc = await buildDocument(rec, "p", 1, () => {});
+    t.is(doc.runs.length, 2);
+    t.is((await listBuildsByName(rec.db, "p", 9, 10)).builds.length, 1);
+    t.is(sqls.length, 4);
+    for (const q of sqls) t.notRegex(q, /definition_yaml|secrets_enc|token_hash|\.\*|select \*/i, q);
+  });
+
   test(`${dialect}: ListBuilds' page is one query joined with its project`, async (t) => {
     const store = await openTestStore(t, dialect);
     await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());

@@ -98,18 +98,25 @@ test("GetProject and ListProjects answer fast on projects with large accepted de
   await client.createProject({ name: "small", definitionYaml: definition(1) });
   const small = await healthzDuring(server.url, () => client.getProject({ name: "small" }));
   const names = ["t0", "t1", "t2", "t3"];
+  const poller = await startHealthPoller(t, server.url);
+  await new Promise((r) => setTimeout(r, 200)); // the poller's own first (cold) polls
   const get = await healthzDuring(server.url, () => client.getProject({ name: "big-a" }));
   t.is(get.result.status, "fulfilled");
   t.deepEqual((get.result as PromiseFulfilledResult<{ project?: { triggerNames: string[] } }>).value.project?.triggerNames, names);
   const list = await healthzDuring(server.url, () => client.listProjects({}));
   t.is(list.result.status, "fulfilled");
   const projects = (list.result as PromiseFulfilledResult<{ projects: { name: string; triggerNames: string[] }[] }>).value.projects;
+  const health = await poller.stop();
   t.deepEqual(projects.map((p) => [p.name, p.triggerNames]), [...["big-a", "big-b", "big-c", "big-d"].map((n) => [n, names]), ["small", ["t0"]]]);
-  t.log(`GetProject ${get.ms.toFixed(0)} ms (small project: ${small.ms.toFixed(0)} ms), ListProjects ${list.ms.toFixed(0)} ms;`,
-    `slowest /healthz ${Math.max(get.worstHealthzMs, list.worstHealthzMs).toFixed(0)} ms (idle server: ${idle.worstHealthzMs.toFixed(0)} ms)`);
+  const worst = Math.max(get.worstHealthzMs, list.worstHealthzMs);
+  const said = `slowest /healthz ${worst.toFixed(0)} ms (idle server: ${idle.worstHealthzMs.toFixed(0)} ms), ${health.worst.toFixed(0)} ms beyond a control server at worst (${health.polls} polls)`;
+  t.log(`GetProject ${get.ms.toFixed(0)} ms (small project: ${small.ms.toFixed(0)} ms), ListProjects ${list.ms.toFixed(0)} ms;`, said);
   // Idle machine: absolute bounds. Loaded: no parse, so close to reading a small project.
   // (Before: GetProject 1.1 s, ListProjects 7.5 s here, against 8 ms for the small project.)
   t.true(get.ms < Math.max(250, 10 * small.ms), `GetProject took ${get.ms.toFixed(0)} ms`);
   t.true(list.ms < Math.max(1_000, 25 * small.ms), `ListProjects (5 projects, 0.7 MB of YAML) took ${list.ms.toFixed(0)} ms`);
-  t.true(Math.max(get.worstHealthzMs, list.worstHealthzMs) < healthzBound);
+  // As in the test above: never near a stall, and close to its idle worst or to a control server polled at the
+  // same moments (a loaded CI run saw 264 ms with an idle worst of 63 ms while everything else was as slow).
+  t.true(worst < 1_000, said);
+  t.true(worst < healthzBound || health.worst < 250, said);
 });

@@ -5,6 +5,10 @@
 // in directly), once with the streams multiplexed over HTTP/2 connections of
 // 1 000 streams each (as a proxy in front would carry them), each on a fresh
 // server. Baseline: the same server process before any stream opened.
+// BENCH_HEAP_SNAPSHOT=<dir>: heap snapshots of the server before the streams
+// open and after the idle window (compare them with bench/heap-diff.ts);
+// BENCH_IDLE_STREAMS=<n> overrides both stream counts.
+import path from "node:path";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { freshDb } from "./support/bench-db.js";
 import { row, type Row } from "./support/report.js";
@@ -31,6 +35,9 @@ async function one(wire: "HTTP/1.1" | "HTTP/2", streams: number, idleSeconds: nu
   try {
     await sleep(1000);
     const before = await idleWindow(server, Math.min(5, idleSeconds));
+    const heapDir = process.env["BENCH_HEAP_SNAPSHOT"];
+    const tag = wire === "HTTP/2" ? "h2" : "h1";
+    if (heapDir) await server.heapSnapshot(path.join(heapDir, `idle-${tag}-0.heapsnapshot`));
     const transports = wire === "HTTP/2"
       ? Array.from({ length: Math.ceil(streams / STREAMS_PER_H2_CONNECTION) }, () => createConnectTransport({ baseUrl: server.url, httpVersion: "2" }))
       : [];
@@ -40,6 +47,7 @@ async function one(wire: "HTTP/1.1" | "HTTP/2", streams: number, idleSeconds: nu
     await inBatches(workers, 200, (w) => w.open());
     await sleep(3000); // let connection set-up garbage be collected
     const idle = await idleWindow(server, idleSeconds);
+    if (heapDir) await server.heapSnapshot(path.join(heapDir, `idle-${tag}-${streams}.heapsnapshot`));
     for (const w of workers) w.close();
     const base = { bench: "5 idle workers", size: `${streams} ${wire} Pull streams, ${idleSeconds} s idle`, baselineLabel: "0 streams" };
     const perStream = (idle.end.rss - before.end.rss) / streams;
@@ -57,7 +65,9 @@ async function one(wire: "HTTP/1.1" | "HTTP/2", streams: number, idleSeconds: nu
 }
 
 /** Targets (issue 16): 10 000 HTTP/1.1 streams in <= 512 MiB, 50 000 HTTP/2 streams in <= 1 GiB, < 5 % of a core. */
-export async function benchIdleWorkers(s: IdleSizes): Promise<Row[]> {
+export async function benchIdleWorkers(sizes: IdleSizes): Promise<Row[]> {
+  const n = Number(process.env["BENCH_IDLE_STREAMS"]) || 0;
+  const s = n ? { ...sizes, streams: n, h2Streams: n } : sizes;
   return [
     ...await one("HTTP/1.1", s.streams, s.idleSeconds, { streams: 10_000, maxMiB: 512 }),
     ...await one("HTTP/2", s.h2Streams, s.idleSeconds, { streams: 50_000, maxMiB: 1024 }),

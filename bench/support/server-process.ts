@@ -1,6 +1,7 @@
 // Starts a jobserv server in a child process (so its RSS and CPU are its own
 // and load generators in this process do not share its event loop).
-// BENCH_CPU_PROF=<dir> runs it under `node --cpu-prof` into that folder.
+// BENCH_CPU_PROF=<dir> runs it under `node --cpu-prof` into that folder;
+// `heapSnapshot` writes a V8 heap snapshot of it (BENCH_HEAP_SNAPSHOT=<dir>).
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { BENCH_ADMIN_TOKEN } from "./api.js";
@@ -10,6 +11,8 @@ export interface ServerStats { rss: number; cpuMs: number; at: number }
 export interface ServerProcess {
   url: string;
   stats(): Promise<ServerStats>;
+  /** Writes a heap snapshot of the server to `file`; resolves with its path. */
+  heapSnapshot(file: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,15 @@ export async function startServerProcess(databaseUrl: string, extra: Record<stri
       };
       child.on("message", on);
       child.send({ type: "stats" });
+    }),
+    heapSnapshot: (file) => new Promise<string>((resolve) => {
+      const on = (m: { type: string; file: string }) => {
+        if (m.type !== "heap") return;
+        child.off("message", on);
+        resolve(m.file);
+      };
+      child.on("message", on);
+      child.send({ type: "heap", file });
     }),
     async stop() {
       if (child.exitCode !== null) return;

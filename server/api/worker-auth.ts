@@ -1,7 +1,6 @@
 // Authenticates worker calls: headers `jobserv-worker: <name>` and
 // `authorization: Bearer <worker token>`, checked against the stored hash.
 // Verified identities are cached briefly so that AppendLog stays cheap.
-import type { HandlerContext } from "@connectrpc/connect";
 import { tokenMatches } from "../auth/tokens.js";
 import { UnauthenticatedError } from "../errors.js";
 import type { Store } from "../store/db.js";
@@ -10,12 +9,17 @@ import { findWorker } from "../store/workers.js";
 
 const CACHE_MS = 5_000;
 
+/** What authentication reads of a call: its request headers (a Connect handler context is one). */
+export interface RequestHeaders {
+  readonly requestHeader: { get(name: string): string | null };
+}
+
 export class WorkerAuth {
   private readonly cache = new Map<string, { row: WorkerRow; token: string; until: number }>();
 
   constructor(private readonly store: Store) {}
 
-  async authenticate(ctx: HandlerContext): Promise<WorkerRow> {
+  async authenticate(ctx: RequestHeaders): Promise<WorkerRow> {
     const name = ctx.requestHeader.get("jobserv-worker") ?? "";
     const auth = ctx.requestHeader.get("authorization") ?? "";
     const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";

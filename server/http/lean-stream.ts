@@ -15,7 +15,7 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufb
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
 import { checkDeclaredLength, guardedBody, type BodyBudget, type BodyLimits } from "./request-body.js";
-import { asConnectError, leanStreamProtocol, StreamWriter, type NodeRequest, type NodeResponse } from "./stream-framing.js";
+import { asConnectError, leanStreamProtocol, StreamWriter, type NodeRequest, type NodeResponse, type StreamProtocol } from "./stream-framing.js";
 
 /** Request headers by lower-case name, as the handlers read them. */
 export interface HeaderSource {
@@ -60,61 +60,84 @@ export interface LeanStreamOptions<I extends DescMessage, O extends DescMessage>
 export type LeanStreamHandler = (req: NodeRequest, res: NodeResponse, budget: BodyBudget) => boolean;
 
 export function leanServerStream<I extends DescMessage, O extends DescMessage>(o: LeanStreamOptions<I, O>): LeanStreamHandler {
-  const server = (code: Code) => code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
   return (req, res, budget) => {
     const protocol = leanStreamProtocol(req);
     if (!protocol) return false;
-    const started = performance.now();
-    const reqId = headerOf(req, "x-request-id") || randomUUID();
-    const out = new StreamWriter(res, protocol, { "x-request-id": reqId });
-    const header: HeaderSource = { get: (name) => headerOf(req, name) };
-    let stream: OpenStream | undefined;
-    let settled = false;
-    // Once, with the outcome: the session closed, the call logged and timed.
-    const finish = (error: ConnectError | undefined, canceled: boolean) => {
-      if (settled) return;
-      settled = true;
-      stream?.close();
-      if (error && server(error.code)) o.log.error({ reqId, rpc: o.rpc, code: Code[error.code], err: error }, "rpc failed");
-      else if (o.log.isLevelEnabled("debug")) o.log.debug({ reqId, rpc: o.rpc, ms: Math.round(performance.now() - started), code: error ? Code[error.code] : "OK" }, "rpc");
-      o.observe?.(o.rpc, (performance.now() - started) / 1000, error, canceled);
-    };
-    const fail = (e: unknown) => {
-      const error = asConnectError(o.toError(e));
-      out.end(error);
-      finish(error, false);
-    };
-    res.once("close", () => {
-      if (!out.isEnded) finish(undefined, true);
-    });
-    const sink: StreamSink<O> = {
-      send: (message) => out.send(toBinary(o.output, message)),
-      end: (error) => {
-        if (error === undefined) {
-          out.end();
-          finish(undefined, false);
-        } else fail(error);
-      },
-    };
-    void (async () => {
-      await o.authenticate(header);
-      budget.anonymous = false;
-      checkDeclaredLength(budget, o.limits, headerOf(req, "content-length"));
-      const input = decodeOne(o.input, await readBody(req, budget, o.limits), budget.maxBytes);
-      if (settled) return;
-      stream = await o.open(input, header, sink);
-      if (settled) stream.close(); // the client left while it opened
-    })().catch((e: unknown) => {
-      if (res.destroyed || settled) finish(undefined, true);
-      else fail(e);
-    });
+    const call = new LeanCall(o, req, res, protocol);
+    call.run(budget).catch((e: unknown) => call.fail(e));
     return true;
   };
 }
 
-function headerOf(req: NodeRequest, name: string): string | null {
-  const v = req.headers[name];
-  return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+const SERVER_FAULTS = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
+
+/** One call: its request headers for the handler, its sink, its end. One object (not a closure each) per open stream. */
+class LeanCall<I extends DescMessage, O extends DescMessage> implements HeaderSource, StreamSink<O> {
+  private readonly started = performance.now();
+  private readonly reqId: string;
+  private readonly out: StreamWriter;
+  private stream: OpenStream | undefined;
+  private settled = false;
+
+  constructor(private readonly o: LeanStreamOptions<I, O>, private readonly req: NodeRequest, private readonly res: NodeResponse, protocol: StreamProtocol) {
+    this.reqId = this.get("x-request-id") || randomUUID();
+    this.out = new StreamWriter(res, protocol, { "x-request-id": this.reqId });
+    res.once("close", () => {
+      if (!this.out.isEnded) this.finish(undefined, true);
+    });
+  }
+
+  async run(budget: BodyBudget): Promise<void> {
+    const { o, req } = this;
+    await o.authenticate(this);
+    budget.anonymous = false;
+    checkDeclaredLength(budget, o.limits, this.get("content-length"));
+    const input = decodeOne(o.input, await readBody(req, budget, o.limits), budget.maxBytes);
+    if (this.settled) return;
+    this.stream = await o.open(input, this, this);
+    if (this.settled) this.stream.close(); // the client left while it opened
+  }
+
+  get(name: string): string | null {
+    const v = this.req.headers[name];
+    return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+  }
+
+  send(message: MessageShape<O>): boolean {
+    return this.out.send(toBinary(this.o.output, message));
+  }
+
+  end(error?: unknown): void {
+    if (error !== undefined) {
+      this.fail(error);
+      return;
+    }
+    this.out.end();
+    this.finish(undefined, false);
+  }
+
+  /** Ends the call with what the gate or handler threw (nothing more when the client has gone). */
+  fail(e: unknown): void {
+    if (this.res.destroyed || this.settled) {
+      this.finish(undefined, true);
+      return;
+    }
+    const error = asConnectError(this.o.toError(e));
+    this.out.end(error);
+    this.finish(error, false);
+  }
+
+  /** Once, with the outcome: the stream closed, the call logged and timed. */
+  private finish(error: ConnectError | undefined, canceled: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.stream?.close();
+    const { o, reqId } = this;
+    const ms = performance.now() - this.started;
+    if (error && SERVER_FAULTS.has(error.code)) o.log.error({ reqId, rpc: o.rpc, code: Code[error.code], err: error }, "rpc failed");
+    else if (o.log.isLevelEnabled("debug")) o.log.debug({ reqId, rpc: o.rpc, ms: Math.round(ms), code: error ? Code[error.code] : canceled ? "Canceled" : "OK" }, "rpc");
+    o.observe?.(o.rpc, ms / 1000, error, canceled);
+  }
 }
 
 async function readBody(req: NodeRequest, budget: BodyBudget, limits: BodyLimits): Promise<Buffer> {

@@ -4,15 +4,18 @@
 // same codes as Connect's handler gave (unauthenticated, permission_denied for
 // a worker not enlisted or naming another worker), an open stream pings at
 // once, and a client that goes away frees its session (the connected-workers
-// gauge drops, the call is timed as Canceled). Calls the lean path leaves to
-// Connect's router (JSON, a deadline) still work as before.
+// gauge drops, the call is timed as Canceled); its body is held to the same
+// limits and decoded with the same codes (raw frames on real sockets). Calls
+// the lean path leaves to Connect's router (JSON, a deadline) still work.
+import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import test from "ava";
-import { WorkerService } from "../../../gen/jobserv/v1/worker_pb.js";
+import { PullRequestSchema, WorkerService } from "../../../gen/jobserv/v1/worker_pb.js";
 import { clientProtocols, eventually, type ClientProtocol } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { parsePrometheus } from "../../support/prometheus.js";
+import { envelope, h1Call, h2Call, type RawAnswer } from "../../support/raw-rpc.js";
 import { startTestServer, WORKER_SECRET } from "../../support/server.js";
 
 const TOKEN = "lean-pull-token-0123456789";
@@ -125,4 +128,41 @@ test("Pull calls the lean path leaves to Connect's router: JSON, and a deadline 
   })();
   t.true(late instanceof ConnectError && late.code === Code.DeadlineExceeded, `a Pull with a deadline ends when it passes: ${String(late)}`);
   t.true(performance.now() - started >= 900, "not before");
+});
+
+test("Pull's body: frames it cannot read, a body over the limit or one that stalls, answered as before on every protocol", async (t) => {
+  const server = await startTestServer(t, "sqlite", { rpcMaxBytes: 64 * 1024, rpcBodyIdleMs: 500 });
+  const client = workerClient(server.url, "connect-h1", "raw");
+  await client.registerWorker({ name: "raw", token: TOKEN, hostTags: ["x"], concurrency: 1, registrationSecret: WORKER_SECRET });
+  const who = { "jobserv-worker": "raw", authorization: `Bearer ${TOKEN}` };
+  const PULL = "/jobserv.v1.WorkerService/Pull";
+  const good = envelope(toBinary(PullRequestSchema, create(PullRequestSchema, { workerName: "raw" })));
+  const garbage = envelope(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
+  const bodies: [string, Parameters<typeof h1Call>[4], string, number?][] = [
+    ["garbage", { chunks: [garbage] }, "invalid_argument"],
+    ["compressed flag without an encoding", { chunks: [envelope(Buffer.alloc(0), 1)] }, "invalid_argument"],
+    ["a frame cut short", { chunks: [garbage.subarray(0, 8)] }, "invalid_argument"],
+    ["no message", { chunks: [] }, "unimplemented"],
+    ["two messages", { chunks: [good, good] }, "unimplemented"],
+    ["a body that stalls", { chunks: [good.subarray(0, 3)], keepOpen: true }, "deadline_exceeded"],
+    ["Content-Length over the limit", { chunks: [], keepOpen: true }, "resource_exhausted", 64 * 1024 + 1],
+  ];
+  const got: string[] = [], want: string[] = [];
+  for (const [wire, call] of [
+    ["Connect, HTTP/1.1", (h: Record<string, string>, b: Parameters<typeof h1Call>[4], n?: number) => h1Call(server.url, "connect-stream", PULL, h, b, n)],
+    ["gRPC-web, HTTP/1.1", (h: Record<string, string>, b: Parameters<typeof h1Call>[4], n?: number) => h1Call(server.url, "grpc-web", PULL, h, b, n)],
+    ["Connect, HTTP/2", (h: Record<string, string>, b: Parameters<typeof h1Call>[4], n?: number) => h2Call(server.url, "connect-stream", PULL, n === undefined ? h : { ...h, "content-length": String(n) }, b)],
+    ["gRPC", (h: Record<string, string>, b: Parameters<typeof h1Call>[4], n?: number) => h2Call(server.url, "grpc", PULL, n === undefined ? h : { ...h, "content-length": String(n) }, b)],
+  ] as const) {
+    for (const [what, body, code, length] of bodies) {
+      const answer: RawAnswer = await call(who, body, length);
+      got.push(`${wire}, ${what}: ${answer.code}`);
+      want.push(`${wire}, ${what}: ${code}`);
+    }
+    const anonymous = await call({}, { chunks: [], keepOpen: true }, 64 * 1024 * 1024);
+    got.push(`${wire}, no credentials and a large body: ${anonymous.code}`);
+    want.push(`${wire}, no credentials and a large body: unauthenticated`);
+  }
+  t.deepEqual(got, want);
+  t.is((await scrape(server.url)).get("jobserv_connected_workers"), 0, "no refused call left a session");
 });

@@ -7,7 +7,8 @@
 // server. Baseline: the same server process before any stream opened.
 // BENCH_HEAP_SNAPSHOT=<dir>: heap snapshots of the server before the streams
 // open and after the idle window (compare them with bench/heap-diff.ts);
-// BENCH_IDLE_STREAMS=<n> overrides both stream counts.
+// BENCH_IDLE_STREAMS=<n> overrides both stream counts; BENCH_IDLE_SPACES=1
+// prints how much each V8 heap space grew.
 import path from "node:path";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { freshDb } from "./support/bench-db.js";
@@ -51,11 +52,16 @@ async function one(wire: "HTTP/1.1" | "HTTP/2", streams: number, idleSeconds: nu
     for (const w of workers) w.close();
     const base = { bench: "5 idle workers", size: `${streams} ${wire} Pull streams, ${idleSeconds} s idle`, baselineLabel: "0 streams" };
     const perStream = (idle.end.rss - before.end.rss) / streams;
+    if (process.env["BENCH_IDLE_SPACES"]) {
+      const grew = Object.entries(idle.end.spaces).map(([k, v]) => `${k} +${((v - (before.end.spaces[k] ?? 0)) / MiB).toFixed(1)}`).join(", ");
+      console.error(`${wire}: V8 heap spaces grew by (MiB) ${grew}`);
+    }
     const projected = before.end.rss + perStream * target.streams;
     return [
       row({ ...base, figure: `server RSS ${wire}`, unit: "MiB", value: idle.end.rss / MiB, baseline: before.end.rss / MiB,
         target: `<= ${target.maxMiB} MiB at ${target.streams}`, met: projected <= target.maxMiB * MiB,
-        note: `${(perStream / 1024).toFixed(1)} KiB per stream${streams === target.streams ? "" : `; ${(projected / MiB).toFixed(0)} MiB extrapolated to ${target.streams} streams`}` }),
+        note: `${(perStream / 1024).toFixed(1)} KiB per stream (V8 heap used ${((idle.end.heapUsed - before.end.heapUsed) / streams / 1024).toFixed(1)} KiB of ${((idle.end.heapTotal - before.end.heapTotal) / streams / 1024).toFixed(1)} KiB, `
+          + `external ${((idle.end.external - before.end.external) / streams / 1024).toFixed(1)} KiB)${streams === target.streams ? "" : `; ${(projected / MiB).toFixed(0)} MiB extrapolated to ${target.streams} streams`}` }),
       row({ ...base, figure: `server CPU ${wire}`, unit: "% core", value: idle.cpuPct, baseline: before.cpuPct, target: "< 5 %", met: idle.cpuPct < 5 }),
     ];
   } finally {

@@ -6,7 +6,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { BENCH_ADMIN_TOKEN } from "./api.js";
 
-export interface ServerStats { rss: number; cpuMs: number; at: number }
+/** `heapUsed`, `heapTotal`, `external`: the V8 heap's live bytes, its size (and that of each space) and those of native objects it holds (process.memoryUsage). */
+export interface ServerStats { rss: number; heapUsed: number; heapTotal: number; spaces: Record<string, number>; external: number; cpuMs: number; at: number }
 
 export interface ServerProcess {
   url: string;
@@ -37,7 +38,7 @@ export async function startServerProcess(databaseUrl: string, extra: Record<stri
       const on = (m: { type: string } & ServerStats) => {
         if (m.type !== "stats") return;
         child.off("message", on);
-        resolve({ rss: m.rss, cpuMs: m.cpuMs, at: m.at });
+        resolve({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, spaces: m.spaces, external: m.external, cpuMs: m.cpuMs, at: m.at });
       };
       child.on("message", on);
       child.send({ type: "stats" });

@@ -8,12 +8,14 @@ import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../gen/jobserv/v1/project_pb.js";
 import { RunService } from "../gen/jobserv/v1/run_pb.js";
-import { WorkerService } from "../gen/jobserv/v1/worker_pb.js";
+import { PullRequestSchema, PullResponseSchema, WorkerService } from "../gen/jobserv/v1/worker_pb.js";
 import { createBuildService } from "./api/build-service.js";
 import type { ApiDeps } from "./api/deps.js";
 import { createProjectService } from "./api/project-service.js";
 import { createRunService } from "./api/run-service.js";
 import { createWorkerService } from "./api/worker-service.js";
+import { PullSessions } from "./api/pull-sessions.js";
+import { leanServerStream } from "./http/lean-stream.js";
 import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
@@ -62,7 +64,7 @@ import { rpcAdapter } from "./http/rpc-adapter.js";
 import { deadlines } from "./http/deadlines.js";
 import { requestGate } from "./api/request-gate.js";
 import { WorkerAuth } from "./api/worker-auth.js";
-import { domainErrors } from "./api/errors.js";
+import { domainErrors, toConnectError } from "./api/errors.js";
 import { webRoutes } from "./pages/web-routes.js";
 import { RetentionJob } from "./retention/retention-job.js";
 import { SurgeMonitor } from "./scheduler/surge-monitor.js";
@@ -129,11 +131,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const forge: ForgeDeps = { trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
   const gitPoller = new GitPoller(trigger, { intervalMs: config.gitPollIntervalMs, log });
   const retention = new RetentionJob({ store, storage: artifacts, now }, { intervalMs: config.retentionIntervalMs, log });
+  const pulls = new PullSessions(deps);
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));
     router.service(RunService, createRunService(deps));
-    router.service(WorkerService, createWorkerService(deps), { readMaxBytes: Math.max(config.rpcMaxBytes, config.rpcLogMaxBytes) });
+    router.service(WorkerService, createWorkerService(deps, pulls), { readMaxBytes: Math.max(config.rpcMaxBytes, config.rpcLogMaxBytes) });
     router.service(TokenService, createTokenService(deps));
     router.service(WorkerAdminService, createWorkerAdminService({ ...deps, workerLeaseMs: config.workerLeaseMs, gate: { diskMinFreeBytes: config.workerDiskMinFreeBytes } }));
     router.service(Health, createHealthService({
@@ -157,6 +160,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...triggerHttpRoutes({ trigger, maxBytes: config.webhookMaxBytes, access }),
   ], log);
   const logMethods = [WorkerService.method.appendLog, WorkerService.method.reportTests];
+  const bodyLimits = { anonymousMaxBytes: config.rpcAnonymousMaxBytes, idleMs: config.rpcBodyIdleMs };
+  // The worker's Pull: thousands stay open and idle, so it skips Connect's per-stream pipeline (http/lean-stream.ts).
+  const pull = leanServerStream({
+    rpc: `${WorkerService.typeName}/${WorkerService.method.pull.name}`, input: PullRequestSchema, output: PullResponseSchema, limits: bodyLimits, log,
+    authenticate: async (header) => { await deps.workerAuth.authenticate({ requestHeader: header }); },
+    open: (req, header, sink) => pulls.stream(req, { requestHeader: header }, sink),
+    toError: toConnectError,
+    observe: (rpc, seconds, error, canceled) => metrics.observeRpc(rpc, seconds, error, canceled),
+  });
   const handler = rpcAdapter({
     // The gateway's routes are written against HTTP/1.1's request type; HTTP/2's compatible one reaches them too.
     routes, fallback: gateway as unknown as Parameters<typeof rpcAdapter>[0]["fallback"], log, readMaxBytes: config.rpcMaxBytes,
@@ -165,8 +177,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     compressMinBytes: 16 * 1024,
     interceptors: [requestLog(log), metrics.interceptor(), deadlines(), domainErrors()],
     authenticate: requestGate(access, deps.workerAuth),
+    leanStreams: { [`/${WorkerService.typeName}/${WorkerService.method.pull.name}`]: pull },
     limits: {
-      maxBytes: config.rpcMaxBytes, anonymousMaxBytes: config.rpcAnonymousMaxBytes, idleMs: config.rpcBodyIdleMs,
+      maxBytes: config.rpcMaxBytes, ...bodyLimits,
       methodMaxBytes: Object.fromEntries(logMethods.map((m) => [`/${m.parent.typeName}/${m.name}`, config.rpcLogMaxBytes])),
     },
   });

@@ -144,12 +144,17 @@ export class ServerMetrics implements LifecycleListener {
     if (status === Status.PASSED || status === Status.FAILED) this.buildsCompleted.inc({ status: Status[status].toLowerCase() });
   }
 
+  /** A call answered outside Connect's interceptors (a lean stream) ended: `canceled` when its client went away. */
+  observeRpc(method: string, seconds: number, error: unknown, canceled: boolean): void {
+    this.rpcDuration.observe({ method, code: codeName(error, canceled) }, seconds);
+  }
+
   /** A server interceptor timing every RPC; the code is that of the error thrown, or OK. */
   interceptor(): Interceptor {
     return (next) => async (req) => {
       const start = performance.now();
       const labels = { method: `${req.service.typeName}/${req.method.name}` };
-      const done = (e?: unknown) => this.rpcDuration.observe({ ...labels, code: codeName(e, req.signal) }, (performance.now() - start) / 1000);
+      const done = (e?: unknown) => this.rpcDuration.observe({ ...labels, code: codeName(e, req.signal.aborted) }, (performance.now() - start) / 1000);
       let res;
       try {
         res = await next(req);
@@ -183,9 +188,9 @@ async function* observeStream<T>(messages: AsyncIterable<T>, done: (e?: unknown)
   }
 }
 
-function codeName(e: unknown, signal: AbortSignal): string {
+function codeName(e: unknown, aborted: boolean): string {
   // A client that went away: the handler may still end normally (e.g. Pull closes its queue) or break.
-  if (signal.aborted && !(e instanceof ConnectError)) return "Canceled";
+  if (aborted && !(e instanceof ConnectError)) return "Canceled";
   if (e === undefined) return "OK";
   // Anything but a ConnectError Connect answers with Internal.
   return Code[e instanceof ConnectError ? e.code : Code.Internal];

@@ -1,15 +1,19 @@
 // Starts a jobserv server in a child process (so its RSS and CPU are its own
 // and load generators in this process do not share its event loop).
-// BENCH_CPU_PROF=<dir> runs it under `node --cpu-prof` into that folder.
+// BENCH_CPU_PROF=<dir> runs it under `node --cpu-prof` into that folder;
+// `heapSnapshot` writes a V8 heap snapshot of it (BENCH_HEAP_SNAPSHOT=<dir>).
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { BENCH_ADMIN_TOKEN } from "./api.js";
 
-export interface ServerStats { rss: number; cpuMs: number; at: number }
+/** `heapUsed`, `heapTotal`, `external`: the V8 heap's live bytes, its size (and that of each space) and those of native objects it holds (process.memoryUsage). */
+export interface ServerStats { rss: number; heapUsed: number; heapTotal: number; spaces: Record<string, number>; external: number; cpuMs: number; at: number }
 
 export interface ServerProcess {
   url: string;
   stats(): Promise<ServerStats>;
+  /** Writes a heap snapshot of the server to `file`; resolves with its path. */
+  heapSnapshot(file: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -34,10 +38,19 @@ export async function startServerProcess(databaseUrl: string, extra: Record<stri
       const on = (m: { type: string } & ServerStats) => {
         if (m.type !== "stats") return;
         child.off("message", on);
-        resolve({ rss: m.rss, cpuMs: m.cpuMs, at: m.at });
+        resolve({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, spaces: m.spaces, external: m.external, cpuMs: m.cpuMs, at: m.at });
       };
       child.on("message", on);
       child.send({ type: "stats" });
+    }),
+    heapSnapshot: (file) => new Promise<string>((resolve) => {
+      const on = (m: { type: string; file: string }) => {
+        if (m.type !== "heap") return;
+        child.off("message", on);
+        resolve(m.file);
+      };
+      child.on("message", on);
+      child.send({ type: "heap", file });
     }),
     async stop() {
       if (child.exitCode !== null) return;

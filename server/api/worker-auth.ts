@@ -1,7 +1,9 @@
 // Authenticates worker calls: headers `jobserv-worker: <name>` and
 // `authorization: Bearer <worker token>`, checked against the stored hash.
-// Verified identities are cached briefly so that AppendLog stays cheap.
-import type { HandlerContext } from "@connectrpc/connect";
+// Verified identities are cached briefly so that AppendLog stays cheap; the
+// expired are swept out (thousands of idle workers each leave one behind when
+// they open their Pull stream) by one unref'd timer that runs only while the
+// cache holds entries.
 import { tokenMatches } from "../auth/tokens.js";
 import { UnauthenticatedError } from "../errors.js";
 import type { Store } from "../store/db.js";
@@ -10,12 +12,18 @@ import { findWorker } from "../store/workers.js";
 
 const CACHE_MS = 5_000;
 
+/** What authentication reads of a call: its request headers (a Connect handler context is one). */
+export interface RequestHeaders {
+  readonly requestHeader: { get(name: string): string | null };
+}
+
 export class WorkerAuth {
   private readonly cache = new Map<string, { row: WorkerRow; token: string; until: number }>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: Store) {}
 
-  async authenticate(ctx: HandlerContext): Promise<WorkerRow> {
+  async authenticate(ctx: RequestHeaders): Promise<WorkerRow> {
     const name = ctx.requestHeader.get("jobserv-worker") ?? "";
     const auth = ctx.requestHeader.get("authorization") ?? "";
     const token = auth.startsWith("Bearer ") ? auth.slice(7) : "";
@@ -26,7 +34,14 @@ export class WorkerAuth {
     if (!row || !tokenMatches(token, row.token_hash)) throw new UnauthenticatedError(`worker "${name}": unknown worker or wrong token`);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(name, { row, token, until: Date.now() + CACHE_MS });
+    this.sweeper ??= setTimeout(() => this.sweep(), CACHE_MS).unref();
     return row;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [name, hit] of this.cache) if (hit.until <= now) this.cache.delete(name);
+    this.sweeper = this.cache.size ? setTimeout(() => this.sweep(), CACHE_MS).unref() : undefined;
   }
 
   forget(name: string): void {

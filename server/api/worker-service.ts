@@ -10,8 +10,7 @@ import { reportRunTests } from "../builds/run-tests.js";
 import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
 import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
-import { PingWheel } from "./ping-wheel.js";
-import { claimableTags } from "../scheduler/claimable-tags.js";
+import type { PullSessions } from "./pull-sessions.js";
 
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 
@@ -24,18 +23,11 @@ function changingFacts(f: WorkerFacts | undefined, at: number) {
     disk_threshold: Math.max(0, Number(f.diskMinFreeBytes)), facts_at: at,
   };
 }
-const PING_MS = 15_000;
 
-export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerService> {
-  const { store, dispatcher, now } = deps;
+/** `pulls`: shared with the lean Pull stream (main.ts), so both use one ping wheel. */
+export function createWorkerService(deps: ApiDeps, pulls: PullSessions): ServiceImpl<typeof WorkerService> {
+  const { store, now } = deps;
   const auth = deps.workerAuth;
-  const pings = new PingWheel(PING_MS);
-  /** The reported tags the worker may claim runs for: those also allowed, if an admin restricted it (read fresh, not cached). */
-  const grantOf = async (name: string) => {
-    const row = await findWorker(store.db, name);
-    if (!row) throw new PermissionDeniedError(`worker "${name}" is not registered`);
-    return row;
-  };
   return {
     async registerWorker(req) {
       if (!WORKER_NAME.test(req.name)) throw new InvalidArgumentError(`name: "${req.name}" must be 1-80 characters of A-Z a-z 0-9 . _ -`);
@@ -61,27 +53,16 @@ export function createWorkerService(deps: ApiDeps): ServiceImpl<typeof WorkerSer
       return { enlisted };
     },
 
+    // Calls the lean stream does not take (JSON, a deadline, compressed input) come here.
     async *pull(req, ctx) {
-      const worker = await auth.authenticate(ctx);
-      if (req.workerName && req.workerName !== worker.name) throw new PermissionDeniedError("worker_name does not match the authenticated worker");
-      if (!worker.enlisted) throw new PermissionDeniedError(`worker "${worker.name}" is not enlisted yet`);
-      const grant = await grantOf(worker.name);
-      const tags = claimableTags(grant);
-      const gate = await deps.leases.gateOf(grant, tags);
-      const session = dispatcher.workers.add({ name: worker.name, tags, concurrency: worker.concurrency });
-      session.gate = gate;
-      const close = () => { pings.remove(session); dispatcher.workers.remove(session); };
-      ctx.signal.addEventListener("abort", close, { once: true });
-      // The first Ping (sent at once) tells the worker (and any proxy) that the stream is open.
-      pings.add(session);
+      const pull = await pulls.open(req, ctx);
+      ctx.signal.addEventListener("abort", pull.close, { once: true });
       try {
-        await deps.leases.reconcile(worker.name, req.activeRunIds.map(Number));
-        session.reconciled = true;
-        dispatcher.wake();
-        yield* session.queue;
+        await pull.reconciled;
+        yield* pull.session.queue;
       } finally {
-        ctx.signal.removeEventListener("abort", close);
-        close();
+        ctx.signal.removeEventListener("abort", pull.close);
+        pull.close();
       }
     },
 

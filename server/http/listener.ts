@@ -9,6 +9,7 @@ import net from "node:net";
 import { createTlsServer, type TlsMaterial } from "./tls.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+const EMPTY = Buffer.alloc(0);
 
 type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
@@ -41,7 +42,7 @@ export async function listen(inner: Handler, port: number, host: string, tls?: T
       secure.emit("connection", socket);
       return;
     }
-    let seen = Buffer.alloc(0);
+    let seen = EMPTY;
     const onData = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
       const n = Math.min(seen.length, PREFACE.length);
@@ -50,6 +51,7 @@ export async function listen(inner: Handler, port: number, host: string, tls?: T
       socket.off("data", onData);
       socket.pause();
       socket.unshift(seen);
+      seen = EMPTY; // not kept for the connection's life by the closures that share this scope
       if (isH2) {
         // http2 reads the bytes already buffered on the socket itself; resuming
         // here would let them flow away before the session is set up.

@@ -7,6 +7,8 @@
 // drained so the client, still sending, reads the answer, or cut when it
 // stalled). Decode failures of binary input
 // (Connect, gRPC, gRPC-web) answer invalid_argument like JSON ones do.
+// Methods given a lean stream handler (lean-stream.ts) are answered by it
+// when it takes the call, by Connect's router otherwise.
 import http2 from "node:http2";
 import type http from "node:http";
 import {
@@ -16,6 +18,7 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { Logger } from "../logger.js";
 import { BODY_BUDGET, checkDeclaredLength, guardedBody, type BodyBudget, type BodyLimits } from "./request-body.js";
+import type { LeanStreamHandler } from "./lean-stream.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -37,6 +40,8 @@ export interface RpcAdapterOptions extends ConnectRouterOptions {
    */
   authenticate: (ctx: HandlerContext) => Promise<boolean>;
   log: Logger;
+  /** By request path: server streams answered without Connect's pipeline when their handler takes the call. */
+  leanStreams?: Record<string, LeanStreamHandler>;
 }
 
 export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: NodeResponse) => void {
@@ -64,9 +69,10 @@ export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: 
     },
   });
   options.routes(router);
-  const paths = new Map<string, { handler: UniversalHandler; maxBytes: number }>();
+  const paths = new Map<string, { handler: UniversalHandler; maxBytes: number; lean?: LeanStreamHandler }>();
   for (const handler of router.handlers) {
-    paths.set(handler.requestPath, { handler, maxBytes: limits.methodMaxBytes[handler.requestPath] ?? limits.maxBytes });
+    const path = handler.requestPath;
+    paths.set(path, { handler, maxBytes: limits.methodMaxBytes[path] ?? limits.maxBytes, lean: options.leanStreams?.[path] });
   }
   return (req, res) => {
     const url = req.url ?? "";
@@ -77,10 +83,11 @@ export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: 
       return;
     }
     const budget: BodyBudget = { maxBytes: route.maxBytes, anonymous: true, deadline: false };
-    const uReq = { ...universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(BODY_BUDGET, budget)), body: guardedBody(req, budget, limits) };
     // HTTP/2's compatibility response emits "finish" only once the whole stream has closed: watch the stream's own end.
     if ("stream" in req) req.stream.once("finish", () => leftover(req, budget));
     else res.once("finish", () => leftover(req, budget));
+    if (route.lean?.(req, res, budget)) return;
+    const uReq = { ...universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(BODY_BUDGET, budget)), body: guardedBody(req, budget, limits) };
     route.handler(uReq)
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((reason: unknown) => {

@@ -32,18 +32,33 @@ export async function deleteWorker(db: Kysely<Database>, name: string): Promise<
   await db.deleteFrom("workers").where("name", "=", name).execute();
 }
 
+/**
+ * Names per `IN (...)` list: one placeholder each, and SQLite allows 32 766
+ * per statement (MariaDB 65 535), while one instance may hold 50 000 streams.
+ */
+const NAMES_PER_STATEMENT = 10_000;
+
+function chunksOf(names: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < names.length; i += NAMES_PER_STATEMENT) out.push(names.slice(i, i + NAMES_PER_STATEMENT));
+  return out;
+}
+
 /** Renews `last_seen` of the named workers (their streams are open here). */
 export async function touchWorkers(db: Kysely<Database>, names: readonly string[], now: number): Promise<void> {
-  if (names.length) await db.updateTable("workers").set({ last_seen: now }).where("name", "in", [...names]).execute();
+  for (const some of chunksOf(names)) await db.updateTable("workers").set({ last_seen: now }).where("name", "in", some).execute();
 }
 
 export type WorkerGrant = Pick<WorkerRow, "name" | "enlisted" | "host_tags" | "allowed_host_tags" | "disk_free" | "disk_threshold" | "facts_at" | "surges_only">;
 
 /** What an admin currently allows the named workers, and what decides whether they take runs (missing: deleted). */
-export function workerGrants(db: Kysely<Database>, names: readonly string[]): Promise<WorkerGrant[]> {
-  if (!names.length) return Promise.resolve([]);
-  return db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags", "disk_free", "disk_threshold", "facts_at", "surges_only"])
-    .where("name", "in", [...names]).execute();
+export async function workerGrants(db: Kysely<Database>, names: readonly string[]): Promise<WorkerGrant[]> {
+  const out: WorkerGrant[] = [];
+  for (const some of chunksOf(names)) {
+    out.push(...await db.selectFrom("workers").select(["name", "enlisted", "host_tags", "allowed_host_tags", "disk_free", "disk_threshold", "facts_at", "surges_only"])
+      .where("name", "in", some).execute());
+  }
+  return out;
 }
 
 /** The distinct host tags of registered workers, sorted (monitoring reports an empty queue for each). */

@@ -1,7 +1,9 @@
 // Store functions for workers on both dialects: a worker's facts round-trip,
-// including the changing ones (free disk beyond 32 bits, fractional load).
+// including the changing ones (free disk beyond 32 bits, fractional load);
+// the lease sweep's reads and writes of every connected worker hold for more
+// names than one statement may carry placeholders.
 import test from "ava";
-import { findWorker, insertWorker, updateWorkerFacts } from "../../../server/store/workers.js";
+import { findWorker, insertWorker, touchWorkers, updateWorkerFacts, workerGrants } from "../../../server/store/workers.js";
 import { dialects, openTestStore } from "../../support/db.js";
 
 for (const dialect of dialects) {
@@ -24,5 +26,19 @@ for (const dialect of dialects) {
     t.is(Number(updated!.load_avg), 3.75);
     t.is(Number(updated!.mem_free), 3 * 1024 ** 3, "facts not given stay");
     t.is(await findWorker(store.db, "w2"), undefined);
+  });
+}
+
+for (const dialect of dialects) {
+  test(`${dialect}: touchWorkers and workerGrants take 70 000 names (more placeholders than one statement allows)`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    const row = { token_hash: "h", enlisted: 1, created_at: 1_000, host_tags: "[]", concurrency: 1, distro: "", cpu_type: "", cpu_total: 1, mem_total: 1, version: "", last_seen: 1_000 };
+    await insertWorker(store.db, { name: "first", ...row });
+    await insertWorker(store.db, { name: "last", ...row });
+    const names = ["first", ...Array.from({ length: 70_000 }, (_, i) => `absent-${i}`), "last"];
+    await touchWorkers(store.db, names, 5_000);
+    t.is(Number((await findWorker(store.db, "first"))!.last_seen), 5_000);
+    t.is(Number((await findWorker(store.db, "last"))!.last_seen), 5_000);
+    t.deepEqual((await workerGrants(store.db, names)).map((g) => g.name).sort(), ["first", "last"]);
   });
 }

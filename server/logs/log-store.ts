@@ -9,7 +9,8 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
 import { LogGapError } from "../errors.js";
 import type { Store } from "../store/db.js";
-import { appendChunkAt, logSize, readChunks } from "../store/log-chunks.js";
+import { appendChunkAt } from "../store/log-appends.js";
+import { logSize, readChunks } from "../store/log-chunks.js";
 import type { ArchivedLogReader } from "./log-archive.js";
 
 export interface LogStoreConfig {

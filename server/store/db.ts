@@ -39,6 +39,12 @@ function openSqlite(url: string, onError: StoreErrorListener): Store {
   const file = url.replace(/^sqlite:/, "") || ":memory:";
   const database = new BetterSqlite3(file);
   database.pragma("journal_mode = WAL");
+  // NORMAL (better-sqlite3's default in WAL mode, stated here): a commit is
+  // in the WAL when it returns, so a process crash loses nothing committed,
+  // and the WAL is synced at each checkpoint. FULL would also sync it at
+  // every commit, on the event loop (better-sqlite3 is synchronous): every
+  // request would wait for the disk at every write of any request.
+  database.pragma("synchronous = NORMAL");
   // Several processes may share the file (tests, `jobserv dev`): wait for locks.
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");

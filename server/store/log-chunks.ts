@@ -1,65 +1,12 @@
 // Repository functions for console-log bytes: chunks keyed by (run, start
 // offset), with the committed length kept on the run row. Once a completed
 // log moved to artifact storage, one marker row (`archived` = 1, no data)
-// stands for the bytes it covers.
+// stands for the bytes it covers. Appends are in log-appends.ts.
 import type { Kysely } from "kysely";
-import type { Pool, ResultSetHeader } from "mysql2";
-import type { Store } from "./db.js";
-import { isDuplicateKey } from "./duplicate-key.js";
 import type { Database } from "./database.js";
 
 /** `archived`: a marker; bytes [start, end) are in artifact storage and `data` is empty. */
 export interface StoredChunk { start: number; end: number; data: Uint8Array; archived: boolean }
-
-/**
- * Appends `data` at exactly `committed` in one transaction: chunk row plus
- * the run's new length, the length moved only if it still is `committed`.
- * Returns false when a concurrent append won the race (the caller re-reads).
- */
-export async function appendChunkAt(store: Store, runId: number, committed: number, data: Uint8Array): Promise<boolean> {
-  try {
-    if (store.mysqlPool) return await appendChunkAtMysql(store.mysqlPool, runId, committed, data);
-    return await store.db.transaction().execute(async (trx) => {
-      const res = await trx.updateTable("runs").set({ log_size: committed + data.length })
-        .where("id", "=", runId).where("log_size", "=", committed).executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return false;
-      await trx.insertInto("log_chunks")
-        .values({ run_id: runId, start_offset: committed, end_offset: committed + data.length, data }).execute();
-      return true;
-    });
-  } catch (e) {
-    if (isDuplicateKey(e)) return false;
-    throw e;
-  }
-}
-
-/**
- * The same on MySQL/MariaDB over prepared statements: the chunk travels as
- * binary, where Kysely's text protocol would send it as hex (twice the bytes,
- * encoded here and parsed there; it was the server's top cost in the ingest profile).
- */
-async function appendChunkAtMysql(pool: Pool, runId: number, committed: number, data: Uint8Array): Promise<boolean> {
-  const conn = await pool.promise().getConnection();
-  try {
-    await conn.query("START TRANSACTION");
-    try {
-      const [res] = await conn.execute<ResultSetHeader>("UPDATE runs SET log_size = ? WHERE id = ? AND log_size = ?", [committed + data.length, runId, committed]);
-      if (res.affectedRows !== 1) {
-        await conn.query("ROLLBACK");
-        return false;
-      }
-      await conn.execute("INSERT INTO log_chunks (run_id, start_offset, end_offset, data) VALUES (?, ?, ?, ?)",
-        [runId, committed, committed + data.length, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
-      await conn.query("COMMIT");
-      return true;
-    } catch (e) {
-      await conn.query("ROLLBACK").catch(() => {});
-      throw e;
-    }
-  } finally {
-    conn.release();
-  }
-}
 
 /** Chunks that hold bytes at or after `from`, in order, at most `limit`. */
 export async function readChunks(db: Kysely<Database>, runId: number, from: number, limit = 64): Promise<StoredChunk[]> {

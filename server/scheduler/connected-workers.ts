@@ -56,11 +56,23 @@ export class ConnectedWorkers {
     if (mine?.size === 0) this.named.delete(session.worker.name);
   }
 
-  /** Open sessions, rotated by `start` so no worker is always served first. */
+  /**
+   * Open sessions, rotated by `start` so no worker is always served first.
+   * One array, filled in place (the dispatcher asks every poll, and an
+   * instance may hold tens of thousands of idle streams).
+   */
   list(start = 0): WorkerSession[] {
-    const all = [...this.sessions].filter((s) => !s.closed);
-    const k = all.length ? start % all.length : 0;
-    return [...all.slice(k), ...all.slice(0, k)];
+    let n = 0;
+    for (const s of this.sessions) if (!s.closed) n++;
+    const out = new Array<WorkerSession>(n);
+    const k = n ? start % n : 0;
+    let i = 0;
+    for (const s of this.sessions) {
+      if (s.closed) continue;
+      out[i < k ? n - k + i : i - k] = s;
+      i++;
+    }
+    return out;
   }
 
   byName(name: string): WorkerSession[] {

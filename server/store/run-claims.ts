@@ -48,7 +48,8 @@ export function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<Claime
   if (req.limit <= 0 || !req.patterns.length) return Promise.resolve([]);
   let b = batches.get(store);
   // Gathered: the run ends handled in one event-loop turn free slots whose claims then go together.
-  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs), 200, true));
+  // With SKIP LOCKED two claim transactions never wait for each other: a second batch need not wait for the first's commit.
+  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs), 200, true, store.caps.skipLocked ? 2 : 1));
   return b.call(req);
 }
 

@@ -1,6 +1,7 @@
 // Placement: a new build's runs claimed for idle workers connected to this
 // instance inside the trigger's own transaction, so an idle worker gets a run
-// with one commit (not the trigger's commit, a wake, then a claim's commit).
+// with one commit (not the trigger's commit, a wake, then a claim's commit);
+// and a worker's slot served again as soon as its run's end has committed.
 // The scheduler offers the workers and delivers what they won; the claim is
 // the store's compare-and-set, as every claim (exactly once on any number of
 // instances), and the events are the lifecycle's as for any claim.
@@ -13,6 +14,11 @@ export interface Placement {
    * claim for it starts) until `deliver` or `release`; undefined for none.
    */
   offer(hostTags: readonly string[]): PlacementOffer | undefined;
+  /**
+   * Run `runId` of `worker` ended (its change committed): its slot may take
+   * another run at once, before the end's event is recorded and published.
+   */
+  freed(worker: string, runId: number): void;
 }
 
 export interface PlacementOffer {

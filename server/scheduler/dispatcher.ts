@@ -47,7 +47,9 @@ export class Dispatcher implements LifecycleListener, Placement {
     if (e.kind === "build" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.wake();
     if (e.kind !== "run") return;
     if (e.status === Status.QUEUED) { this.queuedHere = true; this.wake(); }
-    else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) this.wakeWorker(e.worker);
+    else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) {
+      if (!this.servedEarly.delete(e.runId)) this.wakeWorker(e.worker);
+    }
     else if (e.status === Status.CANCELLING && e.worker) this.cancel(e.runId, e.worker);
   }
 
@@ -164,6 +166,16 @@ export class Dispatcher implements LifecycleListener, Placement {
       .then((tags) => { this.queued = { tags, at: performance.now() }; return tags; })
       .finally(() => { this.tagsRead = undefined; });
     return this.tagsRead;
+  }
+
+  /** Runs whose end already served their worker's slot (`freed`): their end's event need not again. */
+  private readonly servedEarly = new Set<number>();
+
+  /** A run of `worker` ended (committed) on this instance: its slot is served now, not once the end's event is recorded. */
+  freed(worker: string, runId: number): void {
+    if (this.servedEarly.size > 10_000) this.servedEarly.clear(); // ends whose events failed to record
+    this.servedEarly.add(runId);
+    this.wakeWorker(worker);
   }
 
   /** A slot of `worker` freed on this instance: serve it at once instead of waiting for a pass. */

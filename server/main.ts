@@ -108,6 +108,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const lifecycle = new Lifecycle({ store, now, log, publicUrl: () => publicUrl, notes: logs });
   lifecycle.definitions.warm();
   const dispatcher = new Dispatcher(store, lifecycle, cipher, now, { pollMs: config.pollMs, log, cliPackageUrl: () => `${publicUrl}/cli/${cliPackage.fileName}` });
+  lifecycle.placeNewRunsWith(dispatcher);
   const leases = new LeaseKeeper({ store, lifecycle, workers: dispatcher.workers, now, log },
     { leaseMs: config.workerLeaseMs, ackMs: config.assignmentAckMs, sweepMs: Math.min(5_000, Math.max(200, config.workerLeaseMs / 5)),
       gate: { diskMinFreeBytes: config.workerDiskMinFreeBytes } });

@@ -7,6 +7,7 @@ import type { DefinitionCache } from "../projects/definition-cache.js";
 import type { Store } from "../store/db.js";
 import { recordRunEvents } from "../store/run-events.js";
 import type { Identities } from "./identities.js";
+import type { Placement } from "./lifecycle-placement.js";
 import type { BuildLifecycleEvent, LifecycleEvents, RunLifecycleEvent } from "./lifecycle-events.js";
 
 /** Appends a line to a run's console log (the lifecycle says why a run failed where people read). */
@@ -29,6 +30,8 @@ export interface LifecycleContext extends LifecycleDeps {
   definitions: DefinitionCache;
   identities: Identities;
   events: LifecycleEvents;
+  /** Idle local workers a trigger's runs may go to in its own commit (lifecycle-placement.ts). */
+  placement?: Placement;
 }
 
 export interface RunChange {

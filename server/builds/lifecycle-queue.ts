@@ -1,10 +1,13 @@
 // Transitions into QUEUED for new runs: a new build (a trigger) and runs a
 // chained trigger adds to an existing build. Each commits the runs with their
 // QUEUED events in one transaction, then publishes the events (the
-// dispatcher wakes on them).
+// dispatcher wakes on them). A trigger's transaction also claims runs for
+// idle workers connected here (lifecycle-placement.ts): QUEUED -> RUNNING in
+// the same commit.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ProjectDefinition, TriggerSpec } from "../projects/schema.js";
 import { createBuild } from "../store/builds.js";
+import { runCredential } from "./run-token.js";
 import type { NewRun, ProjectRow } from "../store/database.js";
 import { insertQueuedRuns, type QueuedRun } from "../store/run-transitions.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
@@ -28,19 +31,30 @@ export interface QueueBuildRequest {
 /** A new build of `trigger` with its QUEUED runs (numbered in the transaction that creates it). */
 export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest): Promise<{ buildId: number; number: number }> {
   const now = ctx.now();
-  const created = await createBuild(ctx.store, {
-    project_id: req.project.id, trigger_name: req.trigger.name, trigger_type: req.trigger.type, reason: req.reason,
-    params_json: JSON.stringify(req.params), definition_yaml: req.definitionYaml, created_at: now,
-    queue_priority: req.queuePriority ?? 0,
-  }, (number, buildId) => {
-    const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
-    return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now, req.queuePriority ?? 0);
-  });
+  // Idle workers connected here claim in the trigger's own transaction (lifecycle-placement.ts).
+  const offer = ctx.placement?.offer(req.trigger.runs.map((r) => r.hostTag));
+  const slots = (offer?.workers ?? []).map((w) => ({ worker: w.name, patterns: w.patterns, concurrency: w.concurrency, credential: runCredential, now }));
+  let created;
+  try {
+    created = await createBuild(ctx.store, {
+      project_id: req.project.id, trigger_name: req.trigger.name, trigger_type: req.trigger.type, reason: req.reason,
+      params_json: JSON.stringify(req.params), definition_yaml: req.definitionYaml, created_at: now,
+      queue_priority: req.queuePriority ?? 0,
+    }, (number, buildId) => {
+      const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
+      return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now, req.queuePriority ?? 0);
+    }, slots);
+  } catch (e) {
+    offer?.release();
+    throw e;
+  }
   const build: BuildIdentity = { buildId: created.buildId, buildNumber: created.number, projectId: req.project.id, project: req.project.name, triggerType: req.trigger.type };
   ctx.identities.rememberBuild(build);
   const events: LifecycleEvent[] = [{ kind: "build", ...build, eventId: created.eventId, status: Status.QUEUED, time: now }];
   events.push(...queuedEvents(ctx, build, created.runs, req.trigger.type, now));
   ctx.events.publish(events);
+  // Claimed runs go out after their QUEUED events; their RUNNING events follow as for any claim (`assigned`).
+  offer?.deliver(slots.map((_, i) => created.claimed[i] ?? []));
   return { buildId: created.buildId, number: created.number };
 }
 

@@ -12,6 +12,8 @@ import { publishThenRollup } from "./lifecycle-rollup.js";
 
 /** After a run's committed change to `status` (by its worker, or its tests): its event, chains if it passed, the roll-up. */
 export async function runCompleted(ctx: LifecycleContext, run: RunRow, status: Status, message: string, now: number): Promise<void> {
+  // The slot is free in the store now: the worker's next run need not wait for this run's event.
+  if (run.worker_name) ctx.placement?.freed(run.worker_name, run.id);
   ctx.events.publish(await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]));
   const failed = status === Status.PASSED ? await chainFromRun(ctx, run) : [];
   await publishThenRollup(ctx, failed, [run.build_id]);

@@ -8,7 +8,7 @@
 // then the roll-up and its build's event. A worker's end while tests driven
 // from outside are open leaves the run RUNNING (lifecycle-tests.ts ends it).
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import { hashToken, newToken } from "../auth/tokens.js";
+import { runCredential } from "./run-token.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
 import type { RunRow } from "../store/database.js";
 import { claimQueuedRuns, type ClaimedRunRow } from "../store/run-claims.js";
@@ -23,8 +23,7 @@ import { isComplete } from "./status.js";
 
 /** QUEUED -> RUNNING for `worker`: up to `limit` runs matching `patterns`. Not published until `assigned` (or given back by `undelivered`). */
 export function claimRuns(ctx: LifecycleContext, worker: string, patterns: readonly string[], limit: number): Promise<ClaimedRunRow[]> {
-  const credential = () => { const token = newToken(); return { token, hash: hashToken(token) }; };
-  return claimQueuedRuns(ctx.store, { worker, patterns, limit, credential, now: ctx.now() });
+  return claimQueuedRuns(ctx.store, { worker, patterns, limit, credential: runCredential, now: ctx.now() });
 }
 
 /** Claimed runs were pushed to `worker`'s stream: their RUNNING events, then the builds' roll-ups. */

@@ -14,6 +14,7 @@ import type { ClaimedRunRow } from "../store/run-claims.js";
 import { Identities } from "./identities.js";
 import type { LifecycleContext, LifecycleDeps } from "./lifecycle-context.js";
 import { LifecycleEvents, type LifecycleListener } from "./lifecycle-events.js";
+import type { Placement } from "./lifecycle-placement.js";
 import { queueBuild, type QueueBuildRequest } from "./lifecycle-queue.js";
 import { recordExternalBuild, type ExternalBuildRequest } from "./lifecycle-external.js";
 import { finishWhenTestsDone } from "./lifecycle-tests.js";
@@ -30,6 +31,11 @@ export class Lifecycle {
   constructor(deps: LifecycleDeps, definitions = new DefinitionCache()) {
     this.definitions = definitions;
     this.ctx = { ...deps, definitions, identities: new Identities(deps.store), events: new LifecycleEvents(deps.log) };
+  }
+
+  /** Where a new build's runs may be claimed in the trigger's own transaction (the dispatcher). */
+  placeNewRunsWith(placement: Placement): void {
+    this.ctx.placement = placement;
   }
 
   /** The one subscription point; returns the function that unsubscribes. */

@@ -1,7 +1,7 @@
-// Run tokens: a worker acts on a run (logs, status, tests, artifacts) only
-// with the token it got with the assignment, only while the run is its own
-// and not complete.
-import { tokenMatches } from "../auth/tokens.js";
+// Run tokens: made for each claim (the store keeps the hash); a worker acts on
+// a run (logs, status, tests, artifacts) only with the token it got with the
+// assignment, only while the run is its own and not complete.
+import { hashToken, newToken, tokenMatches } from "../auth/tokens.js";
 import { NotFoundError, PermissionDeniedError } from "../errors.js";
 import type { RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
@@ -20,4 +20,10 @@ export async function authoriseRunToken(store: Store, runId: number, token: stri
   if (!tokenMatches(token, run.token_hash) || run.worker_name !== worker) throw new PermissionDeniedError(`run ${runId} is not assigned to worker ${worker} with this token`);
   if (isComplete(run.status) && !opts.allowComplete) throw new PermissionDeniedError(`run ${runId} is complete; its token is no longer valid`);
   return run;
+}
+
+/** A new run token and the hash a claim stores. */
+export function runCredential(): { token: string; hash: string } {
+  const token = newToken();
+  return { token, hash: hashToken(token) };
 }

@@ -3,13 +3,16 @@
 // notices work queued on other instances), it claims runs for the workers
 // connected here and pushes each as an Assignment on that worker's Pull
 // stream. It listens to the run lifecycle: QUEUED wakes it, a run's end
-// serves its worker's freed slot, CANCELLING pushes a Cancel.
+// serves its worker's freed slot, CANCELLING pushes a Cancel. It also offers
+// idle workers to a trigger, whose transaction claims runs for them
+// (builds/lifecycle-placement.ts), and delivers what they won.
 import { create, fromJsonString } from "@bufbuild/protobuf";
 import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { PullResponseSchema } from "../../gen/jobserv/v1/worker_pb.js";
 import type { Lifecycle } from "../builds/lifecycle.js";
 import type { LifecycleEvent, LifecycleListener } from "../builds/lifecycle-events.js";
+import type { Placement, PlacementOffer } from "../builds/lifecycle-placement.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Store } from "../store/db.js";
 import { BatchedReads } from "../store/coalesce.js";
@@ -27,7 +30,7 @@ export interface DispatcherConfig {
   log: Logger;
 }
 
-export class Dispatcher implements LifecycleListener {
+export class Dispatcher implements LifecycleListener, Placement {
   readonly workers = new ConnectedWorkers();
   private passing = false;
   /** A run was queued on this instance since the last pass began. */
@@ -44,7 +47,9 @@ export class Dispatcher implements LifecycleListener {
     if (e.kind === "build" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.wake();
     if (e.kind !== "run") return;
     if (e.status === Status.QUEUED) { this.queuedHere = true; this.wake(); }
-    else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) this.wakeWorker(e.worker);
+    else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) {
+      if (!this.servedEarly.delete(e.runId)) this.wakeWorker(e.worker);
+    }
     else if (e.status === Status.CANCELLING && e.worker) this.cancel(e.runId, e.worker);
   }
 
@@ -163,11 +168,63 @@ export class Dispatcher implements LifecycleListener {
     return this.tagsRead;
   }
 
+  /** Runs whose end already served their worker's slot (`freed`): their end's event need not again. */
+  private readonly servedEarly = new Set<number>();
+
+  /** A run of `worker` ended (committed) on this instance: its slot is served now, not once the end's event is recorded. */
+  freed(worker: string, runId: number): void {
+    if (this.servedEarly.size > 10_000) this.servedEarly.clear(); // ends whose events failed to record
+    this.servedEarly.add(runId);
+    this.wakeWorker(worker);
+  }
+
   /** A slot of `worker` freed on this instance: serve it at once instead of waiting for a pass. */
   wakeWorker(worker: string): void {
-    for (const session of this.workers.byName(worker)) {
-      if (!this.stopped) this.track(this.serve(session).catch((e: unknown) => this.config.log.warn({ err: e, worker }, "dispatch failed")));
+    for (const session of this.workers.byName(worker)) this.wakeSession(session);
+  }
+
+  /**
+   * Sessions that take runs of some of `hostTags` now (at most one per run),
+   * held as if being served until the trigger's transaction has claimed for
+   * them: `deliver` pushes what each won, then serves it again if asked meanwhile.
+   */
+  offer(hostTags: readonly string[]): PlacementOffer | undefined {
+    if (this.stopped || !this.workers.size || !hostTags.length) return undefined;
+    const tags = [...new Set(hostTags)];
+    const held: { session: WorkerSession; patterns: string[] }[] = [];
+    const names = new Set<string>();
+    for (const session of this.workers.list(this.rotation++)) {
+      if (held.length >= hostTags.length) break;
+      // One session per worker: its free slots are counted by name.
+      if (session.serving || session.gate.idle || !session.reconciled || names.has(session.worker.name)) continue;
+      const surge = session.gate.surgeTags;
+      const patterns = tags.filter((p) => hostTagMatches(p, session.worker) && (!surge || surge.includes(p)));
+      if (!patterns.length) continue;
+      session.serving = true;
+      names.add(session.worker.name);
+      held.push({ session, patterns });
     }
+    if (!held.length) return undefined;
+    const release = (session: WorkerSession) => {
+      session.serving = false;
+      session.claims++;
+      if (session.serveAgain) this.wakeSession(session);
+    };
+    return {
+      workers: held.map((h) => ({ name: h.session.worker.name, patterns: h.patterns, concurrency: h.session.worker.concurrency })),
+      deliver: (claimed) => held.forEach(({ session }, i) => {
+        const won = claimed[i] ?? [];
+        if (!won.length) return release(session);
+        this.track(this.deliver(session, won)
+          .catch((e: unknown) => this.config.log.warn({ err: e, worker: session.worker.name }, "dispatch failed"))
+          .finally(() => release(session)));
+      }),
+      release: () => { for (const h of held) release(h.session); },
+    };
+  }
+
+  private wakeSession(session: WorkerSession): void {
+    if (!this.stopped) this.track(this.serve(session).catch((e: unknown) => this.config.log.warn({ err: e, worker: session.worker.name }, "dispatch failed")));
   }
 
   /** Claims runs for one session up to its free slots and delivers them; never overlaps itself. */

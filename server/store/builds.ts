@@ -1,40 +1,52 @@
 // Repository functions for builds and build events: the trigger's transaction
-// (number, build, QUEUED runs and their events), status compare-and-sets that
+// (number, build, QUEUED runs and their events, claims for idle workers), status compare-and-sets that
 // record a build event, and reads by project, number or id.
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { DialectCaps } from "./caps.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database, type NewRun } from "./database.js";
 import type { Store } from "./db.js";
+import { claimWithin, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
 import { insertQueuedRunsIn, type QueuedRun } from "./run-transitions.js";
 
 /**
- * Allocates the project's next build number inside `trx`. The increment takes
- * the project row's write lock until commit, so concurrent triggers (on any
- * instance) get consecutive numbers, and a rolled-back trigger leaves no gap.
+ * Allocates the project's next build number inside `trx`, in one statement.
+ * The increment takes the project row's write lock until commit, so
+ * concurrent triggers (on any instance) get consecutive numbers, and a
+ * rolled-back trigger leaves no gap.
  */
-export async function nextBuildNumber(trx: Transaction<Database>, projectId: number): Promise<number> {
-  await trx.updateTable("projects").set((eb) => ({ last_build_number: eb("last_build_number", "+", 1) }))
-    .where("id", "=", projectId).execute();
-  const row = await trx.selectFrom("projects").select("last_build_number").where("id", "=", projectId).executeTakeFirstOrThrow();
-  return Number(row.last_build_number);
+export async function nextBuildNumber(trx: Transaction<Database>, caps: DialectCaps, projectId: number): Promise<number> {
+  if (caps.updateReturning) {
+    const row = await trx.updateTable("projects").set((eb) => ({ last_build_number: eb("last_build_number", "+", 1) }))
+      .where("id", "=", projectId).returning("last_build_number").executeTakeFirstOrThrow();
+    return Number(row.last_build_number);
+  }
+  const res = await trx.executeQuery(trx.updateTable("projects").set({ last_build_number: sql<number>`last_insert_id(last_build_number + 1)` })
+    .where("id", "=", projectId).compile());
+  if (res.numAffectedRows !== 1n || res.insertId === undefined) throw new Error(`project ${projectId} not found`);
+  return Number(res.insertId);
 }
 
 export type NewBuild = Omit<BuildRow, "id" | "number" | "status" | "completed_at" | "name" | "annotation">;
 
-export interface CreatedBuild { buildId: number; number: number; eventId: number; runs: QueuedRun[] }
+export interface CreatedBuild { buildId: number; number: number; eventId: number; runs: QueuedRun[]; claimed: ClaimedRunRow[][] }
 
 /**
  * One transaction: the next build number, the QUEUED build and its event, and
- * its QUEUED runs (made by `runs` from the number and id) with theirs.
+ * its QUEUED runs (made by `runs` from the number and id) with theirs; then,
+ * in the same commit, the claim for `slots` (idle workers: see claimWithin),
+ * what each won returned as `claimed`.
  */
-export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[]): Promise<CreatedBuild> {
+export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[],
+  slots: readonly SlotClaim[] = []): Promise<CreatedBuild> {
   return store.db.transaction().execute(async (trx) => {
-    const number = await nextBuildNumber(trx, build.project_id);
+    const number = await nextBuildNumber(trx, store.caps, build.project_id);
     const res = await trx.insertInto("builds").values({ ...build, number, status: Status.QUEUED, completed_at: null }).executeTakeFirstOrThrow();
     const buildId = Number(res.insertId);
     const queued = await insertQueuedRunsIn(trx, store.caps, buildId, runs(number, buildId), build.created_at);
     const event = await trx.insertInto("build_events").values({ build_id: buildId, status: Status.QUEUED, time: build.created_at }).executeTakeFirstOrThrow();
-    return { buildId, number, eventId: Number(event.insertId), runs: queued };
+    const claimed = slots.length ? await claimWithin(trx, store.caps, slots) : [];
+    return { buildId, number, eventId: Number(event.insertId), runs: queued, claimed };
   });
 }
 

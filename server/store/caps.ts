@@ -27,12 +27,17 @@ export interface DialectCaps {
    * and Kysely builds a join for less.
    */
   readonly joinsCostMore: boolean;
+  /**
+   * `UPDATE ... RETURNING` exists (SQLite); without it (MariaDB) a counter is
+   * incremented as `LAST_INSERT_ID(expr)`, which the UPDATE reports as its insert id.
+   */
+  readonly updateReturning: boolean;
 }
 
 export function capsFor(dialect: DialectName): DialectCaps {
   return dialect === "mysql"
-    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true, multiRowInsertId: "first", joinsCostMore: false }
-    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false, multiRowInsertId: "last", joinsCostMore: true };
+    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true, multiRowInsertId: "first", joinsCostMore: false, updateReturning: false }
+    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false, multiRowInsertId: "last", joinsCostMore: true, updateReturning: true };
 }
 
 /** The ids of the `count` rows of one multi-row INSERT whose result reported `insertId`. */

@@ -116,20 +116,25 @@ export class BatchedReads<K, V> {
  */
 export class BatchedCalls<Req, Res> {
   private pending: { req: Req; resolve: (r: Res) => void; reject: (e: unknown) => void }[] = [];
-  private running = false;
+  private running = 0;
 
-  /** `gather`: the first call waits for the rest of the event-loop turn, so calls made in that turn go with it. */
-  constructor(private readonly run: (reqs: Req[]) => Promise<Res[]>, private readonly max = 200, private readonly gather = false) {}
+  /**
+   * `gather`: the first call waits for the rest of the event-loop turn, so
+   * calls made in that turn go with it. `parallel`: how many batches may be
+   * in flight at once (a call made while fewer are starts another).
+   */
+  constructor(private readonly run: (reqs: Req[]) => Promise<Res[]>, private readonly max = 200, private readonly gather = false,
+    private readonly parallel = 1) {}
 
   call(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.pending.push({ req, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running < this.parallel) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.running++;
     if (this.gather) await new Promise<void>((r) => setImmediate(r));
     while (this.pending.length) {
       const batch = this.pending.splice(0, this.max);
@@ -140,6 +145,6 @@ export class BatchedCalls<Req, Res> {
         for (const b of batch) b.reject(e);
       }
     }
-    this.running = false;
+    this.running--;
   }
 }

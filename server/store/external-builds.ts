@@ -19,7 +19,7 @@ export interface CreatedExternalBuild { buildId: number; number: number; eventId
 
 export function insertExternalBuild(store: Store, b: ExternalBuildRows): Promise<CreatedExternalBuild> {
   return store.db.transaction().execute(async (trx) => {
-    const number = await nextBuildNumber(trx, b.projectId);
+    const number = await nextBuildNumber(trx, store.caps, b.projectId);
     const res = await trx.insertInto("builds").values({
       project_id: b.projectId, number, status: Status.PASSED, trigger_name: b.triggerName, trigger_type: "external", reason: b.reason,
       params_json: "{}", definition_yaml: null, created_at: b.now, completed_at: b.now,

@@ -8,7 +8,9 @@
 // instances never start two of its builds at once. Claims asked while one is
 // in flight are made together: one transaction, one candidate read per
 // host-tag pattern and one UPDATE for the runs of every worker in the batch.
-import { sql, type Kysely } from "kysely";
+// A trigger may also claim inside its own transaction (`claimWithin`), so a
+// new run reaches an idle worker with one commit.
+import { sql, type Kysely, type Transaction } from "kysely";
 import { retry } from "../../common/retry.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
@@ -16,6 +18,7 @@ import { BatchedCalls } from "./coalesce.js";
 import type { Database } from "./database.js";
 import type { Store } from "./db.js";
 import { transitionRun } from "./run-transitions.js";
+import { activeRunsByWorker } from "./runs.js";
 import { heldBySyncProject, lockProjects, notHeld, syncProjectOfRun } from "./sync-builds.js";
 
 /** A claimed run, with the columns its assignment needs (read with the claim, not again). */
@@ -45,23 +48,43 @@ export function claimQueuedRuns(store: Store, req: ClaimRequest): Promise<Claime
   if (req.limit <= 0 || !req.patterns.length) return Promise.resolve([]);
   let b = batches.get(store);
   // Gathered: the run ends handled in one event-loop turn free slots whose claims then go together.
-  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs), 200, true));
+  // With SKIP LOCKED two claim transactions never wait for each other: a second batch need not wait for the first's commit.
+  if (!b) batches.set(store, b = new BatchedCalls((reqs) => claimForMany(store, reqs), 200, true, store.caps.skipLocked ? 2 : 1));
   return b.call(req);
 }
 
 /** One claim for several requests (each answered in order): one candidate read per pattern and one UPDATE for all. */
 export async function claimForMany(store: Store, reqs: readonly ClaimRequest[]): Promise<ClaimedRunRow[][]> {
-  if (!store.caps.skipLocked) return claimIn(store, store.db, reqs);
+  if (!store.caps.skipLocked) return claimIn(store.caps, store.db, reqs);
   // READ COMMITTED: InnoDB then locks only the rows that match, not every row
   // the index scan passed, so claimers of different tags do not collide.
   // A deadlock is still possible under load; the claim is simply retried.
   return retry(() => {
     const trx = store.caps.readCommittedSessions ? store.db.transaction() : store.db.transaction().setIsolationLevel("read committed");
-    return trx.execute((db) => claimIn(store, db, reqs));
+    return trx.execute((db) => claimIn(store.caps, db, reqs));
   }, { attempts: 5, baseMs: 0, classify: (e) => ((e as { code?: string }).code === "ER_LOCK_DEADLOCK" ? "retry" : "fail") });
 }
 
-async function claimIn(store: Store, db: Kysely<Database>, reqs: readonly ClaimRequest[]): Promise<ClaimedRunRow[][]> {
+/** A worker with `concurrency` slots, whose free ones are counted in the claiming transaction. */
+export type SlotClaim = Omit<ClaimRequest, "limit"> & { concurrency: number };
+
+/**
+ * Claims inside the caller's transaction `trx` (a trigger's, whose new runs it
+ * sees): each worker's free slots are counted there, then the same claim as
+ * claimForMany (queue order, compare-and-set). It claims nothing when a
+ * candidate belongs to a synchronous project: locking another project's row
+ * here could deadlock with that project's own trigger, so those runs are left
+ * to the dispatcher, and so is everything behind them in the queue.
+ */
+export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[]): Promise<ClaimedRunRow[][]> {
+  const busy = await activeRunsByWorker(trx, slots.map((s) => s.worker));
+  const reqs = slots.map((s) => ({ ...s, limit: s.concurrency - (busy.get(s.worker) ?? 0) }));
+  const open = reqs.filter((r) => r.limit > 0 && r.patterns.length);
+  const got = open.length ? await claimIn(caps, trx, open, true) : [];
+  return reqs.map((r) => { const i = open.indexOf(r); return i < 0 ? [] : got[i]!; });
+}
+
+async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly ClaimRequest[], noSyncRuns = false): Promise<ClaimedRunRow[][]> {
   const wanted = new Map<string, number>();
   for (const r of reqs) for (const p of r.patterns) wanted.set(p, (wanted.get(p) ?? 0) + r.limit);
   const patterns = [...wanted.keys()];
@@ -72,16 +95,17 @@ async function claimIn(store: Store, db: Kysely<Database>, reqs: readonly ClaimR
       .where("status", "=", Status.QUEUED).where("host_tag", "in", [...ps])
       .where(({ not }) => not(heldBySyncProject))
       .orderBy("queue_rank").orderBy("id").limit(limit)
-      .$if(store.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
+      .$if(caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
       .execute();
   // With row locks, one pattern per query: then the queue index gives the
   // order and SKIP LOCKED locks only the rows returned (an IN list of several
   // patterns needs a sort, which locks every queued row of those patterns).
-  let candidates = !store.caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
+  let candidates = !caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
     : (await Promise.all(patterns.map((p) => pick([p], wanted.get(p)!)))).flat()
       .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id);
   const sync = candidates.filter((c) => c.sync_project !== null);
-  if (sync.length && store.caps.rowLocks) {
+  if (sync.length && noSyncRuns) return reqs.map(() => []);
+  if (sync.length && caps.rowLocks) {
     await lockProjects(db, [...new Set(sync.map((c) => c.sync_project!))]);
     const free = await notHeld(db, sync.map((c) => c.id));
     candidates = candidates.filter((c) => c.sync_project === null || free.has(c.id));
@@ -99,12 +123,12 @@ async function claimIn(store: Store, db: Kysely<Database>, reqs: readonly ClaimR
   const won = new Set<number>();
   // Without row locks (SQLite: one writer, each statement atomic) a run of a
   // synchronous project is checked again by its own claiming UPDATE.
-  const guarded = plan.filter((p) => p.c.sync_project !== null && !store.caps.rowLocks);
+  const guarded = plan.filter((p) => p.c.sync_project !== null && !caps.rowLocks);
   for (const p of guarded) {
     if (await transitionRun(db, p.c.id, [Status.QUEUED], Status.RUNNING, { now, worker: p.worker, acked: 0, tokenHash: p.hash, message: "" }, heldBySyncProject)) won.add(p.c.id);
   }
   const rest = plan.filter((p) => !guarded.includes(p));
-  for (const id of await markRunning(db, store.caps, rest.map((p) => ({ id: p.c.id, worker: p.worker, hash: p.hash })), now)) won.add(id);
+  for (const id of await markRunning(db, caps, rest.map((p) => ({ id: p.c.id, worker: p.worker, hash: p.hash })), now)) won.add(id);
   const out: ClaimedRunRow[][] = reqs.map(() => []);
   for (const { c, r, token } of plan) {
     if (!won.has(c.id)) continue;

@@ -4,9 +4,9 @@
 // the run lifecycle (builds/lifecycle*.ts) calls these.
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { DialectCaps } from "./caps.js";
 import type { Database, NewRun } from "./database.js";
 import type { Store } from "./db.js";
+import { insertedIds, type DialectCaps } from "./caps.js";
 import { insertRunEventRows } from "./run-events.js";
 import { ACTIVE_STATUSES } from "./runs.js";
 
@@ -95,12 +95,17 @@ export async function resetRunForRerun(store: Store, id: number, from: Status, m
 /** A QUEUED run just inserted: its id, name and the id of its QUEUED event. */
 export interface QueuedRun { id: number; name: string; eventId: number }
 
-/** Inserts QUEUED runs of one build and their QUEUED events inside `trx` (events last: the shortest id-to-commit gap). */
+/**
+ * Inserts QUEUED runs of one build and their QUEUED events inside `trx`
+ * (events last: the shortest id-to-commit gap). The runs' ids follow from the
+ * one multi-row insert's (see insertedIds), so they are not read back.
+ */
 export async function insertQueuedRunsIn(trx: Transaction<Database>, caps: DialectCaps, buildId: number, rows: readonly NewRun[], now: number): Promise<QueuedRun[]> {
   if (!rows.length) return [];
-  await trx.insertInto("runs").values([...rows]).execute();
-  const added = await trx.selectFrom("runs").select(["id", "name"]).where("build_id", "=", buildId)
-    .where("name", "in", rows.map((r) => r.name)).orderBy("id").execute();
+  if (rows.some((r) => r.build_id !== buildId)) throw new Error(`insertQueuedRunsIn: runs of another build than ${buildId}`);
+  const res = await trx.insertInto("runs").values([...rows]).executeTakeFirstOrThrow();
+  const ids = insertedIds(caps, res.insertId, rows.length);
+  const added = rows.map((r, i) => ({ id: ids[i]!, name: r.name }));
   const eventIds = await insertRunEventRows(trx, caps, added.map((r) => ({ run_id: r.id, status: Status.QUEUED, worker_name: null, message: "", time: now })));
   return added.map((r, i) => ({ id: r.id, name: r.name, eventId: eventIds[i]! }));
 }

@@ -60,3 +60,24 @@ test("gathering batched calls and reads: calls made in one turn go together", as
   t.deepEqual(await Promise.all(["a", "bb", "ccc"].map((k) => reads.get(k))), [1, 2, 3]);
   t.deepEqual(keys, [["a", "bb", "ccc"]]);
 });
+
+test("batched calls: with parallel 2 a call made while one batch is in flight starts a second; with 1 it waits", async (t) => {
+  for (const parallel of [1, 2]) {
+    let inFlight = 0;
+    let most = 0;
+    const batches: number[][] = [];
+    const calls = new BatchedCalls<number, number>(async (xs) => {
+      batches.push(xs);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      return xs;
+    }, 200, false, parallel);
+    const first = calls.call(1);
+    await new Promise((r) => setTimeout(r, 5));
+    const rest = [2, 3, 4].map((x) => calls.call(x));
+    t.deepEqual(await Promise.all([first, ...rest]), [1, 2, 3, 4]);
+    t.is(most, parallel, `parallel ${parallel}: at most ${parallel} batches at once`);
+    t.deepEqual(batches, parallel === 1 ? [[1], [2, 3, 4]] : [[1], [2], [3, 4]], `parallel ${parallel}`);
+  }
+});

@@ -1,0 +1,81 @@
+// A trigger claims its new runs for idle workers connected to its instance in
+// its own transaction (one commit, then the push), within each worker's free
+// slots and in queue order (an older queued run of the same pattern goes
+// first); runs of a synchronous project are left to the dispatcher. The real
+// dispatcher and lifecycle on a real store, on both dialects.
+import test, { type ExecutionContext } from "ava";
+import { randomBytes } from "node:crypto";
+import { Status } from "../../../gen/jobserv/v1/status_pb.js";
+import { triggerBuild } from "../../../server/builds/trigger.js";
+import { createLogger } from "../../../server/logger.js";
+import { Dispatcher } from "../../../server/scheduler/dispatcher.js";
+import { SecretCipher } from "../../../server/secrets/cipher.js";
+import type { Store } from "../../../server/store/db.js";
+import { insertProject } from "../../../server/store/projects.js";
+import { dialects, openTestStore, type Dialect } from "../../support/db.js";
+import { loopRunsYaml } from "../../support/projects.js";
+import { triggerDeps } from "../../support/trigger.js";
+
+async function setUp(t: ExecutionContext, dialect: Dialect, yaml: string, concurrency: number, synchronous = false) {
+  const store = await openTestStore(t, dialect);
+  await insertProject(store.db, "p", yaml, Date.now(), false, synchronous);
+  const deps = triggerDeps(store);
+  const dispatcher = new Dispatcher(store, deps.lifecycle, new SecretCipher(randomBytes(32)), Date.now, { pollMs: 60_000, log: createLogger("silent") });
+  t.teardown(() => dispatcher.stop());
+  deps.lifecycle.subscribe(dispatcher); // as main.ts does: QUEUED wakes it
+  const session = dispatcher.workers.add({ name: "w", tags: ["lab"], concurrency });
+  session.reconciled = true;
+  const hold = () => { session.reconciled = false; return () => { session.reconciled = true; }; };
+  const got: string[] = [];
+  void (async () => { for await (const m of session.queue) if (m.action.case === "assignment") got.push(m.action.value.definition!.runName); })();
+  const trigger = () => triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "" });
+  return { store, deps, dispatcher, got, trigger, hold };
+}
+
+const runsOf = (store: Store, status: Status) =>
+  store.db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id")
+    .select(["builds.number", "runs.name", "runs.worker_name"]).where("runs.status", "=", status).orderBy("runs.id").execute();
+
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+for (const dialect of dialects) {
+  test(`${dialect}: the trigger's own commit claims runs for an idle worker, up to its free slots`, async (t) => {
+    const { store, deps, dispatcher, got, trigger } = await setUp(t, dialect, loopRunsYaml([1, 2, 3], { trigger: "ci", hostTag: "lab" }), 2);
+    deps.lifecycle.placeNewRunsWith(dispatcher); // as main.ts wires it
+    await trigger();
+    // Before any dispatch pass could have claimed (that waits for the next event-loop turn at least).
+    const running = await runsOf(store, Status.RUNNING);
+    t.deepEqual(running.map((r) => [r.name, r.worker_name]), [["r-1", "w"], ["r-2", "w"]], "claimed with the build, in queue order");
+    t.is((await runsOf(store, Status.QUEUED)).length, 1, "the third waits: the worker has two slots");
+    await settle();
+    t.deepEqual(got, ["r-1", "r-2"]);
+    const events = await store.db.selectFrom("run_events").select("run_id").where("status", "=", Status.RUNNING).execute();
+    t.is(events.length, 2, "each claim's RUNNING event recorded, as for any claim");
+  });
+
+  test(`${dialect}: a busy worker gets nothing beyond its slots; an older queued run goes before the new one`, async (t) => {
+    const { store, deps, dispatcher, got, trigger, hold } = await setUp(t, dialect, loopRunsYaml([1], { trigger: "ci", hostTag: "lab" }), 1);
+    const release = hold(); // not served before its reconnection is reconciled
+    deps.lifecycle.placeNewRunsWith(dispatcher);
+    await trigger();
+    await settle();
+    t.is((await runsOf(store, Status.QUEUED)).length, 1, "nothing offered while the worker takes no runs");
+    release();
+    await trigger();
+    t.deepEqual((await runsOf(store, Status.RUNNING)).map((r) => r.number), [1], "build 1's run went first");
+    await trigger();
+    t.is((await runsOf(store, Status.RUNNING)).length, 1, "the worker's one slot is taken");
+    await settle();
+    t.deepEqual(got, ["r-1"], "one assignment only");
+    t.is((await runsOf(store, Status.QUEUED)).length, 2);
+  });
+
+  test(`${dialect}: a synchronous project's runs are left to the dispatcher`, async (t) => {
+    const { store, deps, dispatcher, got, trigger } = await setUp(t, dialect, loopRunsYaml([1], { trigger: "ci", hostTag: "lab" }), 1, true);
+    deps.lifecycle.placeNewRunsWith(dispatcher);
+    await trigger();
+    t.is((await runsOf(store, Status.RUNNING)).length, 0, "not claimed in the trigger's transaction");
+    for (let i = 0; i < 100 && !got.length; i++) await new Promise((r) => setTimeout(r, 50));
+    t.deepEqual(got, ["r-1"], "the dispatcher's pass (woken by QUEUED) assigns it");
+  });
+}

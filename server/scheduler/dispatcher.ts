@@ -127,18 +127,21 @@ export class Dispatcher implements LifecycleListener, Placement {
 
   private async pass(): Promise<void> {
     if (!this.workers.size) return;
-    const sessions = this.workers.list(this.rotation++);
-    const seen = sessions.map((s) => s.claims);
-    const names = sessions.map((s) => s.worker.name);
     // A run queued here: both reads at once (one round trip before the claim,
-    // not two). A poll pass reads the busy counts only when something is queued.
+    // not two). A poll pass reads the busy counts, and lists the sessions
+    // (50 000 of them on a big instance, every poll), only when something is
+    // queued. Each session's claim count is noted before the busy read, so a
+    // count read while it claimed is not trusted.
     const queuedHere = this.queuedHere;
     this.queuedHere = false;
-    const busyRead = queuedHere ? activeRunsByWorker(this.store.db, names) : undefined;
+    let listed = queuedHere ? this.listSessions() : undefined;
+    const busyRead = listed ? activeRunsByWorker(this.store.db, listed.names) : undefined;
     busyRead?.catch(() => {});
     const queuedTags = await queuedHostTags(this.store.db);
     this.queued = { tags: queuedTags, at: performance.now() };
     if (!queuedTags.length) return;
+    listed ??= this.listSessions();
+    const { sessions, seen, names } = listed;
     const busy = await (busyRead ?? activeRunsByWorker(this.store.db, names));
     // Served together: their claims go in one batch (run-claims.ts), in rotation order.
     await Promise.all(sessions.map((session, i) => {
@@ -147,6 +150,12 @@ export class Dispatcher implements LifecycleListener, Placement {
       if (session.gate.idle || !session.reconciled) return;
       return this.serve(session, known, queuedTags);
     }));
+  }
+
+  /** The sessions in rotation order, with each one's claim count now and its worker's name. */
+  private listSessions(): { sessions: WorkerSession[]; seen: number[]; names: string[] } {
+    const sessions = this.workers.list(this.rotation++);
+    return { sessions, seen: sessions.map((s) => s.claims), names: sessions.map((s) => s.worker.name) };
   }
 
   /**

@@ -9,10 +9,10 @@
 // the lean path leaves to Connect's router (JSON, a deadline) still work.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import test from "ava";
 import { PullRequestSchema, WorkerService } from "../../../gen/jobserv/v1/worker_pb.js";
-import { clientProtocols, eventually, type ClientProtocol } from "../../support/clients.js";
+import { clientProtocols, eventually, transportFor, type ClientProtocol } from "../../support/clients.js";
 import { dialects } from "../../support/db.js";
 import { parsePrometheus } from "../../support/prometheus.js";
 import { envelope, h1Call, h2Call, type RawAnswer } from "../../support/raw-rpc.js";
@@ -26,13 +26,7 @@ function workerClient(baseUrl: string, protocol: ClientProtocol, name: string, t
     if (token) req.header.set("authorization", `Bearer ${token}`);
     return next(req);
   };
-  const interceptors = [identify];
-  switch (protocol) {
-    case "connect-h2": return createClient(WorkerService, createConnectTransport({ baseUrl, httpVersion: "2", interceptors }));
-    case "grpc-web-h1": return createClient(WorkerService, createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors }));
-    case "grpc": return createClient(WorkerService, createGrpcTransport({ baseUrl, interceptors }));
-    default: return createClient(WorkerService, createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors }));
-  }
+  return createClient(WorkerService, transportFor(baseUrl, protocol, [identify]));
 }
 
 /** The first message of a Pull, or the error it ended with. */

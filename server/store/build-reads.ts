@@ -2,10 +2,12 @@
 // each one query joined through projects, so GetBuild issues its reads at
 // once (one round trip) instead of resolving the project, then the build,
 // then its runs and events one after the other. On SQLite the name is
-// resolved by scalar subqueries instead (caps.joinsCostMore).
+// resolved by scalar subqueries instead (caps.joinsCostMore). Each query is
+// built and compiled once (compiled-once.ts).
 import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
+import { compiledOnce } from "./compiled-once.js";
 import { BUILD_SUMMARY_COLUMNS, RUN_SUMMARY_COLUMNS, type BuildSummaryRow, type Database, type RunSummaryRow } from "./database.js";
 
 const BUILD_COLUMNS = BUILD_SUMMARY_COLUMNS.map((c) => `builds.${c}` as const);
@@ -14,9 +16,11 @@ const RUN_COLUMNS = RUN_SUMMARY_COLUMNS.map((c) => `runs.${c}` as const);
 /** What access decisions need of a project: never its definition. */
 export interface ProjectAccessRow { id: number; name: string; public: number }
 
+const projectAccess = compiledOnce((db, a: { name: string }) => db.selectFrom("projects").select(["id", "name", "public"]).where("name", "=", a.name));
+
 /** The project's access facts by name (no definition text read). */
 export function findProjectAccess(db: Kysely<Database>, name: string): Promise<ProjectAccessRow | undefined> {
-  return db.selectFrom("projects").select(["id", "name", "public"]).where("name", "=", name).executeTakeFirst();
+  return projectAccess.first(db, { name });
 }
 
 export interface BuildByName {
@@ -40,16 +44,24 @@ type Reads = {
   events: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["events"]>;
 };
 
-const byJoins: Reads = {
-  build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
+type ByName = { project: string; number: number };
+
+const joined = {
+  build: compiledOnce((db, a: ByName) => db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
     .select(BUILD_COLUMNS).select(["projects.name as project_name", "projects.public as project_public"])
-    .where("projects.name", "=", projectName).where("builds.number", "=", number).executeTakeFirst()),
-  runs: (db, projectName, number) => db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
-    .select(RUN_COLUMNS).where("projects.name", "=", projectName).where("builds.number", "=", number).orderBy("runs.id").execute(),
-  events: async (db, projectName, number) => eventRows(await db.selectFrom("build_events").innerJoin("builds", "builds.id", "build_events.build_id")
+    .where("projects.name", "=", a.project).where("builds.number", "=", a.number)),
+  runs: compiledOnce((db, a: ByName) => db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
+    .select(RUN_COLUMNS).where("projects.name", "=", a.project).where("builds.number", "=", a.number).orderBy("runs.id")),
+  events: compiledOnce((db, a: ByName) => db.selectFrom("build_events").innerJoin("builds", "builds.id", "build_events.build_id")
     .innerJoin("projects", "projects.id", "builds.project_id")
-    .select(["build_events.status", "build_events.time"]).where("projects.name", "=", projectName).where("builds.number", "=", number)
-    .orderBy("build_events.id").execute()),
+    .select(["build_events.status", "build_events.time"]).where("projects.name", "=", a.project).where("builds.number", "=", a.number)
+    .orderBy("build_events.id")),
+};
+
+const byJoins: Reads = {
+  build: async (db, project, number) => projectFactsApart(await joined.build.first(db, { project, number })),
+  runs: (db, project, number) => joined.runs.all(db, { project, number }),
+  events: async (db, project, number) => eventRows(await joined.events.all(db, { project, number })),
 };
 
 type Eb = ExpressionBuilder<Database, keyof Database>;
@@ -57,15 +69,21 @@ const projectIdOf = (eb: Eb, name: string) => eb.selectFrom("projects as p").sel
 const buildIdOf = (eb: Eb, projectName: string, number: number) =>
   eb.selectFrom("builds as b").select("b.id").where("b.project_id", "=", projectIdOf(eb, projectName)).where("b.number", "=", number);
 
-const bySubqueries: Reads = {
-  build: async (db, projectName, number) => projectFactsApart(await db.selectFrom("builds").select(BUILD_COLUMNS).select((eb) => [
+const subqueried = {
+  build: compiledOnce((db, a: ByName) => db.selectFrom("builds").select(BUILD_COLUMNS).select((eb) => [
     eb.selectFrom("projects").select("projects.name").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_name"),
     eb.selectFrom("projects").select("projects.public").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_public"),
-  ]).where((eb) => eb("builds.project_id", "=", projectIdOf(eb, projectName))).where("builds.number", "=", number).executeTakeFirst()),
-  runs: (db, projectName, number) => db.selectFrom("runs").select(RUN_COLUMNS)
-    .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, projectName, number))).orderBy("runs.id").execute(),
-  events: async (db, projectName, number) => eventRows(await db.selectFrom("build_events").select(["build_events.status", "build_events.time"])
-    .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, projectName, number))).orderBy("build_events.id").execute()),
+  ]).where((eb) => eb("builds.project_id", "=", projectIdOf(eb, a.project))).where("builds.number", "=", a.number)),
+  runs: compiledOnce((db, a: ByName) => db.selectFrom("runs").select(RUN_COLUMNS)
+    .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, a.project, a.number))).orderBy("runs.id")),
+  events: compiledOnce((db, a: ByName) => db.selectFrom("build_events").select(["build_events.status", "build_events.time"])
+    .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, a.project, a.number))).orderBy("build_events.id")),
+};
+
+const bySubqueries: Reads = {
+  build: async (db, project, number) => projectFactsApart(await subqueried.build.first(db, { project, number })),
+  runs: (db, project, number) => subqueried.runs.all(db, { project, number }),
+  events: async (db, project, number) => eventRows(await subqueried.events.all(db, { project, number })),
 };
 
 function projectFactsApart(row: (BuildSummaryRow & { project_name: string; project_public: number }) | undefined): BuildByName["found"] {
@@ -78,12 +96,14 @@ function eventRows(rows: { status: number; time: number }[]): BuildByName["event
   return rows.map((r) => ({ status: r.status as Status, time: Number(r.time) }));
 }
 
+const buildPage = compiledOnce((db, a: { project: string; before: number; limit: number }) => db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
+  .select(BUILD_COLUMNS).select(["projects.name as project_name", "projects.public as project_public"])
+  .where("projects.name", "=", a.project).where("builds.number", "<", a.before)
+  .orderBy("builds.number", "desc").limit(a.limit));
+
 /** Builds of project `projectName` newest first, numbers below `beforeNumber`, each with its project's access facts. */
 export async function listBuildsByName(db: Kysely<Database>, projectName: string, beforeNumber: number, limit: number): Promise<{ builds: BuildSummaryRow[]; project: ProjectAccessRow | undefined }> {
-  const rows = await db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
-    .select(BUILD_COLUMNS).select(["projects.name as project_name", "projects.public as project_public"])
-    .where("projects.name", "=", projectName).where("builds.number", "<", beforeNumber)
-    .orderBy("builds.number", "desc").limit(limit).execute();
+  const rows = await buildPage.all(db, { project: projectName, before: beforeNumber, limit });
   const first = rows[0];
   const project = first ? { id: first.project_id, name: first.project_name, public: first.project_public } : undefined;
   return { builds: rows.map(({ project_name: _n, project_public: _p, ...build }) => build), project };

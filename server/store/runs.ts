@@ -4,6 +4,7 @@
 import type { Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { FreshReads } from "./coalesce.js";
+import { compiledOnce } from "./compiled-once.js";
 import type { Database, NewRun, RunRow } from "./database.js";
 
 /** Statuses in which a run occupies a slot of its worker (unless its worker is done and tests from outside keep it RUNNING: `worker_done`). */
@@ -13,12 +14,16 @@ export async function insertRuns(db: Kysely<Database>, runs: readonly NewRun[]):
   if (runs.length) await db.insertInto("runs").values([...runs]).execute();
 }
 
+const runById = compiledOnce((db, a: { id: number }) => db.selectFrom("runs").selectAll().where("id", "=", a.id));
+const runByName = compiledOnce((db, a: { buildId: number; name: string }) =>
+  db.selectFrom("runs").selectAll().where("build_id", "=", a.buildId).where("name", "=", a.name));
+
 export function findRunById(db: Kysely<Database>, id: number): Promise<RunRow | undefined> {
-  return db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+  return runById.first(db, { id });
 }
 
 export function findRunByName(db: Kysely<Database>, buildId: number, name: string): Promise<RunRow | undefined> {
-  return db.selectFrom("runs").selectAll().where("build_id", "=", buildId).where("name", "=", name).executeTakeFirst();
+  return runByName.first(db, { buildId, name });
 }
 
 export function listRunsOfBuilds(db: Kysely<Database>, buildIds: readonly number[]): Promise<RunRow[]> {

@@ -20,6 +20,9 @@ export interface DispatchSizes { triggers: number; pollerSamples: number }
 
 const POLL_INTERVAL_MS = 20_000;
 
+/** Issue 16's targets on MariaDB; the first wave's (p50 20 ms, p99 100 ms) on SQLite, which it did not tighten. */
+const GOALS: Record<Dialect, { p50: number; p99: number }> = { sqlite: { p50: 20, p99: 100 }, mysql: { p50: 3, p99: 10 } };
+
 export async function benchDispatchLatency(sizes: DispatchSizes): Promise<Row[]> {
   const rows: Row[] = [];
   for (const dialect of ["sqlite", "mysql"] as Dialect[]) rows.push(...await one(dialect, sizes));
@@ -39,12 +42,17 @@ async function one(dialect: Dialect, sizes: DispatchSizes): Promise<Row[]> {
     const pusher = await registerSimWorker(server.url, "pusher", ["push"], 1, (a) => arrived?.(a));
     await pusher.open();
     const latencies: number[] = [];
+    const triggerMs: number[] = [];
     for (let i = 0; i < sizes.triggers + 3; i++) {
       const got = new Promise<Assignment>((r) => { arrived = r; });
       const t0 = nowMs();
       await api.builds.triggerBuild({ project: "push", triggerName: "ci" });
+      const t1 = nowMs();
       const a = await got;
-      if (i >= 3) latencies.push(nowMs() - t0); // the first few warm up JIT and connections
+      if (i >= 3) { // the first few warm up JIT and connections
+        latencies.push(nowMs() - t0);
+        triggerMs.push(t1 - t0);
+      }
       await pusher.pass(a);
       await sleep(5 + Math.random() * 20); // decorrelate from the server's poll timer
     }
@@ -69,12 +77,15 @@ async function one(dialect: Dialect, sizes: DispatchSizes): Promise<Row[]> {
     const simulated = Array.from({ length: 100_000 }, () => Math.random() * (POLL_INTERVAL_MS + meanS) + service[Math.floor(Math.random() * service.length)]!);
 
     const push = summarize(latencies);
+    const goal = GOALS[dialect];
+    const trig = summarize(triggerMs);
+    const split = `of which the TriggerBuild call itself p50 ${trig.p50.toFixed(1)} ms, p99 ${trig.p99.toFixed(1)} ms (the run is placed and pushed inside it)`;
     const poll = { p50: percentile(simulated, 50), p99: percentile(simulated, 99) };
     const size = `${push.n} triggers; poller s from ${service.length} Pulls (s p50 ${percentile(service, 50).toFixed(1)} ms)`;
     const base = { bench: "1 dispatch latency", size, unit: "ms", baselineLabel: "20 s poller" };
     return [
-      row({ ...base, figure: `p50 ${dialect}`, value: push.p50, baseline: poll.p50, target: "<= 20 ms", met: push.p50 <= 20 }),
-      row({ ...base, figure: `p99 ${dialect}`, value: push.p99, baseline: poll.p99, target: "<= 100 ms", met: push.p99 <= 100 }),
+      row({ ...base, figure: `p50 ${dialect}`, value: push.p50, baseline: poll.p50, target: `<= ${goal.p50} ms`, met: push.p50 <= goal.p50, note: split }),
+      row({ ...base, figure: `p99 ${dialect}`, value: push.p99, baseline: poll.p99, target: `<= ${goal.p99} ms`, met: push.p99 <= goal.p99 }),
     ];
   } finally {
     await server.stop();

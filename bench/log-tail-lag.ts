@@ -80,7 +80,7 @@ export async function benchLogTailLag(s: TailSizes): Promise<Row[]> {
     const lag = summarize(await viaJobserv(dialect, s));
     const base = { bench: "2 log tail lag", size: `${lag.n} lines, 1 per ${s.intervalMs} ms`, unit: "ms", baselineLabel: "docker run stdout" };
     rows.push(row({ ...base, figure: `p50 ${dialect}`, value: lag.p50, baseline: raw.p50, target: "", met: null }));
-    rows.push(row({ ...base, figure: `p99 ${dialect}`, value: lag.p99, baseline: raw.p99, target: "p99 <= 250 ms", met: lag.p99 <= 250 }));
+    rows.push(row({ ...base, figure: `p99 ${dialect}`, value: lag.p99, baseline: raw.p99, target: "p99 <= 25 ms", met: lag.p99 <= 25 })); // issue 16 (the first wave asked 250 ms)
   }
   return rows;
 }

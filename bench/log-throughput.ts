@@ -68,6 +68,9 @@ async function viaJobserv(dialect: Dialect, bytes: number): Promise<{ ms: number
   }
 }
 
+/** Issue 16's targets (the first wave asked 0.5x of both). */
+const MIN_RATIO: Record<Dialect, number> = { sqlite: 0.9, mysql: 0.8 };
+
 export async function benchLogThroughput(s: ThroughputSizes): Promise<Row[]> {
   const bytes = s.megabytes * 1024 * 1024;
   const expected = expectedSha256(bytes);
@@ -78,10 +81,11 @@ export async function benchLogThroughput(s: ThroughputSizes): Promise<Row[]> {
     const got = await viaJobserv(dialect, bytes);
     const mbs = s.megabytes / (got.ms / 1000);
     const intact = got.size === bytes && got.sha === expected;
+    const min = MIN_RATIO[dialect];
     rows.push(row({
       bench: "3 log throughput", figure: `MB/s ${dialect}`, size: `${s.megabytes} MB`, unit: "MB/s",
-      value: mbs, baseline: rawMBs, baselineLabel: "raw docker run", target: ">= 0.5x raw, 0 bytes lost",
-      met: mbs / rawMBs >= 0.5 && intact,
+      value: mbs, baseline: rawMBs, baselineLabel: "raw docker run", target: `>= ${min}x raw, 0 bytes lost`,
+      met: mbs / rawMBs >= min && intact,
       note: intact ? `${got.size} bytes stored after a ${got.prefix}-byte runner stanza, sha256 matches (${(got.ms / 1000).toFixed(1)} s vs raw ${(rawMs / 1000).toFixed(1)} s)`
         : `LOST BYTES: stored ${got.size} of ${bytes}, sha256 ${got.sha === expected ? "matches" : "differs"}`,
     }));

@@ -44,13 +44,16 @@ async function one(dialect: Dialect, sizes: DispatchSizes): Promise<Row[]> {
     const latencies: number[] = [];
     const triggerMs: number[] = [];
     for (let i = 0; i < sizes.triggers + 3; i++) {
-      const got = new Promise<Assignment>((r) => { arrived = r; });
+      // The assignment's arrival is timed where it arrives: it is pushed from inside the
+      // trigger's own call, usually before that call has answered.
+      let at = 0;
+      const got = new Promise<Assignment>((r) => { arrived = (a) => { at = nowMs(); r(a); }; });
       const t0 = nowMs();
       await api.builds.triggerBuild({ project: "push", triggerName: "ci" });
       const t1 = nowMs();
       const a = await got;
       if (i >= 3) { // the first few warm up JIT and connections
-        latencies.push(nowMs() - t0);
+        latencies.push(at - t0);
         triggerMs.push(t1 - t0);
       }
       await pusher.pass(a);
@@ -79,7 +82,7 @@ async function one(dialect: Dialect, sizes: DispatchSizes): Promise<Row[]> {
     const push = summarize(latencies);
     const goal = GOALS[dialect];
     const trig = summarize(triggerMs);
-    const split = `of which the TriggerBuild call itself p50 ${trig.p50.toFixed(1)} ms, p99 ${trig.p99.toFixed(1)} ms (the run is placed and pushed inside it)`;
+    const split = `of which the TriggerBuild call itself p50 ${trig.p50.toFixed(1)} ms, p99 ${trig.p99.toFixed(1)} ms (the run is placed and pushed inside it, so the Assignment usually arrives first)`;
     const poll = { p50: percentile(simulated, 50), p99: percentile(simulated, 99) };
     const size = `${push.n} triggers; poller s from ${service.length} Pulls (s p50 ${percentile(service, 50).toFixed(1)} ms)`;
     const base = { bench: "1 dispatch latency", size, unit: "ms", baselineLabel: "20 s poller" };

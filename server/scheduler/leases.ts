@@ -43,18 +43,15 @@ export interface LeaseDeps {
  */
 const CHANGE_MARGIN_MS = 2_000;
 /** How often a sweep reads every connected worker's row all the same. */
-const FULL_READ_MS = 60_000;
+const FULL_READ_MS = 300_000;
 
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
-  /** When this instance last renewed `last_seen` of each worker connected here. */
-  private readonly renewedAt = new Map<string, number>();
-  /** Sessions whose worker row a sweep has read (a new one is read by the next sweep). */
-  private readonly checked = new WeakSet<WorkerSession>();
   /** When the last sweep read the changed rows (undefined: read them all next). */
   private readAt: number | undefined;
-  private sweepsSinceFull = 0;
+  /** When a sweep last read every connected worker's row. */
+  private fullReadAt = 0;
   /** The host tags in surge as of the last sweep. */
   private surgeKey = "";
 
@@ -74,12 +71,11 @@ export class LeaseKeeper {
   }
 
   async tick(): Promise<void> {
-    const { store, workers, lifecycle } = this.deps;
+    const { store, lifecycle } = this.deps;
     const now = this.deps.now();
-    const sessions = workers.list();
-    const names = new Set(sessions.map((s) => s.worker.name));
-    await this.renew(names, now);
-    await this.refreshGrants(sessions, names, now);
+    const sessions = this.deps.workers.list();
+    await this.renew(sessions, now);
+    await this.refreshGrants(sessions, now);
 
     const stale = await staleRuns(store.db, now - this.config.leaseMs, now - this.config.ackMs);
     // A server killed between completing a run and rolling up its build leaves the build behind its runs.
@@ -101,16 +97,13 @@ export class LeaseKeeper {
    * of the lease old (not every worker every sweep): renewed at most
    * leaseMs / 3 + sweepMs ago, a connected worker is never seen as silent.
    */
-  private async renew(names: ReadonlySet<string>, now: number): Promise<void> {
-    for (const name of this.renewedAt.keys()) if (!names.has(name)) this.renewedAt.delete(name);
-    const due: string[] = [];
-    for (const name of names) {
-      const at = this.renewedAt.get(name);
-      if (at === undefined || now - at >= this.config.leaseMs / 3) due.push(name);
-    }
+  private async renew(sessions: readonly WorkerSession[], now: number): Promise<void> {
+    const dueBefore = now - this.config.leaseMs / 3;
+    const due: WorkerSession[] = [];
+    for (const s of sessions) if (s.renewedAt <= dueBefore) due.push(s);
     if (!due.length) return;
-    await touchWorkers(this.deps.store.db, due, now);
-    for (const name of due) this.renewedAt.set(name, now);
+    await touchWorkers(this.deps.store.db, [...new Set(due.map((s) => s.worker.name))], now);
+    for (const s of due) s.renewedAt = now;
   }
 
   /**
@@ -119,10 +112,10 @@ export class LeaseKeeper {
    * while connected): it reconnects and Pull gives it the new tags. The others
    * get their gate (disk guard, surges) anew. Only the rows that changed since
    * the last sweep (a margin before it) are read, and those of sessions no
-   * sweep has checked yet; all of them when the surges changed, on the first
-   * sweep, and about once a minute in case a change was missed.
+   * sweep has read yet; all of them when the surges changed, on the first
+   * sweep, and every few minutes in case a change was missed.
    */
-  private async refreshGrants(sessions: readonly WorkerSession[], names: ReadonlySet<string>, now: number): Promise<void> {
+  private async refreshGrants(sessions: readonly WorkerSession[], now: number): Promise<void> {
     const { store, workers } = this.deps;
     if (!sessions.length) {
       this.readAt = undefined;
@@ -132,22 +125,15 @@ export class LeaseKeeper {
     const [changed, surges] = await Promise.all([since === undefined ? undefined : workersChangedSince(store.db, since), listSurges(store.db)]);
     const surgeTags = surges.map((s) => s.host_tag);
     const surgeKey = surgeTags.join("\n");
-    const fullEvery = Math.max(1, Math.round(FULL_READ_MS / this.config.sweepMs));
-    const full = !changed || surgeKey !== this.surgeKey || ++this.sweepsSinceFull >= fullEvery;
-    let read: Set<string>;
-    if (full) {
-      read = new Set(names);
-      this.sweepsSinceFull = 0;
-    } else {
-      read = new Set(changed.filter((n) => names.has(n)));
-      for (const s of sessions) if (!this.checked.has(s)) read.add(s.worker.name);
-    }
-    if (read.size) {
-      const rows = await workerGrants(store.db, [...read]);
+    const full = !changed || surgeKey !== this.surgeKey || now - this.fullReadAt >= FULL_READ_MS;
+    if (full) this.fullReadAt = now;
+    const read = full ? sessions
+      : [...sessions.filter((s) => !s.rowRead), ...changed.flatMap((name) => workers.byName(name).filter((s) => s.rowRead))];
+    if (read.length) {
+      const rows = await workerGrants(store.db, [...new Set(read.map((s) => s.worker.name))]);
       const grants = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, r]));
-      for (const s of sessions) {
-        if (!read.has(s.worker.name)) continue;
-        this.checked.add(s);
+      for (const s of read) {
+        s.rowRead = true;
         const grant = grants.get(s.worker.name);
         if (!grant || !sameTags(claimableTags(grant), s.worker.tags)) workers.remove(s);
         else s.gate = workerGate(grant, s.worker.tags, surgeTags, this.config.gate);

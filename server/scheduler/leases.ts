@@ -1,9 +1,9 @@
 // Liveness: no run stays RUNNING forever. Each instance renews `last_seen` of
 // the workers whose Pull streams it holds (each once its renewal is a third of
-// a lease old) and follows the changes to their rows; any instance sweeps for runs whose
-// worker went silent past the lease (FAILED, with the reason in the log, or
-// back to QUEUED if the worker never acknowledged them) and for assignments
-// not acknowledged in time (back to QUEUED). The transitions are the
+// a lease old) and follows the changes to their rows; any instance sweeps for
+// runs whose worker went silent past the lease (FAILED, with the reason in the
+// log, or back to QUEUED if the worker never acknowledged them) and for
+// assignments not acknowledged in time (back to QUEUED). The transitions are the
 // lifecycle's compare-and-sets, so several instances sweeping at once change
 // each run once.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";

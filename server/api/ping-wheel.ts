@@ -2,9 +2,10 @@
 // spread over SLOTS slots; every period/SLOTS the streams of the next slot get
 // a Ping, so each stream hears one at least every `periodMs` and no tick pings
 // them all at once. Instead of a timer and a closure per stream (thousands of
-// idle workers), one timer that runs only while streams are open.
+// idle workers), one timer that runs only while streams are open; and one
+// frozen Ping message for all of them (a lean stream encodes it once).
 import { create } from "@bufbuild/protobuf";
-import { PullResponseSchema } from "../../gen/jobserv/v1/worker_pb.js";
+import { PingSchema, PullResponseSchema, type PullResponse } from "../../gen/jobserv/v1/worker_pb.js";
 import type { WorkerSession } from "../scheduler/connected-workers.js";
 
 const SLOTS = 16;
@@ -65,6 +66,13 @@ export class PingWheel {
   }
 }
 
+const PING: PullResponse = deepFreeze(create(PullResponseSchema, { action: { case: "ping", value: create(PingSchema) } }));
+
 function ping(session: WorkerSession): void {
-  session.queue.push(create(PullResponseSchema, { action: { case: "ping", value: {} } }));
+  session.queue.push(PING);
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v !== null && typeof v === "object") deepFreeze(v as object);
+  return Object.freeze(o);
 }

@@ -51,13 +51,13 @@ export function createWorkerAdminService(deps: ApiDeps & { workerLeaseMs: number
       await deps.authz.admin(ctx);
       await load(req.name);
       // Enlisting sets the allowed host tags (empty: no restriction); disabling keeps them.
-      await setWorkerEnlisted(store.db, req.name, req.enlisted, req.enlisted ? JSON.stringify(req.allowedHostTags.map((t) => t.toLowerCase())) : undefined);
+      await setWorkerEnlisted(store.db, req.name, req.enlisted, deps.now(), req.enlisted ? JSON.stringify(req.allowedHostTags.map((t) => t.toLowerCase())) : undefined);
       return { worker: await load(req.name) };
     },
     async deleteWorker(req, ctx) {
       await deps.authz.admin(ctx);
       await load(req.name);
-      await deleteWorker(store.db, req.name);
+      await deleteWorker(store.db, req.name, deps.now());
       return {};
     },
   };

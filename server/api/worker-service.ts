@@ -48,7 +48,7 @@ export function createWorkerService(deps: ApiDeps, pulls: PullSessions): Service
       }
       if (!tokenMatches(req.token, existing.token_hash)) throw new PermissionDeniedError(`worker "${req.name}" is registered with another token`);
       const enlisted = Boolean(existing.enlisted) || secretOk;
-      await updateWorkerFacts(store.db, req.name, { ...facts, enlisted: enlisted ? 1 : 0 });
+      await updateWorkerFacts(store.db, req.name, { ...facts, enlisted: enlisted ? 1 : 0 }, now());
       auth.forget(req.name);
       return { enlisted };
     },
@@ -68,7 +68,7 @@ export function createWorkerService(deps: ApiDeps, pulls: PullSessions): Service
 
     async reportFacts(req, ctx) {
       const worker = await auth.authenticate(ctx);
-      await updateWorkerFacts(store.db, worker.name, { ...changingFacts(req.facts, now()), last_seen: now() });
+      await updateWorkerFacts(store.db, worker.name, { ...changingFacts(req.facts, now()), last_seen: now() }, now());
       return {};
     },
 

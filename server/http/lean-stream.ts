@@ -17,6 +17,9 @@ import type { Logger } from "../logger.js";
 import { checkDeclaredLength, guardedBody, type BodyBudget, type BodyLimits } from "./request-body.js";
 import { asConnectError, leanStreamProtocol, StreamWriter, type NodeRequest, type NodeResponse, type StreamProtocol } from "./stream-framing.js";
 
+/** Frozen messages sent to many streams (the ping wheel's one Ping), encoded once each. */
+const encodedOnce = new WeakMap<object, Uint8Array>();
+
 /** Request headers by lower-case name, as the handlers read them. */
 export interface HeaderSource {
   get(name: string): string | null;
@@ -104,7 +107,10 @@ class LeanCall<I extends DescMessage, O extends DescMessage> implements HeaderSo
   }
 
   send(message: MessageShape<O>): boolean {
-    return this.out.send(toBinary(this.o.output, message));
+    if (!Object.isFrozen(message)) return this.out.send(toBinary(this.o.output, message));
+    let bytes = encodedOnce.get(message);
+    if (!bytes) encodedOnce.set(message, (bytes = toBinary(this.o.output, message)));
+    return this.out.send(bytes);
   }
 
   end(error?: unknown): void {

@@ -28,6 +28,10 @@ export class WorkerSession {
   reconciled = false;
   /** Whether it takes new runs (disk guard, surges), as of the last lease sweep. */
   gate: Gate = { idle: "" };
+  /** When the lease sweep last renewed its worker's `last_seen` through it (0: not yet). */
+  renewedAt = 0;
+  /** Whether a lease sweep has read its worker's row since it opened. */
+  rowRead = false;
   constructor(readonly worker: WorkerIdentity) {}
   get closed(): boolean {
     return this.queue.isClosed;

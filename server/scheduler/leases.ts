@@ -1,8 +1,9 @@
 // Liveness: no run stays RUNNING forever. Each instance renews `last_seen` of
-// the workers whose Pull streams it holds; any instance sweeps for runs whose
-// worker went silent past the lease (FAILED, with the reason in the log, or
-// back to QUEUED if the worker never acknowledged them) and for assignments
-// not acknowledged in time (back to QUEUED). The transitions are the
+// the workers whose Pull streams it holds (each once its renewal is a third of
+// a lease old) and follows the changes to their rows; any instance sweeps for
+// runs whose worker went silent past the lease (FAILED, with the reason in the
+// log, or back to QUEUED if the worker never acknowledged them) and for
+// assignments not acknowledged in time (back to QUEUED). The transitions are the
 // lifecycle's compare-and-sets, so several instances sweeping at once change
 // each run once.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
@@ -10,9 +11,9 @@ import type { Lifecycle } from "../builds/lifecycle.js";
 import type { Store } from "../store/db.js";
 import { activeRunsOf, staleRuns } from "../store/run-leases.js";
 import { listSurges } from "../store/surges.js";
-import { touchWorkers, workerGrants, type WorkerGrant } from "../store/workers.js";
+import { touchWorkers, workerGrants, workersChangedSince, type WorkerGrant } from "../store/workers.js";
 import { workerGate, type Gate, type GatePolicy } from "./worker-gate.js";
-import type { ConnectedWorkers } from "./connected-workers.js";
+import type { ConnectedWorkers, WorkerSession } from "./connected-workers.js";
 import { claimableTags, sameTags } from "./claimable-tags.js";
 import type { Logger } from "../logger.js";
 
@@ -23,7 +24,7 @@ export interface LeaseConfig {
   ackMs: number;
   /** How often to renew and sweep. */
   sweepMs: number;
-  /** The disk guard (sessions' gates are refreshed from the store every sweep). */
+  /** The disk guard (sessions' gates are refreshed from their changed rows every sweep). */
   gate: GatePolicy;
 }
 
@@ -35,9 +36,24 @@ export interface LeaseDeps {
   log: Logger;
 }
 
+/**
+ * How far before the previous sweep's read a sweep looks for changed rows (at
+ * least a sweep): writes stamped just before that read but committed after
+ * it, and other instances' clocks a little behind this one's.
+ */
+const CHANGE_MARGIN_MS = 2_000;
+/** How often a sweep reads every connected worker's row all the same. */
+const FULL_READ_MS = 300_000;
+
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  /** When the last sweep read the changed rows (undefined: read them all next). */
+  private readAt: number | undefined;
+  /** When a sweep last read every connected worker's row. */
+  private fullReadAt = 0;
+  /** The host tags in surge as of the last sweep. */
+  private surgeKey = "";
 
   constructor(private readonly deps: LeaseDeps, private readonly config: LeaseConfig) {}
 
@@ -55,23 +71,11 @@ export class LeaseKeeper {
   }
 
   async tick(): Promise<void> {
-    const { store, workers, lifecycle } = this.deps;
+    const { store, lifecycle } = this.deps;
     const now = this.deps.now();
-    const names = [...new Set(workers.list().map((s) => s.worker.name))];
-    if (names.length) {
-      await touchWorkers(store.db, names, now);
-      // A worker an admin disabled (or deleted) keeps its runs but its stream closes: no new
-      // ones. So does one whose claimable tags changed (restricted while connected): it
-      // reconnects and Pull gives it the new tags.
-      const [rows, surges] = await Promise.all([workerGrants(store.db, names), listSurges(store.db)]);
-      const grants = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, r]));
-      const surgeTags = surges.map((s) => s.host_tag);
-      for (const s of workers.list()) {
-        const grant = grants.get(s.worker.name);
-        if (!grant || !sameTags(claimableTags(grant), s.worker.tags)) workers.remove(s);
-        else s.gate = workerGate(grant, s.worker.tags, surgeTags, this.config.gate);
-      }
-    }
+    const sessions = this.deps.workers.list();
+    await this.renew(sessions, now);
+    await this.refreshGrants(sessions, now);
 
     const stale = await staleRuns(store.db, now - this.config.leaseMs, now - this.config.ackMs);
     // A server killed between completing a run and rolling up its build leaves the build behind its runs.
@@ -86,6 +90,57 @@ export class LeaseKeeper {
         await lifecycle.leaseLost(held, message);
       }
     }
+  }
+
+  /**
+   * Renews `last_seen` of the workers connected here whose renewal is a third
+   * of the lease old (not every worker every sweep): renewed at most
+   * leaseMs / 3 + sweepMs ago, a connected worker is never seen as silent.
+   */
+  private async renew(sessions: readonly WorkerSession[], now: number): Promise<void> {
+    const dueBefore = now - this.config.leaseMs / 3;
+    const due: WorkerSession[] = [];
+    for (const s of sessions) if (s.renewedAt <= dueBefore) due.push(s);
+    if (!due.length) return;
+    await touchWorkers(this.deps.store.db, [...new Set(due.map((s) => s.worker.name))], now);
+    for (const s of due) s.renewedAt = now;
+  }
+
+  /**
+   * A worker an admin disabled (or deleted) keeps its runs but its stream
+   * closes: no new ones. So does one whose claimable tags changed (restricted
+   * while connected): it reconnects and Pull gives it the new tags. The others
+   * get their gate (disk guard, surges) anew. Only the rows that changed since
+   * the last sweep (a margin before it) are read, and those of sessions no
+   * sweep has read yet; all of them when the surges changed, on the first
+   * sweep, and every few minutes in case a change was missed.
+   */
+  private async refreshGrants(sessions: readonly WorkerSession[], now: number): Promise<void> {
+    const { store, workers } = this.deps;
+    if (!sessions.length) {
+      this.readAt = undefined;
+      return;
+    }
+    const since = this.readAt === undefined ? undefined : this.readAt - Math.max(this.config.sweepMs, CHANGE_MARGIN_MS);
+    const [changed, surges] = await Promise.all([since === undefined ? undefined : workersChangedSince(store.db, since), listSurges(store.db)]);
+    const surgeTags = surges.map((s) => s.host_tag);
+    const surgeKey = surgeTags.join("\n");
+    const full = !changed || surgeKey !== this.surgeKey || now - this.fullReadAt >= FULL_READ_MS;
+    if (full) this.fullReadAt = now;
+    const read = full ? sessions
+      : [...sessions.filter((s) => !s.rowRead), ...changed.flatMap((name) => workers.byName(name).filter((s) => s.rowRead))];
+    if (read.length) {
+      const rows = await workerGrants(store.db, [...new Set(read.map((s) => s.worker.name))]);
+      const grants = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, r]));
+      for (const s of read) {
+        s.rowRead = true;
+        const grant = grants.get(s.worker.name);
+        if (!grant || !sameTags(claimableTags(grant), s.worker.tags)) workers.remove(s);
+        else s.gate = workerGate(grant, s.worker.tags, surgeTags, this.config.gate);
+      }
+    }
+    this.surgeKey = surgeKey;
+    this.readAt = now;
   }
 
   /** A new session's gate (disk guard, surges) from its worker's row, set before it is first served. */

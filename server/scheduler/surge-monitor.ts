@@ -64,9 +64,9 @@ export class SurgeMonitor {
     const { store, log } = this.deps;
     const now = this.deps.now();
     if (!await acquireLease(store.db, LEASE, this.holder, now, Math.max(15_000, 3 * this.config.checkMs))) return [];
-    const [queued, workers, current] = await Promise.all([
-      queuedByHostTag(store.db), regularWorkersOnline(store.db, now - this.config.leaseMs), listSurges(store.db),
-    ]);
+    const [queued, current] = await Promise.all([queuedByHostTag(store.db), listSurges(store.db)]);
+    // The online workers matter only to what is queued (thousands of idle workers, nothing queued: not read).
+    const workers = queued.size ? await regularWorkersOnline(store.db, now - this.config.leaseMs) : [];
     const regular = workers.map((w) => ({ name: w.name, tags: claimableTags(w), concurrency: w.concurrency }));
     const events: SurgeEvent[] = [];
     const active = new Map(current.map((s) => [s.host_tag, s]));

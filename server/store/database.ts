@@ -159,6 +159,14 @@ export interface WorkersTable {
   facts_at: ColumnType<number, number | undefined, number>;
   /** Bytes of free disk below which the worker wants no new runs (its own setting); 0 = the server's. */
   disk_threshold: ColumnType<number, number | undefined, number>;
+  /** When a write its Pull streams must follow (enlisted, tags, free disk, surge-only) last changed the row (ms). */
+  changed_at: ColumnType<number, number | undefined, number>;
+}
+
+/** A deleted worker, kept a while so other instances' lease sweeps close its streams. */
+export interface WorkerDeletionsTable {
+  name: string;
+  deleted_at: number;
 }
 
 /** A host tag in surge: queued runs exceeded what its regular workers take, since `started_at`. */
@@ -238,6 +246,7 @@ export interface Database {
   tests: TestsTable;
   test_results: TestResultsTable;
   workers: WorkersTable;
+  worker_deletions: WorkerDeletionsTable;
   log_chunks: LogChunksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   poller_refs: PollerRefsTable;

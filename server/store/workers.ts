@@ -1,6 +1,8 @@
 // Repository functions for workers: registration rows, what an admin set
 // (enlisted, allowed host tags), and liveness (`last_seen`, renewed by the
-// instance holding a worker's Pull stream).
+// instance holding a worker's Pull stream). Every write that changes what a
+// worker's open streams must follow stamps `changed_at` (a deletion leaves a
+// row in worker_deletions), so lease sweeps re-read only what changed.
 import type { Kysely } from "kysely";
 import type { Insertable } from "kysely";
 import type { Database, WorkerRow, WorkersTable } from "./database.js";
@@ -10,11 +12,12 @@ export function findWorker(db: Kysely<Database>, name: string): Promise<WorkerRo
 }
 
 export async function insertWorker(db: Kysely<Database>, row: Insertable<WorkersTable>): Promise<void> {
-  await db.insertInto("workers").values(row).execute();
+  await db.insertInto("workers").values({ changed_at: row.created_at, ...row }).execute();
 }
 
-export async function updateWorkerFacts(db: Kysely<Database>, name: string, facts: Partial<Omit<WorkerRow, "name" | "token_hash" | "created_at">>): Promise<void> {
-  await db.updateTable("workers").set(facts).where("name", "=", name).execute();
+/** Updates a worker's reported facts at `at` (stamped as a change its streams follow). */
+export async function updateWorkerFacts(db: Kysely<Database>, name: string, facts: Partial<Omit<WorkerRow, "name" | "token_hash" | "created_at" | "changed_at">>, at: number): Promise<void> {
+  await db.updateTable("workers").set({ ...facts, changed_at: at }).where("name", "=", name).execute();
 }
 
 /** Workers by name after `afterName`, at most `limit`. */
@@ -23,13 +26,30 @@ export function listWorkers(db: Kysely<Database>, afterName: string, limit: numb
 }
 
 /** Enlists or disables a worker; `allowedHostTags` (a JSON array) replaces its restriction when given. */
-export async function setWorkerEnlisted(db: Kysely<Database>, name: string, enlisted: boolean, allowedHostTags?: string): Promise<void> {
-  await db.updateTable("workers").set({ enlisted: enlisted ? 1 : 0, ...(allowedHostTags === undefined ? {} : { allowed_host_tags: allowedHostTags }) })
+export async function setWorkerEnlisted(db: Kysely<Database>, name: string, enlisted: boolean, at: number, allowedHostTags?: string): Promise<void> {
+  await db.updateTable("workers").set({ enlisted: enlisted ? 1 : 0, changed_at: at, ...(allowedHostTags === undefined ? {} : { allowed_host_tags: allowedHostTags }) })
     .where("name", "=", name).execute();
 }
 
-export async function deleteWorker(db: Kysely<Database>, name: string): Promise<void> {
-  await db.deleteFrom("workers").where("name", "=", name).execute();
+/** How long a deletion is remembered for other instances' sweeps (they look back a few seconds). */
+const DELETIONS_KEPT_MS = 24 * 3600_000;
+
+/** Deletes a worker at `at`, leaving a note of it for other instances' lease sweeps (and forgetting notes a day old). */
+export async function deleteWorker(db: Kysely<Database>, name: string, at: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("workers").where("name", "=", name).execute();
+    await trx.deleteFrom("worker_deletions").where((eb) => eb.or([eb("name", "=", name), eb("deleted_at", "<", at - DELETIONS_KEPT_MS)])).execute();
+    await trx.insertInto("worker_deletions").values({ name, deleted_at: at }).execute();
+  });
+}
+
+/** Workers whose row changed, or that were deleted, at or after `since` (ms). */
+export async function workersChangedSince(db: Kysely<Database>, since: number): Promise<string[]> {
+  const [changed, deleted] = await Promise.all([
+    db.selectFrom("workers").select("name").where("changed_at", ">=", since).execute(),
+    db.selectFrom("worker_deletions").select("name").where("deleted_at", ">=", since).execute(),
+  ]);
+  return [...new Set([...changed, ...deleted].map((r) => r.name))];
 }
 
 /**

@@ -1,9 +1,11 @@
 // Store functions for workers on both dialects: a worker's facts round-trip,
 // including the changing ones (free disk beyond 32 bits, fractional load);
 // the lease sweep's reads and writes of every connected worker hold for more
-// names than one statement may carry placeholders.
+// names than one statement may carry placeholders; the writes a worker's
+// streams must follow (and deletions) are found by when they happened, and
+// renewing last_seen is not one of them.
 import test from "ava";
-import { findWorker, insertWorker, touchWorkers, updateWorkerFacts, workerGrants } from "../../../server/store/workers.js";
+import { deleteWorker, findWorker, insertWorker, setWorkerEnlisted, touchWorkers, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
 import { dialects, openTestStore } from "../../support/db.js";
 
 for (const dialect of dialects) {
@@ -20,7 +22,7 @@ for (const dialect of dialects) {
     t.is(Number(row!.mem_total), 24 * 1024 ** 3);
     t.is(Number(row!.load_avg), 0.42);
 
-    await updateWorkerFacts(store.db, "w1", { disk_free: 5, load_avg: 3.75, last_seen: 2_000 });
+    await updateWorkerFacts(store.db, "w1", { disk_free: 5, load_avg: 3.75, last_seen: 2_000 }, 2_000);
     const updated = await findWorker(store.db, "w1");
     t.is(Number(updated!.disk_free), 5);
     t.is(Number(updated!.load_avg), 3.75);
@@ -40,5 +42,28 @@ for (const dialect of dialects) {
     t.is(Number((await findWorker(store.db, "first"))!.last_seen), 5_000);
     t.is(Number((await findWorker(store.db, "last"))!.last_seen), 5_000);
     t.deepEqual((await workerGrants(store.db, names)).map((g) => g.name).sort(), ["first", "last"]);
+  });
+}
+
+for (const dialect of dialects) {
+  test(`${dialect}: workersChangedSince finds registrations, facts, enlisting and deletions from a time on, not renewals`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    const row = { token_hash: "h", enlisted: 1, host_tags: "[]", concurrency: 1, distro: "", cpu_type: "", cpu_total: 1, mem_total: 1, version: "", last_seen: 1_000 };
+    for (const name of ["old", "facts", "enlist", "gone", "touched"]) await insertWorker(store.db, { name, created_at: 1_000, ...row });
+    await insertWorker(store.db, { name: "new", created_at: 5_000, ...row });
+    await updateWorkerFacts(store.db, "facts", { disk_free: 7, facts_at: 6_000 }, 6_000);
+    await setWorkerEnlisted(store.db, "enlist", false, 7_000);
+    await deleteWorker(store.db, "gone", 8_000);
+    await touchWorkers(store.db, ["touched"], 9_000);
+    t.deepEqual((await workersChangedSince(store.db, 5_000)).sort(), ["enlist", "facts", "gone", "new"]);
+    t.deepEqual((await workersChangedSince(store.db, 7_000)).sort(), ["enlist", "gone"]);
+    t.deepEqual(await workersChangedSince(store.db, 8_001), []);
+    t.is(await findWorker(store.db, "gone"), undefined);
+
+    // Registered again after its deletion: a row again; a deletion a day old is forgotten by the next one.
+    await insertWorker(store.db, { name: "gone", created_at: 7_200, ...row });
+    t.deepEqual(await workersChangedSince(store.db, 7_500), ["gone"]);
+    await deleteWorker(store.db, "old", 8_000 + 25 * 3600_000);
+    t.deepEqual(await workersChangedSince(store.db, 7_500), ["old"]);
   });
 }

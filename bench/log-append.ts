@@ -68,7 +68,9 @@ async function storeAppendMBs(dialect: Dialect, bytes: number, count: number): P
   const store = await openStore(db.url);
   try {
     const sync = await syncsEachCommit(store, dialect);
-    const file = fileAppendMBs(bytes, count, sync);
+    // The best of three: a write-only append of a few MB takes milliseconds, so
+    // one try measures the shared host's moment more than the disk.
+    const file = Math.max(...[0, 1, 2].map(() => fileAppendMBs(bytes, count, sync)));
     await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
     await triggerBuild(triggerDeps(store), { project: "p", triggerName: "ci", params: {}, reason: "" });
     const run = await store.db.selectFrom("runs").select("id").orderBy("id").executeTakeFirstOrThrow();

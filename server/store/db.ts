@@ -9,6 +9,7 @@ import { createPool, type Pool } from "mysql2";
 import { capsFor, type DialectCaps } from "./caps.js";
 import type { Database } from "./database.js";
 import { applyMigrations } from "./migrate.js";
+import { startCheckpointer } from "./sqlite-checkpointer.js";
 import { withStatementCache } from "./sqlite-statements.js";
 import type { Logger } from "../logger.js";
 import { reportingConnectionErrors, reportingQueryErrors, type StoreErrorListener } from "./store-errors.js";
@@ -49,7 +50,15 @@ function openSqlite(url: string, onError: StoreErrorListener): Store {
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), log: reportingQueryErrors(onError) });
-  return { db, caps: capsFor("sqlite"), close: () => db.destroy() };
+  // A file in WAL mode (not :memory:): checkpoints leave the event loop.
+  const checkpointer = database.memory ? undefined : startCheckpointer(database, file, onError);
+  return {
+    db, caps: capsFor("sqlite"),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 function openMysql(url: string, log: Pick<Logger, "error">, onError: StoreErrorListener): Store {

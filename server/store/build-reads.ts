@@ -31,18 +31,11 @@ export interface BuildByName {
 
 /** Build `number` of project `projectName` with its project's access facts, its runs and its events: three queries sent at once. */
 export async function readBuildByName(db: Kysely<Database>, caps: DialectCaps, projectName: string, number: number): Promise<BuildByName> {
-  const reads = caps.joinsCostMore ? bySubqueries : byJoins;
-  const [found, runs, events] = await Promise.all([
-    reads.build(db, projectName, number), reads.runs(db, projectName, number), reads.events(db, projectName, number),
-  ]);
-  return { found, runs, events };
+  const reads = caps.joinsCostMore ? subqueried : joined;
+  const args = { project: projectName, number };
+  const [build, runs, events] = await Promise.all([reads.build.first(db, args), reads.runs.all(db, args), reads.events.all(db, args)]);
+  return { found: projectFactsApart(build), runs, events: eventRows(events) };
 }
-
-type Reads = {
-  build: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["found"]>;
-  runs: (db: Kysely<Database>, projectName: string, number: number) => Promise<RunSummaryRow[]>;
-  events: (db: Kysely<Database>, projectName: string, number: number) => Promise<BuildByName["events"]>;
-};
 
 type ByName = { project: string; number: number };
 
@@ -56,12 +49,6 @@ const joined = {
     .innerJoin("projects", "projects.id", "builds.project_id")
     .select(["build_events.status", "build_events.time"]).where("projects.name", "=", a.project).where("builds.number", "=", a.number)
     .orderBy("build_events.id")),
-};
-
-const byJoins: Reads = {
-  build: async (db, project, number) => projectFactsApart(await joined.build.first(db, { project, number })),
-  runs: (db, project, number) => joined.runs.all(db, { project, number }),
-  events: async (db, project, number) => eventRows(await joined.events.all(db, { project, number })),
 };
 
 type Eb = ExpressionBuilder<Database, keyof Database>;
@@ -78,12 +65,6 @@ const subqueried = {
     .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, a.project, a.number))).orderBy("runs.id")),
   events: compiledOnce((db, a: ByName) => db.selectFrom("build_events").select(["build_events.status", "build_events.time"])
     .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, a.project, a.number))).orderBy("build_events.id")),
-};
-
-const bySubqueries: Reads = {
-  build: async (db, project, number) => projectFactsApart(await subqueried.build.first(db, { project, number })),
-  runs: (db, project, number) => subqueried.runs.all(db, { project, number }),
-  events: async (db, project, number) => eventRows(await subqueried.events.all(db, { project, number })),
 };
 
 function projectFactsApart(row: (BuildSummaryRow & { project_name: string; project_public: number }) | undefined): BuildByName["found"] {

@@ -8,14 +8,14 @@ import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { BuildService } from "../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../gen/jobserv/v1/project_pb.js";
 import { RunService } from "../gen/jobserv/v1/run_pb.js";
-import { PullRequestSchema, PullResponseSchema, WorkerService } from "../gen/jobserv/v1/worker_pb.js";
+import { WorkerService } from "../gen/jobserv/v1/worker_pb.js";
 import { createBuildService } from "./api/build-service.js";
 import type { ApiDeps } from "./api/deps.js";
 import { createProjectService } from "./api/project-service.js";
 import { createRunService } from "./api/run-service.js";
 import { createWorkerService } from "./api/worker-service.js";
 import { PullSessions } from "./api/pull-sessions.js";
-import { leanServerStream } from "./http/lean-stream.js";
+import { leanWorkerCalls } from "./api/lean-worker-calls.js";
 import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
@@ -162,14 +162,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   ], log);
   const logMethods = [WorkerService.method.appendLog, WorkerService.method.reportTests];
   const bodyLimits = { anonymousMaxBytes: config.rpcAnonymousMaxBytes, idleMs: config.rpcBodyIdleMs };
-  // The worker's Pull: thousands stay open and idle, so it skips Connect's per-stream pipeline (http/lean-stream.ts).
-  const pull = leanServerStream({
-    rpc: `${WorkerService.typeName}/${WorkerService.method.pull.name}`, input: PullRequestSchema, output: PullResponseSchema, limits: bodyLimits, log,
-    authenticate: async (header) => { await deps.workerAuth.authenticate({ requestHeader: header }); },
-    open: (req, header, sink) => pulls.stream(req, { requestHeader: header }, sink),
-    toError: toConnectError,
-    observe: (rpc, seconds, error, canceled) => metrics.observeRpc(rpc, seconds, error, canceled),
-  });
   const handler = rpcAdapter({
     // The gateway's routes are written against HTTP/1.1's request type; HTTP/2's compatible one reaches them too.
     routes, fallback: gateway as unknown as Parameters<typeof rpcAdapter>[0]["fallback"], log, readMaxBytes: config.rpcMaxBytes,
@@ -178,7 +170,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     compressMinBytes: 16 * 1024,
     interceptors: [requestLog(log), metrics.interceptor(), deadlines(), domainErrors()],
     authenticate: requestGate(access, deps.workerAuth),
-    leanStreams: { [`/${WorkerService.typeName}/${WorkerService.method.pull.name}`]: pull },
+    // The worker's Pull and frequent unary calls skip Connect's pipeline (api/lean-worker-calls.ts).
+    lean: leanWorkerCalls(deps, pulls, { limits: bodyLimits, log, observe: (rpc, seconds, error, canceled) => metrics.observeRpc(rpc, seconds, error, canceled) }),
     limits: {
       maxBytes: config.rpcMaxBytes, ...bodyLimits,
       methodMaxBytes: Object.fromEntries(logMethods.map((m) => [`/${m.parent.typeName}/${m.name}`, config.rpcLogMaxBytes])),

@@ -1,8 +1,12 @@
 // WorkerService: registration, the Pull stream, log appends and run updates.
 // Stream bookkeeping lives in scheduler/; this file only adapts the protocol.
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { WorkerFacts, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import type {
+  AppendLogRequest, AppendLogResponseSchema, ReportFactsRequest, ReportFactsResponseSchema, ReportTestsRequest, ReportTestsResponseSchema,
+  UpdateRunRequest, UpdateRunResponseSchema, WorkerFacts, WorkerService,
+} from "../../gen/jobserv/v1/worker_pb.js";
 import { hashToken, tokenMatches } from "../auth/tokens.js";
 import { authoriseRunToken } from "../builds/run-token.js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors.js";
@@ -11,6 +15,7 @@ import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js
 import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
 import type { PullSessions } from "./pull-sessions.js";
+import type { RequestHeaders } from "./worker-auth.js";
 
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 
@@ -66,21 +71,38 @@ export function createWorkerService(deps: ApiDeps, pulls: PullSessions): Service
       }
     },
 
-    async reportFacts(req, ctx) {
-      const worker = await auth.authenticate(ctx);
+    ...workerCalls(deps),
+  };
+}
+
+/** The worker's unary calls after registration: what they read of the call is its headers (the worker's credentials). */
+export interface WorkerCalls {
+  reportFacts(req: ReportFactsRequest, call: RequestHeaders): Promise<MessageInitShape<typeof ReportFactsResponseSchema>>;
+  appendLog(req: AppendLogRequest, call: RequestHeaders): Promise<MessageInitShape<typeof AppendLogResponseSchema>>;
+  updateRun(req: UpdateRunRequest, call: RequestHeaders): Promise<MessageInitShape<typeof UpdateRunResponseSchema>>;
+  reportTests(req: ReportTestsRequest, call: RequestHeaders): Promise<MessageInitShape<typeof ReportTestsResponseSchema>>;
+}
+
+/** Served by Connect's router (above) and by the lean unary path (main.ts: http/lean-unary.ts) alike. */
+export function workerCalls(deps: ApiDeps): WorkerCalls {
+  const { store, now } = deps;
+  const auth = deps.workerAuth;
+  return {
+    async reportFacts(req, call) {
+      const worker = await auth.authenticate(call);
       await updateWorkerFacts(store.db, worker.name, { ...changingFacts(req.facts, now()), last_seen: now() }, now());
       return {};
     },
 
-    async appendLog(req, ctx) {
-      const worker = await auth.authenticate(ctx);
+    async appendLog(req, call) {
+      const worker = await auth.authenticate(call);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
       const committed = await deps.logs.append(run.id, Number(req.offset), req.data);
       return { committedOffset: BigInt(committed), cancelRequested: run.status === Status.CANCELLING };
     },
 
-    async updateRun(req, ctx) {
-      const worker = await auth.authenticate(ctx);
+    async updateRun(req, call) {
+      const worker = await auth.authenticate(call);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name, { allowComplete: true });
       if (req.imageDigest && req.imageDigest !== run.image_digest) {
         if (req.imageDigest.length > 512) throw new InvalidArgumentError("image_digest: at most 512 characters");
@@ -89,8 +111,8 @@ export function createWorkerService(deps: ApiDeps, pulls: PullSessions): Service
       return deps.lifecycle.workerReport(run, req.status, req.message);
     },
 
-    async reportTests(req, ctx) {
-      const worker = await auth.authenticate(ctx);
+    async reportTests(req, call) {
+      const worker = await auth.authenticate(call);
       const run = await authoriseRunToken(store, Number(req.runId), req.runToken, worker.name);
       await reportRunTests(store, run, req.tests, now());
       return { cancelRequested: run.status === Status.CANCELLING };

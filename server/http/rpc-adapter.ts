@@ -7,8 +7,8 @@
 // drained so the client, still sending, reads the answer, or cut when it
 // stalled). Decode failures of binary input
 // (Connect, gRPC, gRPC-web) answer invalid_argument like JSON ones do.
-// Methods given a lean stream handler (lean-stream.ts) are answered by it
-// when it takes the call, by Connect's router otherwise.
+// Methods given a lean handler (lean-stream.ts, lean-unary.ts) are answered
+// by it when it takes the call, by Connect's router otherwise.
 import http2 from "node:http2";
 import type http from "node:http";
 import {
@@ -18,7 +18,7 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { Logger } from "../logger.js";
 import { BODY_BUDGET, checkDeclaredLength, guardedBody, type BodyBudget, type BodyLimits } from "./request-body.js";
-import type { LeanStreamHandler } from "./lean-stream.js";
+import type { LeanHandler } from "./lean-call.js";
 
 type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -40,8 +40,8 @@ export interface RpcAdapterOptions extends ConnectRouterOptions {
    */
   authenticate: (ctx: HandlerContext) => Promise<boolean>;
   log: Logger;
-  /** By request path: server streams answered without Connect's pipeline when their handler takes the call. */
-  leanStreams?: Record<string, LeanStreamHandler>;
+  /** By request path: calls answered without Connect's pipeline when their handler takes the call (lean-stream.ts, lean-unary.ts). */
+  lean?: Record<string, LeanHandler>;
 }
 
 export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: NodeResponse) => void {
@@ -69,10 +69,10 @@ export function rpcAdapter(options: RpcAdapterOptions): (req: NodeRequest, res: 
     },
   });
   options.routes(router);
-  const paths = new Map<string, { handler: UniversalHandler; maxBytes: number; lean?: LeanStreamHandler }>();
+  const paths = new Map<string, { handler: UniversalHandler; maxBytes: number; lean?: LeanHandler }>();
   for (const handler of router.handlers) {
     const path = handler.requestPath;
-    paths.set(path, { handler, maxBytes: limits.methodMaxBytes[path] ?? limits.maxBytes, lean: options.leanStreams?.[path] });
+    paths.set(path, { handler, maxBytes: limits.methodMaxBytes[path] ?? limits.maxBytes, lean: options.lean?.[path] });
   }
   return (req, res) => {
     const url = req.url ?? "";

@@ -1,6 +1,7 @@
 // The wire forms of a server-streaming response for the three protocols the
 // RPC port serves (Connect streaming, gRPC, gRPC-web), written straight to a
-// Node response: the headers, each message as an envelope, and the end of
+// Node response (a unary call over gRPC or gRPC-web is such a stream of one
+// message; Connect's own unary form is lean-unary.ts's): the headers, each message as an envelope, and the end of
 // the stream with its status (Connect: an end-stream envelope with a JSON
 // error; gRPC: HTTP trailers; gRPC-web: a trailer envelope). Only binary
 // (protobuf) requests are recognised here; the rest is left to Connect's
@@ -28,13 +29,34 @@ const ROUTER_ONLY_HEADERS = ["connect-timeout-ms", "grpc-timeout", "connect-cont
 
 /** The protocol of a binary streaming POST that a lean stream can answer, or undefined. */
 export function leanStreamProtocol(req: NodeRequest): StreamProtocol | undefined {
-  if (req.method !== "POST") return undefined;
-  for (const name of ROUTER_ONLY_HEADERS) {
-    const v = req.headers[name];
-    if (v !== undefined && !(name.endsWith("encoding") && v === "identity")) return undefined;
-  }
+  if (!leanCallable(req, ROUTER_ONLY_HEADERS)) return undefined;
   const type = req.headers["content-type"] ?? "";
   return CONTENT_TYPES.find(([re]) => re.test(type))?.[1];
+}
+
+/** A unary call's protocol: Connect's unary form (the bare message), or gRPC and gRPC-web, which frame it as a stream of one. */
+export type UnaryProtocol = "connect-unary" | "grpc" | "grpc-web";
+
+/** Connect's unary form names its compression `content-encoding`. */
+const UNARY_ROUTER_ONLY_HEADERS = [...ROUTER_ONLY_HEADERS, "content-encoding"];
+
+/** The protocol of a binary unary POST that a lean unary call can answer, or undefined. */
+export function leanUnaryProtocol(req: NodeRequest): UnaryProtocol | undefined {
+  if (!leanCallable(req, UNARY_ROUTER_ONLY_HEADERS)) return undefined;
+  const type = req.headers["content-type"] ?? "";
+  if (/^application\/proto$/i.test(type)) return "connect-unary";
+  const framed = CONTENT_TYPES.find(([re]) => re.test(type))?.[1];
+  return framed === "connect" ? undefined : framed;
+}
+
+/** A POST asking for nothing only Connect's router does (a deadline, compressed input). */
+function leanCallable(req: NodeRequest, routerOnly: readonly string[]): boolean {
+  if (req.method !== "POST") return false;
+  for (const name of routerOnly) {
+    const v = req.headers[name];
+    if (v !== undefined && !(name.endsWith("encoding") && v === "identity")) return false;
+  }
+  return true;
 }
 
 /** One message as an envelope: flags, big-endian length, bytes. */

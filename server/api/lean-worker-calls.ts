@@ -1,0 +1,48 @@
+// The worker's calls served on the lean paths (http/lean-stream.ts,
+// http/lean-unary.ts), by request path for the RPC adapter: its Pull stream
+// (thousands stay open and idle) and its frequent unary calls (a run's end,
+// each log chunk, test reports, facts). The handlers are the same ones
+// Connect's router serves (worker-service.ts), authenticated, limited, timed
+// and mapped to the same codes; calls these paths do not take go to the router.
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { ConnectError } from "@connectrpc/connect";
+import { PullRequestSchema, PullResponseSchema, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
+import type { LeanHandler } from "../http/lean-call.js";
+import { leanServerStream } from "../http/lean-stream.js";
+import { leanUnary } from "../http/lean-unary.js";
+import type { BodyLimits } from "../http/request-body.js";
+import type { Logger } from "../logger.js";
+import type { ApiDeps } from "./deps.js";
+import { toConnectError } from "./errors.js";
+import type { PullSessions } from "./pull-sessions.js";
+import { workerCalls } from "./worker-service.js";
+import type { RequestHeaders } from "./worker-auth.js";
+
+export interface LeanWorkerOptions {
+  limits: BodyLimits;
+  log: Logger;
+  /** Each call's end (metrics). */
+  observe: (rpc: string, seconds: number, error: ConnectError | undefined, canceled: boolean) => void;
+}
+
+export function leanWorkerCalls(deps: ApiDeps, pulls: PullSessions, o: LeanWorkerOptions): Record<string, LeanHandler> {
+  const common = {
+    limits: o.limits, log: o.log, toError: toConnectError, observe: o.observe,
+    authenticate: async (header: RequestHeaders["requestHeader"]) => { await deps.workerAuth.authenticate({ requestHeader: header }); },
+  };
+  const rpc = (name: string) => `${WorkerService.typeName}/${name}`;
+  const calls = workerCalls(deps);
+  const unary = <I extends DescMessage, O extends DescMessage>(method: { name: string; input: I; output: O },
+    handle: (input: MessageShape<I>, call: RequestHeaders) => Promise<MessageInitShape<O>>): [string, LeanHandler] =>
+    [`/${rpc(method.name)}`, leanUnary({ ...common, rpc: rpc(method.name), input: method.input, output: method.output,
+      handle: (input, header) => handle(input, { requestHeader: header }) })];
+  const m = WorkerService.method;
+  return Object.fromEntries([
+    [`/${rpc(m.pull.name)}`, leanServerStream({ ...common, rpc: rpc(m.pull.name), input: PullRequestSchema, output: PullResponseSchema,
+      open: (req, header, sink) => pulls.stream(req, { requestHeader: header }, sink) })],
+    unary(m.updateRun, (req, call) => calls.updateRun(req, call)),
+    unary(m.appendLog, (req, call) => calls.appendLog(req, call)),
+    unary(m.reportTests, (req, call) => calls.reportTests(req, call)),
+    unary(m.reportFacts, (req, call) => calls.reportFacts(req, call)),
+  ]);
+}

@@ -3,7 +3,7 @@
 // `artifacts` table is the index that listing and downloads go by.
 import type { Readable } from "node:stream";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import type { RunRow } from "../store/database.js";
+import type { RunRow, WorkerRunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
 import { artifactBytes, findArtifact, recordArtifact, runKeyParts } from "../store/artifacts.js";
 import { isReservedArtifactPath, normaliseArtifactPath } from "./artifact-path.js";
@@ -25,7 +25,7 @@ export interface ArtifactDeps {
  * (`declaredSize`, when known, is checked before any byte is read).
  * Concurrent uploads of one run may overshoot the run budget by at most one file.
  */
-export async function storeArtifact(deps: ArtifactDeps, run: RunRow, rawPath: string, body: AsyncIterable<Uint8Array>,
+export async function storeArtifact(deps: ArtifactDeps, run: WorkerRunRow, rawPath: string, body: AsyncIterable<Uint8Array>,
   declaredSize: number | undefined): Promise<{ path: string; size: number }> {
   const path = normaliseArtifactPath(rawPath);
   if (isReservedArtifactPath(path)) throw new InvalidArgumentError(`artifact path "${path}" is reserved for the run's own file`);

@@ -11,9 +11,9 @@ import { RunDefinitionSchema } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import type { ChainedTrigger, ProjectDefinition, TriggerSpec } from "../projects/schema.js";
 import { buildWithProject } from "../store/builds.js";
-import type { BuildRow, RunRow } from "../store/database.js";
+import type { BuildRow, RunRow, WorkerRunRow } from "../store/database.js";
 import { isDuplicateKey } from "../store/duplicate-key.js";
-import { firstRunSecrets, runDefinitionsOfBuild, runNamesOfBuild } from "../store/runs.js";
+import { findRunById, firstRunSecrets, runDefinitionsOfBuild, runNamesOfBuild } from "../store/runs.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
 import { addQueuedRuns } from "./lifecycle-queue.js";
 import { queuedRunRows } from "./queued-runs.js";
@@ -52,10 +52,13 @@ async function addRuns(ctx: LifecycleContext, chain: ChainContext, triggers: Tri
 }
 
 /** A passed run's chained triggers; throws (with the reason) when they cannot be added. */
-export async function fireRunChains(ctx: LifecycleContext, run: RunRow): Promise<void> {
+export async function fireRunChains(ctx: LifecycleContext, run: WorkerRunRow): Promise<void> {
   // Set when the run was queued: most runs chain nothing, and need no reads to find out.
   if (!run.run_triggers) return;
-  const parent = fromJsonString(RunDefinitionSchema, run.definition_json);
+  // A worker's call reads its run without the definition and secrets (findWorkerRun): the few runs that chain read them here.
+  const full = await findRunById(ctx.store.db, run.id);
+  if (!full) return;
+  const parent = fromJsonString(RunDefinitionSchema, full.definition_json);
   const chain = await chainContext(ctx, run.build_id);
   const spec = findTrigger(chain.def, parent.triggerName).runs.find((r) => r.name === run.name);
   if (!spec?.triggers.length) return;
@@ -63,7 +66,7 @@ export async function fireRunChains(ctx: LifecycleContext, run: RunRow): Promise
   params["H_TRIGGER_URL"] = parent.runUrl;
   const chained = spec.triggers.map((c) => chainedTrigger(chain.def, c, parent.triggerType));
   const pending = await notFiredBy(ctx, chain.build.id, chained, parent.runUrl);
-  if (pending.length) await addRuns(ctx, chain, pending, params, run.secrets_enc, run.queue_priority);
+  if (pending.length) await addRuns(ctx, chain, pending, params, full.secrets_enc, run.queue_priority);
 }
 
 /**

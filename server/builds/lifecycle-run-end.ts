@@ -3,7 +3,7 @@
 // passed (FAILED with the note when they cannot be added, as JobServ), then
 // the build's roll-up. Shared by lifecycle-runs.ts and lifecycle-tests.ts.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
-import type { RunRow } from "../store/database.js";
+import type { RunRow, WorkerRunRow } from "../store/database.js";
 import { transitionRun } from "../store/run-transitions.js";
 import { fireRunChains } from "./chain.js";
 import { recordRunChanges, type LifecycleContext } from "./lifecycle-context.js";
@@ -11,7 +11,7 @@ import type { LifecycleEvent } from "./lifecycle-events.js";
 import { publishThenRollup } from "./lifecycle-rollup.js";
 
 /** After a run's committed change to `status` (by its worker, or its tests): its event, chains if it passed, the roll-up. */
-export async function runCompleted(ctx: LifecycleContext, run: RunRow, status: Status, message: string, now: number): Promise<void> {
+export async function runCompleted(ctx: LifecycleContext, run: WorkerRunRow, status: Status, message: string, now: number): Promise<void> {
   // The slot is free in the store now: the worker's next run need not wait for this run's event.
   if (run.worker_name) ctx.placement?.freed(run.worker_name, run.id);
   ctx.events.publish(await recordRunChanges(ctx, [{ runId: run.id, status, worker: run.worker_name, message, time: now }]));
@@ -20,7 +20,7 @@ export async function runCompleted(ctx: LifecycleContext, run: RunRow, status: S
 }
 
 /** Fires a passed run's chained triggers; if that fails, the run fails with the reason (as JobServ): that event, unpublished. */
-async function chainFromRun(ctx: LifecycleContext, run: RunRow): Promise<LifecycleEvent[]> {
+async function chainFromRun(ctx: LifecycleContext, run: WorkerRunRow): Promise<LifecycleEvent[]> {
   try {
     await fireRunChains(ctx, run);
     return [];

@@ -10,7 +10,7 @@
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { runCredential } from "./run-token.js";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from "../errors.js";
-import type { RunRow } from "../store/database.js";
+import type { RunRow, WorkerRunRow } from "../store/database.js";
 import { claimQueuedRuns, type ClaimedRunRow } from "../store/run-claims.js";
 import { acknowledgeRun, completeRunWithoutTests, completeWorkerDoneRun, failRunOfWorker, markWorkerDone, requeueUnackedRun, resetRunForRerun, transitionRun } from "../store/run-transitions.js";
 import { testVerdict } from "../store/tests.js";
@@ -60,7 +60,7 @@ export async function leaseLost(ctx: LifecycleContext, run: { id: number; buildI
 const WORKER_MAY_SET = new Set([Status.RUNNING, Status.UPLOADING, Status.PASSED, Status.FAILED]);
 
 /** Applies a worker's report about its run (authorised by the run token); returns whether the run is being cancelled. */
-export async function workerReport(ctx: LifecycleContext, run: RunRow, status: Status, message: string): Promise<{ cancelRequested: boolean }> {
+export async function workerReport(ctx: LifecycleContext, run: WorkerRunRow, status: Status, message: string): Promise<{ cancelRequested: boolean }> {
   if (!WORKER_MAY_SET.has(status)) throw new InvalidArgumentError(`status: a worker may report RUNNING, UPLOADING, PASSED or FAILED, not ${Status[status]}`);
   if (isComplete(run.status)) {
     // A retry of the final report whose answer was lost (e.g. the server died

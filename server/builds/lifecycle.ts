@@ -9,7 +9,7 @@
 // by tests from outside).
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { DefinitionCache } from "../projects/definition-cache.js";
-import type { RunRow } from "../store/database.js";
+import type { RunRow, WorkerRunRow } from "../store/database.js";
 import type { ClaimedRunRow } from "../store/run-claims.js";
 import { Identities } from "./identities.js";
 import type { LifecycleContext, LifecycleDeps } from "./lifecycle-context.js";
@@ -79,7 +79,7 @@ export class Lifecycle {
   }
 
   /** What the run's worker reports (RUNNING acknowledges; UPLOADING, PASSED, FAILED change it). */
-  workerReport(run: RunRow, status: Status, message: string): Promise<{ cancelRequested: boolean }> {
+  workerReport(run: WorkerRunRow, status: Status, message: string): Promise<{ cancelRequested: boolean }> {
     return workerReport(this.ctx, run, status, message);
   }
 

@@ -2,7 +2,7 @@
 // checked against the limits and stored, replacing any earlier report.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { InvalidArgumentError } from "../errors.js";
-import type { RunRow } from "../store/database.js";
+import type { RunRow, WorkerRunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
 import { replaceTests, type NewTest } from "../store/tests.js";
 
@@ -22,7 +22,7 @@ export interface ReportedTest {
  * Names and contexts longer than their columns are cut; everything else out
  * of bounds is an InvalidArgumentError naming the offending test.
  */
-export async function reportRunTests(store: Store, run: RunRow, tests: readonly ReportedTest[], now: number): Promise<void> {
+export async function reportRunTests(store: Store, run: WorkerRunRow, tests: readonly ReportedTest[], now: number): Promise<void> {
   const total = tests.reduce((n, t) => n + t.results.length, 0);
   if (total > MAX_TEST_RESULTS) throw new InvalidArgumentError(`tests: ${total} results; at most ${MAX_TEST_RESULTS}`);
   const rows: NewTest[] = tests.map((t, i) => {

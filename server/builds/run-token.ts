@@ -3,9 +3,9 @@
 // assignment, only while the run is its own and not complete.
 import { hashToken, newToken, tokenMatches } from "../auth/tokens.js";
 import { NotFoundError, PermissionDeniedError } from "../errors.js";
-import type { RunRow } from "../store/database.js";
 import type { Store } from "../store/db.js";
-import { findRunById } from "../store/runs.js";
+import type { WorkerRunRow } from "../store/database.js";
+import { findWorkerRun } from "../store/runs.js";
 import { isComplete } from "./status.js";
 
 /**
@@ -14,8 +14,8 @@ import { isComplete } from "./status.js";
  * Unknown runs and foreign runs are both NOT_FOUND-or-PERMISSION_DENIED without
  * telling which token would have worked.
  */
-export async function authoriseRunToken(store: Store, runId: number, token: string, worker: string, opts: { allowComplete?: boolean } = {}): Promise<RunRow> {
-  const run = await findRunById(store.db, runId);
+export async function authoriseRunToken(store: Store, runId: number, token: string, worker: string, opts: { allowComplete?: boolean } = {}): Promise<WorkerRunRow> {
+  const run = await findWorkerRun(store.db, runId);
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   if (!tokenMatches(token, run.token_hash) || run.worker_name !== worker) throw new PermissionDeniedError(`run ${runId} is not assigned to worker ${worker} with this token`);
   if (isComplete(run.status) && !opts.allowComplete) throw new PermissionDeniedError(`run ${runId} is complete; its token is no longer valid`);

@@ -259,6 +259,8 @@ export interface Database {
 export type ProjectRow = Selectable<ProjectsTable>;
 export type BuildRow = Selectable<BuildsTable>;
 export type RunRow = Selectable<RunsTable>;
+/** A run without its definition and secrets (kilobytes each): what a worker's call on its run reads (store/runs.ts findWorkerRun). */
+export type WorkerRunRow = Omit<RunRow, "definition_json" | "secrets_enc">;
 
 /** What an API answer shows of a build: never its definition YAML (a whole project file per build). */
 export const BUILD_SUMMARY_COLUMNS = [

@@ -5,7 +5,7 @@ import type { Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { FreshReads } from "./coalesce.js";
 import { compiledOnce } from "./compiled-once.js";
-import type { Database, NewRun, RunRow } from "./database.js";
+import type { Database, NewRun, RunRow, WorkerRunRow } from "./database.js";
 
 /** Statuses in which a run occupies a slot of its worker (unless its worker is done and tests from outside keep it RUNNING: `worker_done`). */
 export const ACTIVE_STATUSES = [Status.RUNNING, Status.UPLOADING, Status.CANCELLING];
@@ -20,6 +20,16 @@ const runByName = compiledOnce((db, a: { buildId: number; name: string }) =>
 
 export function findRunById(db: Kysely<Database>, id: number): Promise<RunRow | undefined> {
   return runById.first(db, { id });
+}
+
+const WORKER_RUN_COLUMNS = ["id", "build_id", "name", "status", "status_message", "host_tag", "queue_priority", "worker_name", "token_hash", "acked",
+  "trigger_type", "queue_rank", "run_triggers", "log_size", "worker_done", "image_digest", "created_at", "started_at", "completed_at"] as const satisfies readonly (keyof WorkerRunRow)[];
+
+const workerRunById = compiledOnce((db, a: { id: number }) => db.selectFrom("runs").select(WORKER_RUN_COLUMNS).where("id", "=", a.id));
+
+/** Every column but the definition and secrets: read on each of a worker's calls (a log chunk, a status), which never need those. */
+export function findWorkerRun(db: Kysely<Database>, id: number): Promise<WorkerRunRow | undefined> {
+  return workerRunById.first(db, { id });
 }
 
 export function findRunByName(db: Kysely<Database>, buildId: number, name: string): Promise<RunRow | undefined> {

@@ -48,6 +48,24 @@ export async function syncTriggers(db: Kysely<Database>, projectId: number, trig
   }
 }
 
+/** A project and, when it has one of that name, its trigger row's id and encrypted secrets. */
+export interface ProjectWithTrigger {
+  project: ProjectRow;
+  /** The row of trigger `name` (undefined: the project has no trigger row of that name). */
+  trigger: { name: string; row: { id: number; secrets_enc: string } | undefined };
+}
+
+/** Project `name` with the row of its trigger `triggerName`, in one statement (a trigger's reads before its transaction). */
+export async function findProjectWithTrigger(db: Kysely<Database>, name: string, triggerName: string): Promise<ProjectWithTrigger | undefined> {
+  const found = await db.selectFrom("projects")
+    .leftJoin("project_triggers", (join) => join.onRef("project_triggers.project_id", "=", "projects.id").on("project_triggers.name", "=", triggerName))
+    .selectAll("projects").select(["project_triggers.id as trigger_row_id", "project_triggers.secrets_enc as trigger_secrets_enc"])
+    .where("projects.name", "=", name).executeTakeFirst();
+  if (!found) return undefined;
+  const { trigger_row_id: id, trigger_secrets_enc: secrets, ...project } = found;
+  return { project, trigger: { name: triggerName, row: id === null ? undefined : { id, secrets_enc: secrets ?? "" } } };
+}
+
 /** A trigger's row id and encrypted secrets (undefined: the project has no such trigger). */
 export function findTriggerRow(db: Kysely<Database>, projectId: number, triggerName: string): Promise<{ id: number; secrets_enc: string } | undefined> {
   return db.selectFrom("project_triggers").select(["id", "secrets_enc"])

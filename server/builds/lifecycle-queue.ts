@@ -3,7 +3,7 @@
 // QUEUED events in one transaction, then publishes the events (the
 // dispatcher wakes on them). A trigger's transaction also claims runs for
 // idle workers connected here (lifecycle-placement.ts): QUEUED -> RUNNING in
-// the same commit.
+// the same commit, pushed to them before the QUEUED events are published.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ProjectDefinition, TriggerSpec } from "../projects/schema.js";
 import { createBuild } from "../store/builds.js";
@@ -52,9 +52,10 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
   ctx.identities.rememberBuild(build);
   const events: LifecycleEvent[] = [{ kind: "build", ...build, eventId: created.eventId, status: Status.QUEUED, time: now }];
   events.push(...queuedEvents(ctx, build, created.runs, req.trigger.type, now));
-  ctx.events.publish(events);
-  // Claimed runs go out after their QUEUED events; their RUNNING events follow as for any claim (`assigned`).
+  // Claimed runs go out first: their workers wait for nothing the events' listeners do. Their RUNNING
+  // events follow these QUEUED ones as for any claim (`assigned`, recorded once pushed).
   offer?.deliver(slots.map((_, i) => created.claimed[i] ?? []));
+  ctx.events.publish(events);
   return { buildId: created.buildId, number: created.number };
 }
 

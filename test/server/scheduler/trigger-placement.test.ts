@@ -27,7 +27,8 @@ async function setUp(t: ExecutionContext, dialect: Dialect, yaml: string, concur
   session.reconciled = true;
   const hold = () => { session.reconciled = false; return () => { session.reconciled = true; }; };
   const got: string[] = [];
-  void (async () => { for await (const m of session.queue) if (m.action.case === "assignment") got.push(m.action.value.definition!.runName); })();
+  // As a Pull stream takes them (pull-sessions.ts): each message as it is pushed.
+  session.queue.deliverTo((m) => { if (m.action.case === "assignment") got.push(m.action.value.definition!.runName); }, () => {});
   const trigger = () => triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "" });
   return { store, deps, dispatcher, got, trigger, hold };
 }
@@ -51,6 +52,17 @@ for (const dialect of dialects) {
     t.deepEqual(got, ["r-1", "r-2"]);
     const events = await store.db.selectFrom("run_events").select("run_id").where("status", "=", Status.RUNNING).execute();
     t.is(events.length, 2, "each claim's RUNNING event recorded, as for any claim");
+  });
+
+  test(`${dialect}: a placed run is pushed before its QUEUED event is published, and its RUNNING event follows that`, async (t) => {
+    const { deps, dispatcher, got, trigger } = await setUp(t, dialect, loopRunsYaml([1, 2], { trigger: "ci", hostTag: "lab" }), 1);
+    deps.lifecycle.placeNewRunsWith(dispatcher);
+    const seen: string[] = [];
+    deps.lifecycle.subscribe({ onLifecycleEvent: (e) => { if (e.kind === "run") seen.push(`${e.run} ${Status[e.status]} pushed: ${got.join(",")}`); } });
+    await trigger();
+    await settle();
+    t.deepEqual(seen.slice(0, 2), ["r-1 QUEUED pushed: r-1", "r-2 QUEUED pushed: r-1"], "the placed run was out before the events");
+    t.deepEqual(seen.slice(2), ["r-1 RUNNING pushed: r-1"], "the claim's RUNNING event after its QUEUED one; r-2 waits for the one slot");
   });
 
   test(`${dialect}: a busy worker gets nothing beyond its slots; an older queued run goes before the new one`, async (t) => {

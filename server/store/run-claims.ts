@@ -70,14 +70,16 @@ export type SlotClaim = Omit<ClaimRequest, "limit"> & { concurrency: number };
 
 /**
  * Claims inside the caller's transaction `trx` (a trigger's, whose new runs it
- * sees): each worker's free slots are counted there, then the same claim as
+ * sees): each worker's free slots are counted there (or by `busyRead`, the
+ * same count the caller started on another connection), then the same claim as
  * claimForMany (queue order, compare-and-set). It claims nothing when a
  * candidate belongs to a synchronous project: locking another project's row
  * here could deadlock with that project's own trigger, so those runs are left
  * to the dispatcher, and so is everything behind them in the queue.
  */
-export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[]): Promise<ClaimedRunRow[][]> {
-  const busy = await activeRunsByWorker(trx, slots.map((s) => s.worker));
+export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[],
+  busyRead?: Promise<Map<string, number>>): Promise<ClaimedRunRow[][]> {
+  const busy = await (busyRead ?? activeRunsByWorker(trx, slots.map((s) => s.worker)));
   const reqs = slots.map((s) => ({ ...s, limit: s.concurrency - (busy.get(s.worker) ?? 0) }));
   const open = reqs.filter((r) => r.limit > 0 && r.patterns.length);
   const got = open.length ? await claimIn(caps, trx, open, true) : [];

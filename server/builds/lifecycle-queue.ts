@@ -43,7 +43,7 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
     }, (number, buildId) => {
       const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
       return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now, req.queuePriority ?? 0);
-    }, slots);
+    }, slots, req.project.synchronous_builds === 1);
   } catch (e) {
     offer?.release();
     throw e;

@@ -6,9 +6,8 @@ import type { DialectCaps } from "./caps.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database, type NewRun } from "./database.js";
 import type { Store } from "./db.js";
-import { claimWithin, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
+import { claimWithin, placementRead, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
 import { insertQueuedRunsIn, type QueuedRun } from "./run-transitions.js";
-import { activeRunsByWorker } from "./runs.js";
 
 /**
  * Allocates the project's next build number inside `trx`, in one statement.
@@ -36,21 +35,27 @@ export interface CreatedBuild { buildId: number; number: number; eventId: number
  * One transaction: the next build number, the QUEUED build and its event, and
  * its QUEUED runs (made by `runs` from the number and id) with theirs; then,
  * in the same commit, the claim for `slots` (idle workers: see claimWithin),
- * what each won returned as `claimed`.
+ * what each won returned as `claimed`. `syncProject`: the project is
+ * synchronous (its runs are left to the dispatcher).
  */
 export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[],
-  slots: readonly SlotClaim[] = []): Promise<CreatedBuild> {
-  // The slots' busy counts (a plain read under READ COMMITTED, inside the transaction or not) are read on
-  // another connection of the pool while the transaction numbers and inserts: one round trip less before the push.
-  const busy = slots.length && store.caps.pooledConnections ? activeRunsByWorker(store.db, slots.map((s) => s.worker)) : undefined;
-  busy?.catch(() => {}); // awaited by the claim; unawaited when the transaction fails first
+  slots: readonly SlotClaim[] = [], syncProject = false): Promise<CreatedBuild> {
+  // With a pool, what the claim needs to know besides the new runs (the slots' busy counts, whether runs
+  // of their patterns were queued already) is read on another connection while the transaction numbers
+  // and inserts: fewer round trips before the push (claimWithin).
+  const read = slots.length && store.caps.pooledConnections ? placementRead(store.db, slots) : undefined;
+  read?.catch(() => {}); // awaited by the claim; unawaited when the transaction fails first
   return store.db.transaction().execute(async (trx) => {
     const number = await nextBuildNumber(trx, store.caps, build.project_id);
     const res = await trx.insertInto("builds").values({ ...build, number, status: Status.QUEUED, completed_at: null }).executeTakeFirstOrThrow();
     const buildId = Number(res.insertId);
-    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, runs(number, buildId), build.created_at);
+    const rows = runs(number, buildId);
+    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, rows, build.created_at);
     const event = await trx.insertInto("build_events").values({ build_id: buildId, status: Status.QUEUED, time: build.created_at }).executeTakeFirstOrThrow();
-    const claimed = slots.length ? await claimWithin(trx, store.caps, slots, busy) : [];
+    const own = () => queued.map((q, i) => ({ id: q.id, buildId, hostTag: rows[i]!.host_tag, queuePriority: rows[i]!.queue_priority ?? 0,
+      definitionJson: rows[i]!.definition_json, secretsEnc: rows[i]!.secrets_enc, createdAt: rows[i]!.created_at, triggerType: rows[i]!.trigger_type ?? "",
+      syncProject: syncProject ? build.project_id : null }));
+    const claimed = slots.length ? await claimWithin(trx, store.caps, slots, read && { read, own: own() }) : [];
     return { buildId, number, eventId: Number(event.insertId), runs: queued, claimed };
   });
 }

@@ -68,25 +68,59 @@ export async function claimForMany(store: Store, reqs: readonly ClaimRequest[]):
 /** A worker with `concurrency` slots, whose free ones are counted in the claiming transaction. */
 export type SlotClaim = Omit<ClaimRequest, "limit"> & { concurrency: number };
 
+/** A trigger's own new run as a claim candidate (`syncProject`: its project's id when that project is synchronous). */
+export interface OwnRun { id: number; buildId: number; hostTag: string; queuePriority: number; definitionJson: string; secretsEnc: string;
+  createdAt: number; triggerType: string; syncProject: number | null }
+
+/** Read beside a trigger's transaction (on another pooled connection): the offered workers' busy slots, and whether runs of their patterns were queued already. */
+export interface PlacementRead { busy: Map<string, number>; queuedBefore: boolean }
+
+/**
+ * Starts the reads a trigger's placement needs on connections other than its
+ * transaction's (plain READ COMMITTED reads; the dispatcher's own serve counts
+ * slots outside its claim transaction too). Only for a pooled store (caps.pooledConnections).
+ */
+export function placementRead(db: Kysely<Database>, slots: readonly SlotClaim[]): Promise<PlacementRead> {
+  const patterns = [...new Set(slots.flatMap((s) => s.patterns))];
+  const queued = patterns.length
+    ? db.selectFrom("runs").select("id").where("status", "=", Status.QUEUED).where("host_tag", "in", patterns).limit(1).executeTakeFirst()
+    : Promise.resolve(undefined);
+  return Promise.all([activeRunsByWorker(db, slots.map((s) => s.worker)), queued]).then(([busy, row]) => ({ busy, queuedBefore: row !== undefined }));
+}
+
 /**
  * Claims inside the caller's transaction `trx` (a trigger's, whose new runs it
- * sees): each worker's free slots are counted there (or by `busyRead`, the
- * same count the caller started on another connection), then the same claim as
- * claimForMany (queue order, compare-and-set). It claims nothing when a
- * candidate belongs to a synchronous project: locking another project's row
- * here could deadlock with that project's own trigger, so those runs are left
- * to the dispatcher, and so is everything behind them in the queue.
+ * sees): each worker's free slots are counted there (or by `ahead`, started
+ * beside it by placementRead), then the same claim as claimForMany (queue
+ * order, compare-and-set). When `ahead` found no run of the offered patterns
+ * queued, the candidates are the trigger's own new runs (`own`, in queue
+ * order): no candidate read, and no other instance can see, so none can claim,
+ * rows this transaction inserted. A run of those patterns queued elsewhere
+ * after that read began may then wait behind the new ones, as one committed
+ * after a candidate read would. It claims nothing when a candidate belongs to
+ * a synchronous project: locking another project's row here could deadlock
+ * with that project's own trigger, so those runs are left to the dispatcher,
+ * and so is everything behind them in the queue.
  */
 export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[],
-  busyRead?: Promise<Map<string, number>>): Promise<ClaimedRunRow[][]> {
-  const busy = await (busyRead ?? activeRunsByWorker(trx, slots.map((s) => s.worker)));
+  ahead?: { read: Promise<PlacementRead>; own: readonly OwnRun[] }): Promise<ClaimedRunRow[][]> {
+  const read = ahead && await ahead.read;
+  const busy = read?.busy ?? await activeRunsByWorker(trx, slots.map((s) => s.worker));
   const reqs = slots.map((s) => ({ ...s, limit: s.concurrency - (busy.get(s.worker) ?? 0) }));
   const open = reqs.filter((r) => r.limit > 0 && r.patterns.length);
-  const got = open.length ? await claimIn(caps, trx, open, true) : [];
+  const own = read && !read.queuedBefore ? ahead.own.map(asCandidate).sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id) : undefined;
+  const got = open.length ? await claimIn(caps, trx, open, true, own) : [];
   return reqs.map((r) => { const i = open.indexOf(r); return i < 0 ? [] : got[i]!; });
 }
 
-async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly ClaimRequest[], noSyncRuns = false): Promise<ClaimedRunRow[][]> {
+function asCandidate(r: OwnRun): Candidate {
+  return { id: r.id, build_id: r.buildId, host_tag: r.hostTag, queue_rank: -r.queuePriority, definition_json: r.definitionJson, secrets_enc: r.secretsEnc,
+    created_at: r.createdAt, trigger_type: r.triggerType, sync_project: r.syncProject };
+}
+
+/** `given`: the candidates, in queue order, instead of reading them (the rows must be this transaction's own). */
+async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly ClaimRequest[], noSyncRuns = false,
+  given?: readonly Candidate[]): Promise<ClaimedRunRow[][]> {
   const wanted = new Map<string, number>();
   for (const r of reqs) for (const p of r.patterns) wanted.set(p, (wanted.get(p) ?? 0) + r.limit);
   const patterns = [...wanted.keys()];
@@ -102,7 +136,8 @@ async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly C
   // With row locks, one pattern per query: then the queue index gives the
   // order and SKIP LOCKED locks only the rows returned (an IN list of several
   // patterns needs a sort, which locks every queued row of those patterns).
-  let candidates = !caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
+  let candidates = given ? given.filter((c) => wanted.has(c.host_tag))
+    : !caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
     : (await Promise.all(patterns.map((p) => pick([p], wanted.get(p)!)))).flat()
       .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id);
   const sync = candidates.filter((c) => c.sync_project !== null);

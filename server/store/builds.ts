@@ -6,7 +6,7 @@ import type { DialectCaps } from "./caps.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database, type NewRun } from "./database.js";
 import type { Store } from "./db.js";
-import { claimWithin, placementRead, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
+import { claimWithin, placementRead, placeOwnRuns, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
 import { insertQueuedRunsIn, type QueuedRun } from "./run-transitions.js";
 
 /**
@@ -34,9 +34,11 @@ export interface CreatedBuild { buildId: number; number: number; eventId: number
 /**
  * One transaction: the next build number, the QUEUED build and its event, and
  * its QUEUED runs (made by `runs` from the number and id) with theirs; then,
- * in the same commit, the claim for `slots` (idle workers: see claimWithin),
- * what each won returned as `claimed`. `syncProject`: the project is
- * synchronous (its runs are left to the dispatcher).
+ * in the same commit, the claim for `slots` (idle workers: see claimWithin;
+ * on a pooled store, when nothing of theirs was queued, the runs they take
+ * are inserted RUNNING instead: placeOwnRuns), what each won returned as
+ * `claimed` in queue order. `syncProject`: the project is synchronous (its
+ * runs are left to the dispatcher).
  */
 export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[],
   slots: readonly SlotClaim[] = [], syncProject = false): Promise<CreatedBuild> {
@@ -50,12 +52,28 @@ export function createBuild(store: Store, build: NewBuild, runs: (number: number
     const res = await trx.insertInto("builds").values({ ...build, number, status: Status.QUEUED, completed_at: null }).executeTakeFirstOrThrow();
     const buildId = Number(res.insertId);
     const rows = runs(number, buildId);
-    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, rows, build.created_at);
+    // The read is back by now, as a rule (it started before the transaction's first statement).
+    const known = read && await read;
+    const placed = known && !syncProject ? placeOwnRuns(slots, known, rows) : undefined;
+    const inserted = placed ? rows.map((r, i) => {
+      const p = placed[i];
+      return p ? { ...r, status: Status.RUNNING, status_message: "", acked: 0, started_at: slots[p.slot]!.now, worker_name: p.worker, token_hash: p.hash } : r;
+    }) : rows;
+    // Each run's QUEUED event is recorded either way; a placed run's RUNNING one once it is pushed (Lifecycle.assigned).
+    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, inserted, build.created_at);
     const event = await trx.insertInto("build_events").values({ build_id: buildId, status: Status.QUEUED, time: build.created_at }).executeTakeFirstOrThrow();
-    const own = () => queued.map((q, i) => ({ id: q.id, buildId, hostTag: rows[i]!.host_tag, queuePriority: rows[i]!.queue_priority ?? 0,
-      definitionJson: rows[i]!.definition_json, secretsEnc: rows[i]!.secrets_enc, createdAt: rows[i]!.created_at, triggerType: rows[i]!.trigger_type ?? "",
-      syncProject: syncProject ? build.project_id : null }));
-    const claimed = slots.length ? await claimWithin(trx, store.caps, slots, read && { read, own: own() }) : [];
+    let claimed: ClaimedRunRow[][] = [];
+    if (placed) {
+      claimed = slots.map(() => []);
+      placed.forEach((p, i) => {
+        if (!p) return;
+        const r = rows[i]!;
+        claimed[p.slot]!.push({ id: queued[i]!.id, buildId, token: p.token, definitionJson: r.definition_json, secretsEnc: r.secrets_enc,
+          createdAt: r.created_at, triggerType: r.trigger_type ?? "" });
+      });
+    } else if (slots.length) {
+      claimed = await claimWithin(trx, store.caps, slots, known?.busy);
+    }
     return { buildId, number, eventId: Number(event.insertId), runs: queued, claimed };
   });
 }

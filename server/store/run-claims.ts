@@ -68,10 +68,6 @@ export async function claimForMany(store: Store, reqs: readonly ClaimRequest[]):
 /** A worker with `concurrency` slots, whose free ones are counted in the claiming transaction. */
 export type SlotClaim = Omit<ClaimRequest, "limit"> & { concurrency: number };
 
-/** A trigger's own new run as a claim candidate (`syncProject`: its project's id when that project is synchronous). */
-export interface OwnRun { id: number; buildId: number; hostTag: string; queuePriority: number; definitionJson: string; secretsEnc: string;
-  createdAt: number; triggerType: string; syncProject: number | null }
-
 /** Read beside a trigger's transaction (on another pooled connection): the offered workers' busy slots, and whether runs of their patterns were queued already. */
 export interface PlacementRead { busy: Map<string, number>; queuedBefore: boolean }
 
@@ -88,39 +84,53 @@ export function placementRead(db: Kysely<Database>, slots: readonly SlotClaim[])
   return Promise.all([activeRunsByWorker(db, slots.map((s) => s.worker)), queued]).then(([busy, row]) => ({ busy, queuedBefore: row !== undefined }));
 }
 
+/** A new run placed before it is inserted: the slot (index into the slots) whose worker takes it, its token and the token's hash. */
+export interface OwnPlacement { slot: number; worker: string; token: string; hash: string }
+
+/**
+ * When `read` found no run of the offered patterns queued, a trigger's own new
+ * runs are its claim's only candidates, and no other instance can see, so none
+ * can claim, rows its transaction inserts: they are placed before the insert
+ * (in queue order, each to the first slot with room whose patterns take its
+ * host tag, as claimIn would) and inserted RUNNING, one statement less than a
+ * QUEUED insert and its claim's compare-and-set. A run of those patterns
+ * queued elsewhere after the read began may then wait behind the new ones, as
+ * one committed after a candidate read would. Undefined: claim as usual
+ * (claimWithin). Never for a synchronous project's runs (left to the dispatcher).
+ */
+export function placeOwnRuns(slots: readonly SlotClaim[], read: PlacementRead, runs: readonly { host_tag: string; queue_priority?: number }[]): (OwnPlacement | undefined)[] | undefined {
+  if (read.queuedBefore) return undefined;
+  const room = slots.map((s) => s.concurrency - (read.busy.get(s.worker) ?? 0));
+  const order = runs.map((r, i) => ({ i, rank: -(r.queue_priority ?? 0) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+  const out: (OwnPlacement | undefined)[] = runs.map(() => undefined);
+  for (const { i } of order) {
+    const slot = slots.findIndex((s, k) => room[k]! > 0 && s.patterns.includes(runs[i]!.host_tag));
+    if (slot < 0) continue;
+    room[slot]!--;
+    out[i] = { slot, worker: slots[slot]!.worker, ...slots[slot]!.credential() };
+  }
+  return out;
+}
+
 /**
  * Claims inside the caller's transaction `trx` (a trigger's, whose new runs it
- * sees): each worker's free slots are counted there (or by `ahead`, started
- * beside it by placementRead), then the same claim as claimForMany (queue
- * order, compare-and-set). When `ahead` found no run of the offered patterns
- * queued, the candidates are the trigger's own new runs (`own`, in queue
- * order): no candidate read, and no other instance can see, so none can claim,
- * rows this transaction inserted. A run of those patterns queued elsewhere
- * after that read began may then wait behind the new ones, as one committed
- * after a candidate read would. It claims nothing when a candidate belongs to
- * a synchronous project: locking another project's row here could deadlock
+ * sees): each worker's free slots are counted there (or `busy`, read beside
+ * it by placementRead), then the same claim as claimForMany (queue order,
+ * compare-and-set). It claims nothing when a candidate belongs to a
+ * synchronous project: locking another project's row here could deadlock
  * with that project's own trigger, so those runs are left to the dispatcher,
  * and so is everything behind them in the queue.
  */
 export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[],
-  ahead?: { read: Promise<PlacementRead>; own: readonly OwnRun[] }): Promise<ClaimedRunRow[][]> {
-  const read = ahead && await ahead.read;
-  const busy = read?.busy ?? await activeRunsByWorker(trx, slots.map((s) => s.worker));
+  busyRead?: Map<string, number>): Promise<ClaimedRunRow[][]> {
+  const busy = busyRead ?? await activeRunsByWorker(trx, slots.map((s) => s.worker));
   const reqs = slots.map((s) => ({ ...s, limit: s.concurrency - (busy.get(s.worker) ?? 0) }));
   const open = reqs.filter((r) => r.limit > 0 && r.patterns.length);
-  const own = read && !read.queuedBefore ? ahead.own.map(asCandidate).sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id) : undefined;
-  const got = open.length ? await claimIn(caps, trx, open, true, own) : [];
+  const got = open.length ? await claimIn(caps, trx, open, true) : [];
   return reqs.map((r) => { const i = open.indexOf(r); return i < 0 ? [] : got[i]!; });
 }
 
-function asCandidate(r: OwnRun): Candidate {
-  return { id: r.id, build_id: r.buildId, host_tag: r.hostTag, queue_rank: -r.queuePriority, definition_json: r.definitionJson, secrets_enc: r.secretsEnc,
-    created_at: r.createdAt, trigger_type: r.triggerType, sync_project: r.syncProject };
-}
-
-/** `given`: the candidates, in queue order, instead of reading them (the rows must be this transaction's own). */
-async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly ClaimRequest[], noSyncRuns = false,
-  given?: readonly Candidate[]): Promise<ClaimedRunRow[][]> {
+async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly ClaimRequest[], noSyncRuns = false): Promise<ClaimedRunRow[][]> {
   const wanted = new Map<string, number>();
   for (const r of reqs) for (const p of r.patterns) wanted.set(p, (wanted.get(p) ?? 0) + r.limit);
   const patterns = [...wanted.keys()];
@@ -136,8 +146,7 @@ async function claimIn(caps: DialectCaps, db: Kysely<Database>, reqs: readonly C
   // With row locks, one pattern per query: then the queue index gives the
   // order and SKIP LOCKED locks only the rows returned (an IN list of several
   // patterns needs a sort, which locks every queued row of those patterns).
-  let candidates = given ? given.filter((c) => wanted.has(c.host_tag))
-    : !caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
+  let candidates = !caps.skipLocked || patterns.length === 1 ? await pick(patterns, total)
     : (await Promise.all(patterns.map((p) => pick([p], wanted.get(p)!)))).flat()
       .sort((a, b) => a.queue_rank - b.queue_rank || a.id - b.id);
   const sync = candidates.filter((c) => c.sync_project !== null);

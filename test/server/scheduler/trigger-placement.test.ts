@@ -6,6 +6,7 @@
 import test, { type ExecutionContext } from "ava";
 import { randomBytes } from "node:crypto";
 import { Status } from "../../../gen/jobserv/v1/status_pb.js";
+import { tokenMatches } from "../../../server/auth/tokens.js";
 import { triggerBuild } from "../../../server/builds/trigger.js";
 import { createLogger } from "../../../server/logger.js";
 import { Dispatcher } from "../../../server/scheduler/dispatcher.js";
@@ -52,6 +53,26 @@ for (const dialect of dialects) {
     t.deepEqual(got, ["r-1", "r-2"]);
     const events = await store.db.selectFrom("run_events").select("run_id").where("status", "=", Status.RUNNING).execute();
     t.is(events.length, 2, "each claim's RUNNING event recorded, as for any claim");
+  });
+
+  test(`${dialect}: a placed run is RUNNING for its worker with the pushed token's hash, its history QUEUED then RUNNING`, async (t) => {
+    const { store, deps, dispatcher, trigger } = await setUp(t, dialect, loopRunsYaml([1], { trigger: "ci", hostTag: "lab" }), 1);
+    deps.lifecycle.placeNewRunsWith(dispatcher);
+    const tokens: string[] = [];
+    const session = dispatcher.workers.byName("w")[0]!;
+    session.queue.deliverTo((m) => { if (m.action.case === "assignment") tokens.push(m.action.value.runToken); }, () => {});
+    const before = Date.now();
+    await trigger();
+    await settle();
+    const run = await store.db.selectFrom("runs").selectAll().executeTakeFirstOrThrow();
+    t.is(run.status, Status.RUNNING);
+    t.is(run.worker_name, "w");
+    t.is(run.acked, 0, "not acknowledged yet: the lease sweep requeues it if the worker never says so");
+    t.true(run.started_at !== null && run.started_at >= before);
+    t.is(tokens.length, 1);
+    t.true(tokenMatches(tokens[0]!, run.token_hash), "the pushed token is the run's own");
+    const history = await store.db.selectFrom("run_events").select(["status", "worker_name"]).where("run_id", "=", run.id).orderBy("id").execute();
+    t.deepEqual(history.map((e) => [Status[e.status], e.worker_name]), [["QUEUED", null], ["RUNNING", "w"]]);
   });
 
   test(`${dialect}: a placed run is pushed before its QUEUED event is published, and its RUNNING event follows that`, async (t) => {

@@ -6,7 +6,7 @@
 // the same commit, pushed to them before the QUEUED events are published.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ProjectDefinition, TriggerSpec } from "../projects/schema.js";
-import { createBuild } from "../store/builds.js";
+import { createBuild, type EarlyTransaction } from "../store/builds.js";
 import { runCredential } from "./run-token.js";
 import type { NewRun, ProjectRow } from "../store/database.js";
 import { insertQueuedRuns, type QueuedRun } from "../store/run-transitions.js";
@@ -26,6 +26,8 @@ export interface QueueBuildRequest {
   secretsEnc: string;
   /** Queue priority of the build and its runs (higher first; 0 by default). */
   queuePriority?: number;
+  /** The transaction to create the build in, begun while the trigger checked (MariaDB). */
+  early?: EarlyTransaction | undefined;
 }
 
 /** A new build of `trigger` with its QUEUED runs (numbered in the transaction that creates it). */
@@ -43,7 +45,7 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
     }, (number, buildId) => {
       const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
       return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now, req.queuePriority ?? 0);
-    }, slots, req.project.synchronous_builds === 1);
+    }, slots, req.project.synchronous_builds === 1, req.early);
   } catch (e) {
     offer?.release();
     throw e;

@@ -6,6 +6,7 @@ import type { Principal } from "../auth/access.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { MAX_QUEUE_PRIORITY } from "../projects/parse-trigger.js";
+import type { EarlyTransaction } from "../store/builds.js";
 import type { Store } from "../store/db.js";
 import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType, type ProjectWithTrigger } from "../store/projects.js";
 import type { SecretCipher } from "../secrets/cipher.js";
@@ -88,9 +89,12 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * `found`: the project (and the row of the trigger the request names) as the
  * caller already read it for its access check (`findProjectWithTrigger`), so
- * they are not read again; otherwise read here.
+ * they are not read again; otherwise read here. `early`: the transaction to
+ * create the build in, begun by the caller before these reads (it rolls it
+ * back with `end` if the trigger is refused).
  */
-export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest, found?: ProjectWithTrigger): Promise<{ buildId: number; number: number }> {
+export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest, found?: ProjectWithTrigger,
+  early?: EarlyTransaction): Promise<{ buildId: number; number: number }> {
   for (const [k, v] of Object.entries(req.params)) {
     if (!PARAM_NAME.test(k)) throw new InvalidArgumentError(`params: "${k}" is not a valid variable name`);
     if (v.length > 65536) throw new InvalidArgumentError(`params.${k}: longer than 65536 characters`);
@@ -109,6 +113,6 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest, found
   requiredSecretsPresent(definition, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
   return deps.lifecycle.queueBuild({
     project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc,
-    queuePriority: req.queuePriority ?? trigger.queuePriority,
+    queuePriority: req.queuePriority ?? trigger.queuePriority, early,
   });
 }

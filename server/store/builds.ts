@@ -1,7 +1,7 @@
 // Repository functions for builds and build events: the trigger's transaction
 // (number, build, QUEUED runs and their events, claims for idle workers), status compare-and-sets that
 // record a build event, and reads by project, number or id.
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type ControlledTransaction, type Kysely, type Transaction } from "kysely";
 import type { DialectCaps } from "./caps.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database, type NewRun } from "./database.js";
@@ -38,16 +38,52 @@ export interface CreatedBuild { buildId: number; number: number; eventId: number
  * on a pooled store, when nothing of theirs was queued, the runs they take
  * are inserted RUNNING instead: placeOwnRuns), what each won returned as
  * `claimed` in queue order. `syncProject`: the project is synchronous (its
- * runs are left to the dispatcher).
+ * runs are left to the dispatcher). `early`: the transaction to use, begun
+ * before the caller's checks.
  */
+/**
+ * A trigger's transaction begun before its checks, on a pooled store
+ * (MariaDB), so that its BEGIN's round trip overlaps the trigger's reads.
+ * createBuild takes it over (commits or rolls back); whoever began it calls
+ * `end` when done, which rolls it back unless createBuild took it.
+ */
+export class EarlyTransaction {
+  private taken = false;
+
+  private constructor(private readonly begun: Promise<ControlledTransaction<Database>>) {
+    begun.catch(() => {}); // a failed BEGIN is the taker's error; nothing to end
+  }
+
+  /** Undefined on SQLite: one connection, which the trigger's reads need while no transaction holds it. */
+  static begin(store: Store): EarlyTransaction | undefined {
+    return store.caps.pooledConnections ? new EarlyTransaction(store.db.startTransaction().execute()) : undefined;
+  }
+
+  /** The transaction, from now on the caller's to commit or roll back. */
+  take(): Promise<ControlledTransaction<Database>> {
+    this.taken = true;
+    return this.begun;
+  }
+
+  async end(): Promise<void> {
+    if (this.taken) return;
+    this.taken = true;
+    try {
+      await (await this.begun).rollback().execute();
+    } catch {
+      // BEGIN failed (nothing open), or the connection went with the transaction.
+    }
+  }
+}
+
 export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[],
-  slots: readonly SlotClaim[] = [], syncProject = false): Promise<CreatedBuild> {
+  slots: readonly SlotClaim[] = [], syncProject = false, early?: EarlyTransaction): Promise<CreatedBuild> {
   // With a pool, what the claim needs to know besides the new runs (the slots' busy counts, whether runs
   // of their patterns were queued already) is read on another connection while the transaction numbers
   // and inserts: fewer round trips before the push (claimWithin).
   const read = slots.length && store.caps.pooledConnections ? placementRead(store.db, slots) : undefined;
   read?.catch(() => {}); // awaited by the claim; unawaited when the transaction fails first
-  return store.db.transaction().execute(async (trx) => {
+  const body = async (trx: Transaction<Database>): Promise<CreatedBuild> => {
     const number = await nextBuildNumber(trx, store.caps, build.project_id);
     const res = await trx.insertInto("builds").values({ ...build, number, status: Status.QUEUED, completed_at: null }).executeTakeFirstOrThrow();
     const buildId = Number(res.insertId);
@@ -75,7 +111,21 @@ export function createBuild(store: Store, build: NewBuild, runs: (number: number
       claimed = await claimWithin(trx, store.caps, slots, known?.busy);
     }
     return { buildId, number, eventId: Number(event.insertId), runs: queued, claimed };
-  });
+  };
+  return early ? inEarly(early, body) : store.db.transaction().execute(body);
+}
+
+async function inEarly<T>(early: EarlyTransaction, body: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  const trx = await early.take();
+  let out: T;
+  try {
+    out = await body(trx);
+  } catch (e) {
+    await trx.rollback().execute().catch(() => {});
+    throw e;
+  }
+  await trx.commit().execute();
+  return out;
 }
 
 export function findBuild(db: Kysely<Database>, projectId: number, number: number): Promise<BuildRow | undefined> {

@@ -1,6 +1,7 @@
 // Repository functions for projects and their trigger rows (names, types,
 // encrypted secrets).
 import type { Kysely } from "kysely";
+import { compiledOnce } from "./compiled-once.js";
 import type { Database, ProjectRow } from "./database.js";
 
 export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number, isPublic = false, synchronous = false): Promise<ProjectRow> {
@@ -55,12 +56,15 @@ export interface ProjectWithTrigger {
   trigger: { name: string; row: { id: number; secrets_enc: string } | undefined };
 }
 
+// Every TriggerBuild's first statement: built and compiled once (compiled-once.ts).
+const projectWithTrigger = compiledOnce((db, a: { name: string; triggerName: string }) => db.selectFrom("projects")
+  .leftJoin("project_triggers", (join) => join.onRef("project_triggers.project_id", "=", "projects.id").on("project_triggers.name", "=", a.triggerName))
+  .selectAll("projects").select(["project_triggers.id as trigger_row_id", "project_triggers.secrets_enc as trigger_secrets_enc"])
+  .where("projects.name", "=", a.name));
+
 /** Project `name` with the row of its trigger `triggerName`, in one statement (a trigger's reads before its transaction). */
 export async function findProjectWithTrigger(db: Kysely<Database>, name: string, triggerName: string): Promise<ProjectWithTrigger | undefined> {
-  const found = await db.selectFrom("projects")
-    .leftJoin("project_triggers", (join) => join.onRef("project_triggers.project_id", "=", "projects.id").on("project_triggers.name", "=", triggerName))
-    .selectAll("projects").select(["project_triggers.id as trigger_row_id", "project_triggers.secrets_enc as trigger_secrets_enc"])
-    .where("projects.name", "=", name).executeTakeFirst();
+  const found = await projectWithTrigger.first(db, { name, triggerName });
   if (!found) return undefined;
   const { trigger_row_id: id, trigger_secrets_enc: secrets, ...project } = found;
   return { project, trigger: { name: triggerName, row: id === null ? undefined : { id, secrets_enc: secrets ?? "" } } };

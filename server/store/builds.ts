@@ -1,6 +1,7 @@
 // Repository functions for builds and build events: the trigger's transaction
-// (number, build, QUEUED runs and their events, claims for idle workers), status compare-and-sets that
-// record a build event, and reads by project, number or id.
+// (number, build, QUEUED runs and their events, claims for idle workers; on
+// MariaDB possibly begun early, during the trigger's checks), status
+// compare-and-sets that record a build event, and reads by project, number or id.
 import { sql, type ControlledTransaction, type Kysely, type Transaction } from "kysely";
 import type { DialectCaps } from "./caps.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";

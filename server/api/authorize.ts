@@ -28,6 +28,19 @@ export class Authorizer {
   }
 
   /**
+   * `scope` on project `name`, checked against the project as `read` returns
+   * it with what else the handler needs of it (one round trip for both);
+   * resolves with the caller and what was read once access is settled.
+   */
+  async projectWith<T>(ctx: HandlerContext, name: string, scope: Scope, read: () => Promise<T>,
+    projectOf: (found: T) => { name: string; public: number } | undefined): Promise<{ caller: Principal; found: T }> {
+    const caller = await this.caller(ctx);
+    const found = await read();
+    this.access.requireOnProject(caller, scope, projectOf(found), name);
+    return { caller, found };
+  }
+
+  /**
    * `scope` on project `name` when the handler reads the project's row
    * itself (with the data, in one round trip): returns the check to apply
    * to that row before anything read is answered.

@@ -9,7 +9,8 @@ import { triggerBuild, triggerRequest } from "../builds/trigger.js";
 import { buildReleaseMethods } from "./build-release.js";
 import { NotFoundError } from "../errors.js";
 import type { Store } from "../store/db.js";
-import { findBuildById, listBuilds } from "../store/builds.js";
+import { EarlyTransaction, findBuildById, listBuilds } from "../store/builds.js";
+import { findProjectWithTrigger } from "../store/projects.js";
 import { listRunsOfBuilds } from "../store/runs.js";
 import { findProjectAccess, listBuildsByName } from "../store/build-reads.js";
 import { decodePageToken, encodePageToken, pageSize, toBuild, toRun } from "./convert.js";
@@ -27,11 +28,20 @@ export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildServi
   return {
     ...buildReleaseMethods(deps),
     async triggerBuild(req, ctx) {
-      const caller = await deps.authz.project(ctx, req.project, Scope.TRIGGER);
-      requireField(req.project, "project");
-      const { buildId } = await triggerBuild(deps.trigger, triggerRequest(req, caller));
-      const build = (await findBuildById(store.db, buildId))!;
-      return { build: toBuild(build, req.project, await listRunsOfBuilds(store.db, [buildId])) };
+      // A caller with credentials (checked by the request gate; cached) has the build's transaction begun
+      // while the project and the named trigger's row are read, once, for the access check and the trigger.
+      const early = (await deps.authz.caller(ctx)).kind === "anonymous" ? undefined : EarlyTransaction.begin(store);
+      let buildId: number;
+      try {
+        const { caller, found } = await deps.authz.projectWith(ctx, req.project, Scope.TRIGGER,
+          () => findProjectWithTrigger(store.db, req.project, req.triggerName), (f) => f?.project);
+        requireField(req.project, "project");
+        ({ buildId } = await triggerBuild(deps.trigger, triggerRequest(req, caller), found, early));
+      } finally {
+        await early?.end(); // refused: rolled back
+      }
+      const [build, runs] = await Promise.all([findBuildById(store.db, buildId), listRunsOfBuilds(store.db, [buildId])]);
+      return { build: toBuild(build!, req.project, runs) };
     },
     async getBuild(req, ctx) {
       const allow = await deps.authz.projectCheck(ctx, req.project, Scope.READ);

@@ -3,10 +3,10 @@
 // QUEUED events in one transaction, then publishes the events (the
 // dispatcher wakes on them). A trigger's transaction also claims runs for
 // idle workers connected here (lifecycle-placement.ts): QUEUED -> RUNNING in
-// the same commit.
+// the same commit, pushed to them before the QUEUED events are published.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ProjectDefinition, TriggerSpec } from "../projects/schema.js";
-import { createBuild } from "../store/builds.js";
+import { createBuild, type EarlyTransaction } from "../store/builds.js";
 import { runCredential } from "./run-token.js";
 import type { NewRun, ProjectRow } from "../store/database.js";
 import { insertQueuedRuns, type QueuedRun } from "../store/run-transitions.js";
@@ -26,6 +26,8 @@ export interface QueueBuildRequest {
   secretsEnc: string;
   /** Queue priority of the build and its runs (higher first; 0 by default). */
   queuePriority?: number;
+  /** The transaction to create the build in, begun while the trigger checked (MariaDB). */
+  early?: EarlyTransaction | undefined;
 }
 
 /** A new build of `trigger` with its QUEUED runs (numbered in the transaction that creates it). */
@@ -43,7 +45,7 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
     }, (number, buildId) => {
       const runCtx = { project: req.project.name, build: number, triggerParams: req.params, publicUrl: ctx.publicUrl() };
       return queuedRunRows(req.definition, req.trigger, req.trigger.runs, runCtx, buildId, req.secretsEnc, now, req.queuePriority ?? 0);
-    }, slots);
+    }, slots, req.project.synchronous_builds === 1, req.early);
   } catch (e) {
     offer?.release();
     throw e;
@@ -52,9 +54,10 @@ export async function queueBuild(ctx: LifecycleContext, req: QueueBuildRequest):
   ctx.identities.rememberBuild(build);
   const events: LifecycleEvent[] = [{ kind: "build", ...build, eventId: created.eventId, status: Status.QUEUED, time: now }];
   events.push(...queuedEvents(ctx, build, created.runs, req.trigger.type, now));
-  ctx.events.publish(events);
-  // Claimed runs go out after their QUEUED events; their RUNNING events follow as for any claim (`assigned`).
+  // Claimed runs go out first: their workers wait for nothing the events' listeners do. Their RUNNING
+  // events follow these QUEUED ones as for any claim (`assigned`, recorded once pushed).
   offer?.deliver(slots.map((_, i) => created.claimed[i] ?? []));
+  ctx.events.publish(events);
   return { buildId: created.buildId, number: created.number };
 }
 

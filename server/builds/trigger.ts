@@ -6,8 +6,9 @@ import type { Principal } from "../auth/access.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { findTrigger } from "../projects/find-trigger.js";
 import { MAX_QUEUE_PRIORITY } from "../projects/parse-trigger.js";
+import type { EarlyTransaction } from "../store/builds.js";
 import type { Store } from "../store/db.js";
-import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType } from "../store/projects.js";
+import { findProjectByName, findTriggerRow, firstTriggerSecretsOfType, type ProjectWithTrigger } from "../store/projects.js";
 import type { SecretCipher } from "../secrets/cipher.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { requiredSecretsPresent } from "./required-secrets.js";
@@ -85,7 +86,15 @@ export function triggerRequest(req: TriggerBuildRequest, caller: Principal): Tri
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Promise<{ buildId: number; number: number }> {
+/**
+ * `found`: the project (and the row of the trigger the request names) as the
+ * caller already read it for its access check (`findProjectWithTrigger`), so
+ * they are not read again; otherwise read here. `early`: the transaction to
+ * create the build in, begun by the caller before these reads (it rolls it
+ * back with `end` if the trigger is refused).
+ */
+export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest, found?: ProjectWithTrigger,
+  early?: EarlyTransaction): Promise<{ buildId: number; number: number }> {
   for (const [k, v] of Object.entries(req.params)) {
     if (!PARAM_NAME.test(k)) throw new InvalidArgumentError(`params: "${k}" is not a valid variable name`);
     if (v.length > 65536) throw new InvalidArgumentError(`params.${k}: longer than 65536 characters`);
@@ -93,16 +102,17 @@ export async function triggerBuild(deps: TriggerDeps, req: TriggerRequest): Prom
   if (req.queuePriority !== undefined && (!Number.isInteger(req.queuePriority) || Math.abs(req.queuePriority) > MAX_QUEUE_PRIORITY)) {
     throw new InvalidArgumentError(`queue priority: ${req.queuePriority} is not an integer between -${MAX_QUEUE_PRIORITY} and ${MAX_QUEUE_PRIORITY}`);
   }
-  const project = await findProjectByName(deps.store.db, req.project);
+  const project = found?.project ?? await findProjectByName(deps.store.db, req.project);
   if (!project) throw new NotFoundError(`project "${req.project}" not found`);
   const definitionYaml = req.definitionYaml ?? project.definition_yaml;
   const definition = await deps.lifecycle.definitions.parse(definitionYaml);
   const trigger = findTrigger(definition, req.triggerName || undefined);
-  const own = (await findTriggerRow(deps.store.db, project.id, trigger.name))?.secrets_enc ?? "";
+  const triggerRow = found?.trigger.name === trigger.name ? found.trigger.row : await findTriggerRow(deps.store.db, project.id, trigger.name);
+  const own = triggerRow?.secrets_enc ?? "";
   const secretsEnc = await postedSecrets(deps, project.id, req, own);
   requiredSecretsPresent(definition, trigger, Object.keys(deps.cipher.openMap(secretsEnc)));
   return deps.lifecycle.queueBuild({
     project, definition, definitionYaml, trigger, params: req.params, reason: req.reason, secretsEnc,
-    queuePriority: req.queuePriority ?? trigger.queuePriority,
+    queuePriority: req.queuePriority ?? trigger.queuePriority, early,
   });
 }

@@ -35,7 +35,10 @@ export async function listen(inner: Handler, port: number, host: string, tls?: T
   const secure = tls && createTlsServer(handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void, tls);
   secure?.on("session", (s) => { sessions.add(s); s.once("close", () => sessions.delete(s)); });
 
-  const tcp = net.createServer((socket) => {
+  // noDelay: as http.createServer sets on the sockets it accepts itself; handed over
+  // by "connection" they would keep Nagle's algorithm, and a stream's small frame
+  // written while an earlier one is unacknowledged would wait for the ACK.
+  const tcp = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     if (secure) {

@@ -85,6 +85,11 @@ export class StreamWriter {
     if (this.ended || this.res.destroyed) return false;
     this.open();
     this.res.write(envelope(0, data));
+    // Node corks an HTTP/1.1 response's socket for a chunked write until the next tick, which
+    // comes only after every microtask queued behind this one (e.g. a trigger's bookkeeping after
+    // its push): the message leaves now. (Node's own uncork later finds nothing left to do.)
+    const socket = this.res.socket;
+    if (socket?.writableCorked) socket.uncork();
     return true;
   }
 

@@ -46,7 +46,12 @@ export class Dispatcher implements LifecycleListener, Placement {
     // A synchronous project's next build may start once one completes.
     if (e.kind === "build" && (e.status === Status.PASSED || e.status === Status.FAILED)) this.wake();
     if (e.kind !== "run") return;
-    if (e.status === Status.QUEUED) { this.queuedHere = true; this.wake(); }
+    if (e.status === Status.QUEUED) {
+      // A run its trigger placed is RUNNING already: no pass to serve it.
+      if (this.placed.delete(e.runId)) return;
+      this.queuedHere = true;
+      this.wake();
+    }
     else if ((e.status === Status.PASSED || e.status === Status.FAILED) && e.worker) {
       if (!this.servedEarly.delete(e.runId)) this.wakeWorker(e.worker);
     }
@@ -177,6 +182,9 @@ export class Dispatcher implements LifecycleListener, Placement {
     return this.tagsRead;
   }
 
+  /** Runs a trigger's transaction claimed and `offer` delivered, before their QUEUED events are published. */
+  private readonly placed = new Set<number>();
+
   /** Runs whose end already served their worker's slot (`freed`): their end's event need not again. */
   private readonly servedEarly = new Set<number>();
 
@@ -224,6 +232,8 @@ export class Dispatcher implements LifecycleListener, Placement {
       deliver: (claimed) => held.forEach(({ session }, i) => {
         const won = claimed[i] ?? [];
         if (!won.length) return release(session);
+        if (this.placed.size > 10_000) this.placed.clear(); // bounded, should their events never come
+        for (const c of won) this.placed.add(c.id);
         this.track(this.deliver(session, won)
           .catch((e: unknown) => this.config.log.warn({ err: e, worker: session.worker.name }, "dispatch failed"))
           .finally(() => release(session)));

@@ -1,12 +1,13 @@
 // Repository functions for builds and build events: the trigger's transaction
-// (number, build, QUEUED runs and their events, claims for idle workers), status compare-and-sets that
-// record a build event, and reads by project, number or id.
-import { sql, type Kysely, type Transaction } from "kysely";
+// (number, build, QUEUED runs and their events, claims for idle workers; on
+// MariaDB possibly begun early, during the trigger's checks), status
+// compare-and-sets that record a build event, and reads by project, number or id.
+import { sql, type ControlledTransaction, type Kysely, type Transaction } from "kysely";
 import type { DialectCaps } from "./caps.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import { BUILD_SUMMARY_COLUMNS, type BuildRow, type BuildSummaryRow, type Database, type NewRun } from "./database.js";
 import type { Store } from "./db.js";
-import { claimWithin, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
+import { claimWithin, placementRead, placeOwnRuns, type ClaimedRunRow, type SlotClaim } from "./run-claims.js";
 import { insertQueuedRunsIn, type QueuedRun } from "./run-transitions.js";
 
 /**
@@ -34,20 +35,98 @@ export interface CreatedBuild { buildId: number; number: number; eventId: number
 /**
  * One transaction: the next build number, the QUEUED build and its event, and
  * its QUEUED runs (made by `runs` from the number and id) with theirs; then,
- * in the same commit, the claim for `slots` (idle workers: see claimWithin),
- * what each won returned as `claimed`.
+ * in the same commit, the claim for `slots` (idle workers: see claimWithin;
+ * on a pooled store, when nothing of theirs was queued, the runs they take
+ * are inserted RUNNING instead: placeOwnRuns), what each won returned as
+ * `claimed` in queue order. `syncProject`: the project is synchronous (its
+ * runs are left to the dispatcher). `early`: the transaction to use, begun
+ * before the caller's checks.
  */
+/**
+ * A trigger's transaction begun before its checks, on a pooled store
+ * (MariaDB), so that its BEGIN's round trip overlaps the trigger's reads.
+ * createBuild takes it over (commits or rolls back); whoever began it calls
+ * `end` when done, which rolls it back unless createBuild took it.
+ */
+export class EarlyTransaction {
+  private taken = false;
+
+  private constructor(private readonly begun: Promise<ControlledTransaction<Database>>) {
+    begun.catch(() => {}); // a failed BEGIN is the taker's error; nothing to end
+  }
+
+  /** Undefined on SQLite: one connection, which the trigger's reads need while no transaction holds it. */
+  static begin(store: Store): EarlyTransaction | undefined {
+    return store.caps.pooledConnections ? new EarlyTransaction(store.db.startTransaction().execute()) : undefined;
+  }
+
+  /** The transaction, from now on the caller's to commit or roll back. */
+  take(): Promise<ControlledTransaction<Database>> {
+    this.taken = true;
+    return this.begun;
+  }
+
+  async end(): Promise<void> {
+    if (this.taken) return;
+    this.taken = true;
+    try {
+      await (await this.begun).rollback().execute();
+    } catch {
+      // BEGIN failed (nothing open), or the connection went with the transaction.
+    }
+  }
+}
+
 export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[],
-  slots: readonly SlotClaim[] = []): Promise<CreatedBuild> {
-  return store.db.transaction().execute(async (trx) => {
+  slots: readonly SlotClaim[] = [], syncProject = false, early?: EarlyTransaction): Promise<CreatedBuild> {
+  // With a pool, what the claim needs to know besides the new runs (the slots' busy counts, whether runs
+  // of their patterns were queued already) is read on another connection while the transaction numbers
+  // and inserts: fewer round trips before the push (claimWithin).
+  const read = slots.length && store.caps.pooledConnections ? placementRead(store.db, slots) : undefined;
+  read?.catch(() => {}); // awaited by the claim; unawaited when the transaction fails first
+  const body = async (trx: Transaction<Database>): Promise<CreatedBuild> => {
     const number = await nextBuildNumber(trx, store.caps, build.project_id);
     const res = await trx.insertInto("builds").values({ ...build, number, status: Status.QUEUED, completed_at: null }).executeTakeFirstOrThrow();
     const buildId = Number(res.insertId);
-    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, runs(number, buildId), build.created_at);
+    const rows = runs(number, buildId);
+    // The read is back by now, as a rule (it started before the transaction's first statement).
+    const known = read && await read;
+    const placed = known && !syncProject ? placeOwnRuns(slots, known, rows) : undefined;
+    const inserted = placed ? rows.map((r, i) => {
+      const p = placed[i];
+      return p ? { ...r, status: Status.RUNNING, status_message: "", acked: 0, started_at: slots[p.slot]!.now, worker_name: p.worker, token_hash: p.hash } : r;
+    }) : rows;
+    // Each run's QUEUED event is recorded either way; a placed run's RUNNING one once it is pushed (Lifecycle.assigned).
+    const queued = await insertQueuedRunsIn(trx, store.caps, buildId, inserted, build.created_at);
     const event = await trx.insertInto("build_events").values({ build_id: buildId, status: Status.QUEUED, time: build.created_at }).executeTakeFirstOrThrow();
-    const claimed = slots.length ? await claimWithin(trx, store.caps, slots) : [];
+    let claimed: ClaimedRunRow[][] = [];
+    if (placed) {
+      claimed = slots.map(() => []);
+      placed.forEach((p, i) => {
+        if (!p) return;
+        const r = rows[i]!;
+        claimed[p.slot]!.push({ id: queued[i]!.id, buildId, token: p.token, definitionJson: r.definition_json, secretsEnc: r.secrets_enc,
+          createdAt: r.created_at, triggerType: r.trigger_type ?? "" });
+      });
+    } else if (slots.length) {
+      claimed = await claimWithin(trx, store.caps, slots, known?.busy);
+    }
     return { buildId, number, eventId: Number(event.insertId), runs: queued, claimed };
-  });
+  };
+  return early ? inEarly(early, body) : store.db.transaction().execute(body);
+}
+
+async function inEarly<T>(early: EarlyTransaction, body: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  const trx = await early.take();
+  let out: T;
+  try {
+    out = await body(trx);
+  } catch (e) {
+    await trx.rollback().execute().catch(() => {});
+    throw e;
+  }
+  await trx.commit().execute();
+  return out;
 }
 
 export function findBuild(db: Kysely<Database>, projectId: number, number: number): Promise<BuildRow | undefined> {

@@ -32,12 +32,19 @@ export interface DialectCaps {
    * incremented as `LAST_INSERT_ID(expr)`, which the UPDATE reports as its insert id.
    */
   readonly updateReturning: boolean;
+  /**
+   * Statements outside an open transaction run on other connections of a
+   * pool (MariaDB), so they can overlap its statements; SQLite has one
+   * connection, and such a statement awaited inside a transaction would wait
+   * for that transaction's end.
+   */
+  readonly pooledConnections: boolean;
 }
 
 export function capsFor(dialect: DialectName): DialectCaps {
   return dialect === "mysql"
-    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true, multiRowInsertId: "first", joinsCostMore: false, updateReturning: false }
-    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false, multiRowInsertId: "last", joinsCostMore: true, updateReturning: true };
+    ? { dialect, rowLocks: true, skipLocked: true, readCommittedSessions: true, multiRowInsertId: "first", joinsCostMore: false, updateReturning: false, pooledConnections: true }
+    : { dialect, rowLocks: false, skipLocked: false, readCommittedSessions: false, multiRowInsertId: "last", joinsCostMore: true, updateReturning: true, pooledConnections: false };
 }
 
 /** The ids of the `count` rows of one multi-row INSERT whose result reported `insertId`. */

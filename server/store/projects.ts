@@ -1,6 +1,7 @@
 // Repository functions for projects and their trigger rows (names, types,
 // encrypted secrets).
 import type { Kysely } from "kysely";
+import { compiledOnce } from "./compiled-once.js";
 import type { Database, ProjectRow } from "./database.js";
 
 export async function insertProject(db: Kysely<Database>, name: string, yaml: string, now: number, isPublic = false, synchronous = false): Promise<ProjectRow> {
@@ -46,6 +47,27 @@ export async function syncTriggers(db: Kysely<Database>, projectId: number, trig
       await db.insertInto("project_triggers").values({ project_id: projectId, name, type, secrets_enc: "", queue_priority: queuePriority }).execute();
     }
   }
+}
+
+/** A project and, when it has one of that name, its trigger row's id and encrypted secrets. */
+export interface ProjectWithTrigger {
+  project: ProjectRow;
+  /** The row of trigger `name` (undefined: the project has no trigger row of that name). */
+  trigger: { name: string; row: { id: number; secrets_enc: string } | undefined };
+}
+
+// Every TriggerBuild's first statement: built and compiled once (compiled-once.ts).
+const projectWithTrigger = compiledOnce((db, a: { name: string; triggerName: string }) => db.selectFrom("projects")
+  .leftJoin("project_triggers", (join) => join.onRef("project_triggers.project_id", "=", "projects.id").on("project_triggers.name", "=", a.triggerName))
+  .selectAll("projects").select(["project_triggers.id as trigger_row_id", "project_triggers.secrets_enc as trigger_secrets_enc"])
+  .where("projects.name", "=", a.name));
+
+/** Project `name` with the row of its trigger `triggerName`, in one statement (a trigger's reads before its transaction). */
+export async function findProjectWithTrigger(db: Kysely<Database>, name: string, triggerName: string): Promise<ProjectWithTrigger | undefined> {
+  const found = await projectWithTrigger.first(db, { name, triggerName });
+  if (!found) return undefined;
+  const { trigger_row_id: id, trigger_secrets_enc: secrets, ...project } = found;
+  return { project, trigger: { name: triggerName, row: id === null ? undefined : { id, secrets_enc: secrets ?? "" } } };
 }
 
 /** A trigger's row id and encrypted secrets (undefined: the project has no such trigger). */

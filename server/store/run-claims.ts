@@ -68,16 +68,62 @@ export async function claimForMany(store: Store, reqs: readonly ClaimRequest[]):
 /** A worker with `concurrency` slots, whose free ones are counted in the claiming transaction. */
 export type SlotClaim = Omit<ClaimRequest, "limit"> & { concurrency: number };
 
+/** Read beside a trigger's transaction (on another pooled connection): the offered workers' busy slots, and whether runs of their patterns were queued already. */
+export interface PlacementRead { busy: Map<string, number>; queuedBefore: boolean }
+
+/**
+ * Starts the reads a trigger's placement needs on connections other than its
+ * transaction's (plain READ COMMITTED reads; the dispatcher's own serve counts
+ * slots outside its claim transaction too). Only for a pooled store (caps.pooledConnections).
+ */
+export function placementRead(db: Kysely<Database>, slots: readonly SlotClaim[]): Promise<PlacementRead> {
+  const patterns = [...new Set(slots.flatMap((s) => s.patterns))];
+  const queued = patterns.length
+    ? db.selectFrom("runs").select("id").where("status", "=", Status.QUEUED).where("host_tag", "in", patterns).limit(1).executeTakeFirst()
+    : Promise.resolve(undefined);
+  return Promise.all([activeRunsByWorker(db, slots.map((s) => s.worker)), queued]).then(([busy, row]) => ({ busy, queuedBefore: row !== undefined }));
+}
+
+/** A new run placed before it is inserted: the slot (index into the slots) whose worker takes it, its token and the token's hash. */
+export interface OwnPlacement { slot: number; worker: string; token: string; hash: string }
+
+/**
+ * When `read` found no run of the offered patterns queued, a trigger's own new
+ * runs are its claim's only candidates, and no other instance can see, so none
+ * can claim, rows its transaction inserts: they are placed before the insert
+ * (in queue order, each to the first slot with room whose patterns take its
+ * host tag, as claimIn would) and inserted RUNNING, one statement less than a
+ * QUEUED insert and its claim's compare-and-set. A run of those patterns
+ * queued elsewhere after the read began may then wait behind the new ones, as
+ * one committed after a candidate read would. Undefined: claim as usual
+ * (claimWithin). Never for a synchronous project's runs (left to the dispatcher).
+ */
+export function placeOwnRuns(slots: readonly SlotClaim[], read: PlacementRead, runs: readonly { host_tag: string; queue_priority?: number }[]): (OwnPlacement | undefined)[] | undefined {
+  if (read.queuedBefore) return undefined;
+  const room = slots.map((s) => s.concurrency - (read.busy.get(s.worker) ?? 0));
+  const order = runs.map((r, i) => ({ i, rank: -(r.queue_priority ?? 0) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+  const out: (OwnPlacement | undefined)[] = runs.map(() => undefined);
+  for (const { i } of order) {
+    const slot = slots.findIndex((s, k) => room[k]! > 0 && s.patterns.includes(runs[i]!.host_tag));
+    if (slot < 0) continue;
+    room[slot]!--;
+    out[i] = { slot, worker: slots[slot]!.worker, ...slots[slot]!.credential() };
+  }
+  return out;
+}
+
 /**
  * Claims inside the caller's transaction `trx` (a trigger's, whose new runs it
- * sees): each worker's free slots are counted there, then the same claim as
- * claimForMany (queue order, compare-and-set). It claims nothing when a
- * candidate belongs to a synchronous project: locking another project's row
- * here could deadlock with that project's own trigger, so those runs are left
- * to the dispatcher, and so is everything behind them in the queue.
+ * sees): each worker's free slots are counted there (or `busy`, read beside
+ * it by placementRead), then the same claim as claimForMany (queue order,
+ * compare-and-set). It claims nothing when a candidate belongs to a
+ * synchronous project: locking another project's row here could deadlock
+ * with that project's own trigger, so those runs are left to the dispatcher,
+ * and so is everything behind them in the queue.
  */
-export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[]): Promise<ClaimedRunRow[][]> {
-  const busy = await activeRunsByWorker(trx, slots.map((s) => s.worker));
+export async function claimWithin(trx: Transaction<Database>, caps: DialectCaps, slots: readonly SlotClaim[],
+  busyRead?: Map<string, number>): Promise<ClaimedRunRow[][]> {
+  const busy = busyRead ?? await activeRunsByWorker(trx, slots.map((s) => s.worker));
   const reqs = slots.map((s) => ({ ...s, limit: s.concurrency - (busy.get(s.worker) ?? 0) }));
   const open = reqs.filter((r) => r.limit > 0 && r.patterns.length);
   const got = open.length ? await claimIn(caps, trx, open, true) : [];

@@ -6,6 +6,7 @@
 import test, { type ExecutionContext } from "ava";
 import { randomBytes } from "node:crypto";
 import { Status } from "../../../gen/jobserv/v1/status_pb.js";
+import { tokenMatches } from "../../../server/auth/tokens.js";
 import { triggerBuild } from "../../../server/builds/trigger.js";
 import { createLogger } from "../../../server/logger.js";
 import { Dispatcher } from "../../../server/scheduler/dispatcher.js";
@@ -27,7 +28,8 @@ async function setUp(t: ExecutionContext, dialect: Dialect, yaml: string, concur
   session.reconciled = true;
   const hold = () => { session.reconciled = false; return () => { session.reconciled = true; }; };
   const got: string[] = [];
-  void (async () => { for await (const m of session.queue) if (m.action.case === "assignment") got.push(m.action.value.definition!.runName); })();
+  // As a Pull stream takes them (pull-sessions.ts): each message as it is pushed.
+  session.queue.deliverTo((m) => { if (m.action.case === "assignment") got.push(m.action.value.definition!.runName); }, () => {});
   const trigger = () => triggerBuild(deps, { project: "p", triggerName: "ci", params: {}, reason: "" });
   return { store, deps, dispatcher, got, trigger, hold };
 }
@@ -51,6 +53,37 @@ for (const dialect of dialects) {
     t.deepEqual(got, ["r-1", "r-2"]);
     const events = await store.db.selectFrom("run_events").select("run_id").where("status", "=", Status.RUNNING).execute();
     t.is(events.length, 2, "each claim's RUNNING event recorded, as for any claim");
+  });
+
+  test(`${dialect}: a placed run is RUNNING for its worker with the pushed token's hash, its history QUEUED then RUNNING`, async (t) => {
+    const { store, deps, dispatcher, trigger } = await setUp(t, dialect, loopRunsYaml([1], { trigger: "ci", hostTag: "lab" }), 1);
+    deps.lifecycle.placeNewRunsWith(dispatcher);
+    const tokens: string[] = [];
+    const session = dispatcher.workers.byName("w")[0]!;
+    session.queue.deliverTo((m) => { if (m.action.case === "assignment") tokens.push(m.action.value.runToken); }, () => {});
+    const before = Date.now();
+    await trigger();
+    await settle();
+    const run = await store.db.selectFrom("runs").selectAll().executeTakeFirstOrThrow();
+    t.is(run.status, Status.RUNNING);
+    t.is(run.worker_name, "w");
+    t.is(run.acked, 0, "not acknowledged yet: the lease sweep requeues it if the worker never says so");
+    t.true(run.started_at !== null && run.started_at >= before);
+    t.is(tokens.length, 1);
+    t.true(tokenMatches(tokens[0]!, run.token_hash), "the pushed token is the run's own");
+    const history = await store.db.selectFrom("run_events").select(["status", "worker_name"]).where("run_id", "=", run.id).orderBy("id").execute();
+    t.deepEqual(history.map((e) => [Status[e.status], e.worker_name]), [["QUEUED", null], ["RUNNING", "w"]]);
+  });
+
+  test(`${dialect}: a placed run is pushed before its QUEUED event is published, and its RUNNING event follows that`, async (t) => {
+    const { deps, dispatcher, got, trigger } = await setUp(t, dialect, loopRunsYaml([1, 2], { trigger: "ci", hostTag: "lab" }), 1);
+    deps.lifecycle.placeNewRunsWith(dispatcher);
+    const seen: string[] = [];
+    deps.lifecycle.subscribe({ onLifecycleEvent: (e) => { if (e.kind === "run") seen.push(`${e.run} ${Status[e.status]} pushed: ${got.join(",")}`); } });
+    await trigger();
+    await settle();
+    t.deepEqual(seen.slice(0, 2), ["r-1 QUEUED pushed: r-1", "r-2 QUEUED pushed: r-1"], "the placed run was out before the events");
+    t.deepEqual(seen.slice(2), ["r-1 RUNNING pushed: r-1"], "the claim's RUNNING event after its QUEUED one; r-2 waits for the one slot");
   });
 
   test(`${dialect}: a busy worker gets nothing beyond its slots; an older queued run goes before the new one`, async (t) => {

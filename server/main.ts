@@ -15,7 +15,7 @@ import { createProjectService } from "./api/project-service.js";
 import { createRunService } from "./api/run-service.js";
 import { createWorkerService } from "./api/worker-service.js";
 import { PullSessions } from "./api/pull-sessions.js";
-import { leanWorkerCalls } from "./api/lean-worker-calls.js";
+import { leanWorkerCalls } from "./lean-worker-calls.js";
 import type { ServerConfig } from "./config.js";
 import { healthRoutes } from "./gateway/health.js";
 import { createRouter } from "./gateway/router.js";
@@ -170,7 +170,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     compressMinBytes: 16 * 1024,
     interceptors: [requestLog(log), metrics.interceptor(), deadlines(), domainErrors()],
     authenticate: requestGate(access, deps.workerAuth),
-    // The worker's Pull and frequent unary calls skip Connect's pipeline (api/lean-worker-calls.ts).
+    // The worker's Pull and frequent unary calls skip Connect's pipeline (lean-worker-calls.ts).
     lean: leanWorkerCalls(deps, pulls, { limits: bodyLimits, log, observe: (rpc, seconds, error, canceled) => metrics.observeRpc(rpc, seconds, error, canceled) }),
     limits: {
       maxBytes: config.rpcMaxBytes, ...bodyLimits,

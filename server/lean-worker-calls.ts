@@ -2,21 +2,21 @@
 // http/lean-unary.ts), by request path for the RPC adapter: its Pull stream
 // (thousands stay open and idle) and its frequent unary calls (a run's end,
 // each log chunk, test reports, facts). The handlers are the same ones
-// Connect's router serves (worker-service.ts), authenticated, limited, timed
+// Connect's router serves (api/worker-service.ts), authenticated, limited, timed
 // and mapped to the same codes; calls these paths do not take go to the router.
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
-import { PullRequestSchema, PullResponseSchema, WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
-import type { LeanHandler } from "../http/lean-call.js";
-import { leanServerStream } from "../http/lean-stream.js";
-import { leanUnary } from "../http/lean-unary.js";
-import type { BodyLimits } from "../http/request-body.js";
-import type { Logger } from "../logger.js";
-import type { ApiDeps } from "./deps.js";
-import { toConnectError } from "./errors.js";
-import type { PullSessions } from "./pull-sessions.js";
-import { workerCalls } from "./worker-service.js";
-import type { RequestHeaders } from "./worker-auth.js";
+import { PullRequestSchema, PullResponseSchema, WorkerService } from "../gen/jobserv/v1/worker_pb.js";
+import type { LeanHandler } from "./http/lean-call.js";
+import { leanServerStream } from "./http/lean-stream.js";
+import { leanUnary } from "./http/lean-unary.js";
+import type { BodyLimits } from "./http/request-body.js";
+import type { Logger } from "./logger.js";
+import type { ApiDeps } from "./api/deps.js";
+import { toConnectError } from "./api/errors.js";
+import type { PullSessions } from "./api/pull-sessions.js";
+import { workerCalls } from "./api/worker-service.js";
+import type { RequestHeaders } from "./api/worker-auth.js";
 
 export interface LeanWorkerOptions {
   limits: BodyLimits;

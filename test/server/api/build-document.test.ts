@@ -9,6 +9,7 @@ import { buildDocument } from "../../../server/api/build-document.js";
 import { triggerBuild } from "../../../server/builds/trigger.js";
 import { PermissionDeniedError } from "../../../server/errors.js";
 import { listBuildsByName, readBuildByName } from "../../../server/store/build-reads.js";
+import { setBuildStatus } from "../../../server/store/builds.js";
 import type { Store } from "../../../server/store/db.js";
 import { insertProject } from "../../../server/store/projects.js";
 import { dialects, openTestStore } from "../../support/db.js";
@@ -42,7 +43,9 @@ for (const dialect of dialects) {
     t.true(doc.runs.every((r) => r.buildNumber === 2 && r.project === "p"));
     t.deepEqual(doc.statusEvents.map((e) => e.status), [Status.QUEUED]);
     t.deepEqual(seen, [{ id: 1, name: "p", public: 0 }]);
-    t.deepEqual(trace, ["q", "q", "q", "a", "a", "a"], "three queries, all sent before the first answer");
+    // MariaDB reads the build with its events in one statement (two queries), SQLite in three.
+    const n = store.caps.joinsCostMore ? 3 : 2;
+    t.deepEqual(trace, [...Array(n).fill("q"), ...Array(n).fill("a")], `${n} queries, all sent before the first answer`);
   });
 
   test(`${dialect}: GetBuild's document: access first, then which part is missing`, async (t) => {
@@ -63,7 +66,11 @@ for (const dialect of dialects) {
     await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
     await insertProject(store.db, "q", PASS_FAIL_YAML, Date.now());
     const deps = triggerDeps(store);
-    for (const project of ["q", "p", "q", "p"]) await triggerBuild(deps, { project, triggerName: "ci", params: {}, reason: project });
+    const built = [];
+    for (const project of ["q", "p", "q", "p"]) built.push(await triggerBuild(deps, { project, triggerName: "ci", params: {}, reason: project }));
+    // p#2 goes on to RUNNING and PASSED: three events, in order, whichever form reads them.
+    await setBuildStatus(store.db, built[3]!.buildId, Status.QUEUED, Status.RUNNING, Date.now() + 1, false);
+    await setBuildStatus(store.db, built[3]!.buildId, Status.RUNNING, Status.PASSED, Date.now() + 2, true);
     const forms = [store.caps, { ...store.caps, joinsCostMore: !store.caps.joinsCostMore }];
     for (const [project, number] of [["p", 2], ["q", 1], ["p", 3], ["nope", 1]] as const) {
       const [a, b] = await Promise.all(forms.map((caps) => readBuildByName(store.db, caps, project, number)));
@@ -72,7 +79,7 @@ for (const dialect of dialects) {
       else {
         t.is(a!.found?.build.reason, project);
         t.deepEqual(a!.runs.map((r) => r.name), ["good", "bad"]);
-        t.is(a!.events.length, 1);
+        t.deepEqual(a!.events.map((e) => e.status), project === "p" ? [Status.QUEUED, Status.RUNNING, Status.PASSED] : [Status.QUEUED]);
       }
     }
   });
@@ -90,7 +97,7 @@ for (const dialect of dialects) {
     const doc = await buildDocument(rec, "p", 1, () => {});
     t.is(doc.runs.length, 2);
     t.is((await listBuildsByName(rec.db, "p", 9, 10)).builds.length, 1);
-    t.is(sqls.length, 4);
+    t.is(sqls.length, store.caps.joinsCostMore ? 4 : 3);
     for (const q of sqls) t.notRegex(q, /definition_yaml|secrets_enc|token_hash|\.\*|select \*/i, q);
   });
 

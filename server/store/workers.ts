@@ -1,7 +1,6 @@
-// Repository functions for workers: registration rows, what an admin set
-// (enlisted, allowed host tags), and liveness (`last_seen`, renewed by the
-// instance holding a worker's Pull stream). Every write that changes what a
-// worker's open streams must follow stamps `changed_at` (a deletion leaves a
+// Repository functions for workers: registration rows and what an admin set
+// (enlisted, allowed host tags); liveness is in worker-liveness.ts. Every
+// write that changes what a worker's open streams must follow stamps `changed_at` (a deletion leaves a
 // row in worker_deletions), so lease sweeps re-read only what changed.
 import type { Kysely } from "kysely";
 import type { Insertable } from "kysely";
@@ -58,15 +57,10 @@ export async function workersChangedSince(db: Kysely<Database>, since: number): 
  */
 const NAMES_PER_STATEMENT = 10_000;
 
-function chunksOf(names: readonly string[]): string[][] {
+export function chunksOf(names: readonly string[]): string[][] {
   const out: string[][] = [];
   for (let i = 0; i < names.length; i += NAMES_PER_STATEMENT) out.push(names.slice(i, i + NAMES_PER_STATEMENT));
   return out;
-}
-
-/** Renews `last_seen` of the named workers (their streams are open here). */
-export async function touchWorkers(db: Kysely<Database>, names: readonly string[], now: number): Promise<void> {
-  for (const some of chunksOf(names)) await db.updateTable("workers").set({ last_seen: now }).where("name", "in", some).execute();
 }
 
 export type WorkerGrant = Pick<WorkerRow, "name" | "enlisted" | "host_tags" | "allowed_host_tags" | "disk_free" | "disk_threshold" | "facts_at" | "surges_only">;

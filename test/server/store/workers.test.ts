@@ -3,9 +3,10 @@
 // the lease sweep's reads and writes of every connected worker hold for more
 // names than one statement may carry placeholders; the writes a worker's
 // streams must follow (and deletions) are found by when they happened, and
-// renewing last_seen is not one of them.
+// holding a worker's stream is not one of them.
 import test from "ava";
-import { deleteWorker, findWorker, insertWorker, setWorkerEnlisted, touchWorkers, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
+import { deleteWorker, findWorker, insertWorker, setWorkerEnlisted, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
+import { holdWorkers } from "../../../server/store/worker-liveness.js";
 import { dialects, openTestStore } from "../../support/db.js";
 
 for (const dialect of dialects) {
@@ -32,15 +33,15 @@ for (const dialect of dialects) {
 }
 
 for (const dialect of dialects) {
-  test(`${dialect}: touchWorkers and workerGrants take 70 000 names (more placeholders than one statement allows)`, async (t) => {
+  test(`${dialect}: holdWorkers and workerGrants take 70 000 names (more placeholders than one statement allows)`, async (t) => {
     const store = await openTestStore(t, dialect);
     const row = { token_hash: "h", enlisted: 1, created_at: 1_000, host_tags: "[]", concurrency: 1, distro: "", cpu_type: "", cpu_total: 1, mem_total: 1, version: "", last_seen: 1_000 };
     await insertWorker(store.db, { name: "first", ...row });
     await insertWorker(store.db, { name: "last", ...row });
     const names = ["first", ...Array.from({ length: 70_000 }, (_, i) => `absent-${i}`), "last"];
-    await touchWorkers(store.db, names, 5_000);
+    await holdWorkers(store.db, names, "instance-a", 5_000);
     t.is(Number((await findWorker(store.db, "first"))!.last_seen), 5_000);
-    t.is(Number((await findWorker(store.db, "last"))!.last_seen), 5_000);
+    t.is((await findWorker(store.db, "last"))!.held_by, "instance-a");
     t.deepEqual((await workerGrants(store.db, names)).map((g) => g.name).sort(), ["first", "last"]);
   });
 }
@@ -54,7 +55,7 @@ for (const dialect of dialects) {
     await updateWorkerFacts(store.db, "facts", { disk_free: 7, facts_at: 6_000 }, 6_000);
     await setWorkerEnlisted(store.db, "enlist", false, 7_000);
     await deleteWorker(store.db, "gone", 8_000);
-    await touchWorkers(store.db, ["touched"], 9_000);
+    await holdWorkers(store.db, ["touched"], "instance-a", 9_000);
     t.deepEqual((await workersChangedSince(store.db, 5_000)).sort(), ["enlist", "facts", "gone", "new"]);
     t.deepEqual((await workersChangedSince(store.db, 7_000)).sort(), ["enlist", "gone"]);
     t.deepEqual(await workersChangedSince(store.db, 8_001), []);

@@ -7,7 +7,7 @@ import { hashToken, tokenMatches } from "../auth/tokens.js";
 import { authoriseRunToken } from "../builds/run-token.js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors.js";
 import { reportRunTests } from "../builds/run-tests.js";
-import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
+import { findWorker, insertWorker, reportWorkerFacts, updateWorkerFacts, type ReportedFacts } from "../store/workers.js";
 import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
 import type { PullSessions } from "./pull-sessions.js";
@@ -15,8 +15,8 @@ import type { PullSessions } from "./pull-sessions.js";
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 
 /** The columns of a report of changing facts; none (the guard then ignores disk) when the worker sent no facts. */
-function changingFacts(f: WorkerFacts | undefined, at: number) {
-  if (!f) return {};
+function changingFacts(f: WorkerFacts | undefined, at: number): ReportedFacts | undefined {
+  if (!f) return undefined;
   return {
     disk_free: Number(f.diskFreeBytes), mem_free: Number(f.memFreeBytes),
     load_avg: Number.isFinite(f.loadAvg1m) ? Math.max(0, f.loadAvg1m) : 0,
@@ -68,7 +68,7 @@ export function createWorkerService(deps: ApiDeps, pulls: PullSessions): Service
 
     async reportFacts(req, ctx) {
       const worker = await auth.authenticate(ctx);
-      await updateWorkerFacts(store.db, worker.name, { ...changingFacts(req.facts, now()), last_seen: now() }, now());
+      await reportWorkerFacts(store.db, worker.name, changingFacts(req.facts, now()), now(), deps.leases.gatePolicy.diskMinFreeBytes);
       return {};
     },
 

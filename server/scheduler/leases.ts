@@ -71,6 +71,11 @@ export class LeaseKeeper {
 
   constructor(private readonly deps: LeaseDeps, private readonly config: LeaseConfig) {}
 
+  /** The disk guard the sweeps apply (a facts report stamps a change only when it may judge the worker otherwise). */
+  get gatePolicy(): GatePolicy {
+    return this.config.gate;
+  }
+
   start(): void {
     this.timer = setInterval(() => {
       this.running = this.tick().catch((e: unknown) => this.deps.log.warn({ err: e }, "lease sweep failed"));

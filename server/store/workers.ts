@@ -19,6 +19,33 @@ export async function updateWorkerFacts(db: Kysely<Database>, name: string, fact
   await db.updateTable("workers").set({ ...facts, changed_at: at }).where("name", "=", name).execute();
 }
 
+/** What a worker reports of itself between registrations (free disk, memory and load, its disk threshold), as of `facts_at`. */
+export type ReportedFacts = Pick<WorkerRow, "disk_free" | "mem_free" | "load_avg" | "disk_threshold" | "facts_at">;
+
+/**
+ * A worker's report at `at`: seen then, its facts (if it sent any) stored,
+ * and stamped as a change its streams follow only when the disk guard may
+ * judge it otherwise: its first facts, a threshold of its own changed, or
+ * free disk below the threshold before or after (`minFreeBytes` when it sets
+ * none). A fleet reporting every 30 s would otherwise have every lease sweep
+ * re-read a sixth of its rows.
+ */
+export async function reportWorkerFacts(db: Kysely<Database>, name: string, facts: ReportedFacts | undefined, at: number, minFreeBytes: number): Promise<void> {
+  if (!facts) {
+    await db.updateTable("workers").set({ last_seen: at }).where("name", "=", name).execute();
+    return;
+  }
+  const needed = facts.disk_threshold > 0 ? facts.disk_threshold : minFreeBytes;
+  await db.updateTable("workers").set((eb) => ({
+    // First: MariaDB evaluates the assignments in order, each seeing the ones before it; this one reads the row as it was.
+    changed_at: facts.disk_free < needed ? at
+      : eb.case().when(eb.or([eb("facts_at", "=", 0), eb("disk_threshold", "!=", facts.disk_threshold), eb("disk_free", "<", needed)]))
+        .then(at).else(eb.ref("changed_at")).end(),
+    ...facts,
+    last_seen: at,
+  })).where("name", "=", name).execute();
+}
+
 /** Workers by name after `afterName`, at most `limit`. */
 export function listWorkers(db: Kysely<Database>, afterName: string, limit: number): Promise<WorkerRow[]> {
   return db.selectFrom("workers").selectAll().where("name", ">", afterName).orderBy("name").limit(limit).execute();

@@ -5,7 +5,7 @@
 // streams must follow (and deletions) are found by when they happened, and
 // holding a worker's stream is not one of them.
 import test from "ava";
-import { deleteWorker, findWorker, insertWorker, setWorkerEnlisted, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
+import { deleteWorker, findWorker, insertWorker, reportWorkerFacts, setWorkerEnlisted, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
 import { holdWorkers } from "../../../server/store/worker-liveness.js";
 import { dialects, openTestStore } from "../../support/db.js";
 
@@ -66,5 +66,40 @@ for (const dialect of dialects) {
     t.deepEqual(await workersChangedSince(store.db, 7_500), ["gone"]);
     await deleteWorker(store.db, "old", 8_000 + 25 * 3600_000);
     t.deepEqual(await workersChangedSince(store.db, 7_500), ["old"]);
+  });
+}
+
+for (const dialect of dialects) {
+  test(`${dialect}: a facts report stamps a change only when the disk guard may judge the worker otherwise`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    const GB = 1e9;
+    const row = { token_hash: "h", enlisted: 1, host_tags: "[]", concurrency: 1, distro: "", cpu_type: "", cpu_total: 1, mem_total: 1, version: "", last_seen: 1_000 };
+    await insertWorker(store.db, { name: "w", created_at: 1_000, ...row });
+    const report = (at: number, free: number, threshold = 0) =>
+      reportWorkerFacts(store.db, "w", { disk_free: free * GB, mem_free: at, load_avg: 0.5, disk_threshold: threshold * GB, facts_at: at }, at, 10 * GB);
+    const stamped = async () => Number((await findWorker(store.db, "w"))!.changed_at);
+    const steps: [number, number, number, number, string][] = [
+      // at, free GB, own threshold GB, changed_at expected, why
+      [2_000, 50, 0, 2_000, "its first facts"],
+      [3_000, 49, 0, 2_000, "plenty of disk before and after: not stamped"],
+      [4_000, 5, 0, 4_000, "below the server's 10 GB"],
+      [5_000, 4, 0, 5_000, "still below (the guard's message says how much)"],
+      [6_000, 50, 0, 6_000, "back above"],
+      [7_000, 51, 0, 6_000, "plenty again: not stamped"],
+      [8_000, 51, 60, 8_000, "a threshold of its own"],
+      [9_000, 70, 60, 9_000, "above it again, below it before"],
+      [10_000, 71, 60, 9_000, "plenty: not stamped"],
+    ];
+    for (const [at, free, threshold, expected, why] of steps) {
+      await report(at, free, threshold);
+      t.is(await stamped(), expected, `${at}: ${why}`);
+    }
+    t.like(await findWorker(store.db, "w"), { mem_free: 10_000 });
+    t.is(Number((await findWorker(store.db, "w"))!.last_seen), 10_000);
+    t.is(Number((await findWorker(store.db, "w"))!.facts_at), 10_000);
+    t.is(Number((await findWorker(store.db, "w"))!.disk_free), 71 * GB);
+    await reportWorkerFacts(store.db, "w", undefined, 11_000, 10 * GB);
+    t.is(Number((await findWorker(store.db, "w"))!.last_seen), 11_000, "a report without facts: seen");
+    t.is(await stamped(), 9_000, "and not stamped");
   });
 }

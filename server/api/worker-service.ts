@@ -11,7 +11,7 @@ import { hashToken, tokenMatches } from "../auth/tokens.js";
 import { authoriseRunToken } from "../builds/run-token.js";
 import { InvalidArgumentError, PermissionDeniedError } from "../errors.js";
 import { reportRunTests } from "../builds/run-tests.js";
-import { findWorker, insertWorker, updateWorkerFacts } from "../store/workers.js";
+import { findWorker, insertWorker, reportWorkerFacts, updateWorkerFacts, type ReportedFacts } from "../store/workers.js";
 import { setRunImageDigest } from "../store/runs.js";
 import type { ApiDeps } from "./deps.js";
 import type { PullSessions } from "./pull-sessions.js";
@@ -20,8 +20,8 @@ import type { RequestHeaders } from "./worker-auth.js";
 const WORKER_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 
 /** The columns of a report of changing facts; none (the guard then ignores disk) when the worker sent no facts. */
-function changingFacts(f: WorkerFacts | undefined, at: number) {
-  if (!f) return {};
+function changingFacts(f: WorkerFacts | undefined, at: number): ReportedFacts | undefined {
+  if (!f) return undefined;
   return {
     disk_free: Number(f.diskFreeBytes), mem_free: Number(f.memFreeBytes),
     load_avg: Number.isFinite(f.loadAvg1m) ? Math.max(0, f.loadAvg1m) : 0,
@@ -90,7 +90,7 @@ export function workerCalls(deps: ApiDeps): WorkerCalls {
   return {
     async reportFacts(req, call) {
       const worker = await auth.authenticate(call);
-      await updateWorkerFacts(store.db, worker.name, { ...changingFacts(req.facts, now()), last_seen: now() }, now());
+      await reportWorkerFacts(store.db, worker.name, changingFacts(req.facts, now()), now(), deps.leases.gatePolicy.diskMinFreeBytes);
       return {};
     },
 

@@ -28,8 +28,6 @@ export class WorkerSession {
   reconciled = false;
   /** Whether it takes new runs (disk guard, surges), as of the last lease sweep. */
   gate: Gate = { idle: "" };
-  /** When the lease sweep last renewed its worker's `last_seen` through it (0: not yet). */
-  renewedAt = 0;
   /** Whether a lease sweep has read its worker's row since it opened. */
   rowRead = false;
   constructor(readonly worker: WorkerIdentity) {}
@@ -42,6 +40,10 @@ export class ConnectedWorkers {
   private readonly sessions = new Set<WorkerSession>();
   /** The same sessions by worker name (a worker may hold more than one stream briefly). */
   private readonly named = new Map<string, Set<WorkerSession>>();
+  /** Workers whose last stream here closed since the lease sweep last asked (`takeGone`). */
+  private gone = new Set<string>();
+  /** Sessions opened since the lease sweep last asked (`takeOpened`). */
+  private opened: WorkerSession[] = [];
 
   add(worker: WorkerIdentity): WorkerSession {
     const session = new WorkerSession(worker);
@@ -49,7 +51,15 @@ export class ConnectedWorkers {
     let mine = this.named.get(worker.name);
     if (!mine) this.named.set(worker.name, (mine = new Set()));
     mine.add(session);
+    this.opened.push(session);
     return session;
+  }
+
+  /** The sessions opened since the last call (some may have closed since). */
+  takeOpened(): WorkerSession[] {
+    const opened = this.opened;
+    this.opened = [];
+    return opened;
   }
 
   remove(session: WorkerSession): void {
@@ -57,7 +67,17 @@ export class ConnectedWorkers {
     this.sessions.delete(session);
     const mine = this.named.get(session.worker.name);
     mine?.delete(session);
-    if (mine?.size === 0) this.named.delete(session.worker.name);
+    if (mine?.size === 0) {
+      this.named.delete(session.worker.name);
+      this.gone.add(session.worker.name);
+    }
+  }
+
+  /** The workers whose last stream here closed since the last call, and that have none open here now. */
+  takeGone(): string[] {
+    const gone = [...this.gone].filter((name) => !this.named.has(name));
+    this.gone = new Set();
+    return gone;
   }
 
   /**

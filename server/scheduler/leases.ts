@@ -1,21 +1,25 @@
-// Liveness: no run stays RUNNING forever. Each instance renews `last_seen` of
-// the workers whose Pull streams it holds (each once its renewal is a third of
-// a lease old) and follows the changes to their rows; any instance sweeps for
-// runs whose worker went silent past the lease (FAILED, with the reason in the
-// log, or back to QUEUED if the worker never acknowledged them) and for
-// assignments not acknowledged in time (back to QUEUED). The transitions are the
-// lifecycle's compare-and-sets, so several instances sweeping at once change
-// each run once.
+// Liveness: no run stays RUNNING forever. Each instance holding Pull streams
+// renews its heartbeat (one row, every third of a lease), marks the workers
+// whose streams it holds as held by it (their rows, once as a stream opens and
+// once as the last one closes) and follows the changes to their rows; any
+// instance sweeps for runs whose worker went silent past the lease (neither
+// its `last_seen` nor its holder's heartbeat fresh: FAILED, with the reason in
+// the log, or back to QUEUED if the worker never acknowledged them) and for
+// assignments not acknowledged in time (back to QUEUED). The transitions are
+// the lifecycle's compare-and-sets, so several instances sweeping at once
+// change each run once.
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Lifecycle } from "../builds/lifecycle.js";
 import type { Store } from "../store/db.js";
 import { activeRunsOf, staleRuns } from "../store/run-leases.js";
 import { listSurges } from "../store/surges.js";
-import { touchWorkers, workerGrants, workersChangedSince, type WorkerGrant } from "../store/workers.js";
+import { workerGrants, workersChangedSince, type WorkerGrant } from "../store/workers.js";
+import { beatInstance, holdWorkers, releaseWorkers, renewBusyWorkers } from "../store/worker-liveness.js";
 import { workerGate, type Gate, type GatePolicy } from "./worker-gate.js";
 import type { ConnectedWorkers, WorkerSession } from "./connected-workers.js";
 import { claimableTags, sameTags } from "./claimable-tags.js";
 import type { Logger } from "../logger.js";
+import { randomUUID } from "node:crypto";
 
 export interface LeaseConfig {
   /** A worker silent this long has lost its runs. */
@@ -54,8 +58,23 @@ export class LeaseKeeper {
   private fullReadAt = 0;
   /** The host tags in surge as of the last sweep. */
   private surgeKey = "";
+  /** This instance in the heartbeat rows and the workers' `held_by`. */
+  readonly instance = randomUUID();
+  /** When this instance's heartbeat was last renewed (0: never). */
+  private beatAt = 0;
+  /** Sessions opened whose worker's row is not yet marked as held here. */
+  private unheld: WorkerSession[] = [];
+  /** Workers whose last stream here closed, not yet released (a sweep failed). */
+  private unreleased: string[] = [];
+  /** Sessions opened whose worker's row no sweep has read yet. */
+  private unread: WorkerSession[] = [];
 
   constructor(private readonly deps: LeaseDeps, private readonly config: LeaseConfig) {}
+
+  /** The disk guard the sweeps apply (a facts report stamps a change only when it may judge the worker otherwise). */
+  get gatePolicy(): GatePolicy {
+    return this.config.gate;
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -73,9 +92,12 @@ export class LeaseKeeper {
   async tick(): Promise<void> {
     const { store, lifecycle } = this.deps;
     const now = this.deps.now();
-    const sessions = this.deps.workers.list();
-    await this.renew(sessions, now);
-    await this.refreshGrants(sessions, now);
+    for (const s of this.deps.workers.takeOpened()) {
+      this.unheld.push(s);
+      this.unread.push(s);
+    }
+    await this.renew(now);
+    await this.refreshGrants(now);
 
     const stale = await staleRuns(store.db, now - this.config.leaseMs, now - this.config.ackMs);
     // A server killed between completing a run and rolling up its build leaves the build behind its runs.
@@ -93,17 +115,31 @@ export class LeaseKeeper {
   }
 
   /**
-   * Renews `last_seen` of the workers connected here whose renewal is a third
-   * of the lease old (not every worker every sweep): renewed at most
-   * leaseMs / 3 + sweepMs ago, a connected worker is never seen as silent.
+   * Renews this instance's heartbeat, while it holds streams, once it is a
+   * third of the lease old (renewed at most leaseMs / 3 + sweepMs ago, the
+   * workers it holds are never seen as silent); releases the workers whose
+   * last stream here closed (seen now) and holds those whose streams opened
+   * since the last sweep. With the heartbeat, the workers held here that have
+   * active runs get `last_seen` renewed too, for the sweeps of instances of the
+   * previous version (they read it alone).
    */
-  private async renew(sessions: readonly WorkerSession[], now: number): Promise<void> {
+  private async renew(now: number): Promise<void> {
+    const { store, workers } = this.deps;
     const dueBefore = now - this.config.leaseMs / 3;
-    const due: WorkerSession[] = [];
-    for (const s of sessions) if (s.renewedAt <= dueBefore) due.push(s);
-    if (!due.length) return;
-    await touchWorkers(this.deps.store.db, [...new Set(due.map((s) => s.worker.name))], now);
-    for (const s of due) s.renewedAt = now;
+    if (workers.size && this.beatAt <= dueBefore) {
+      await beatInstance(store.db, this.instance, now);
+      await renewBusyWorkers(store.db, this.instance, dueBefore, now);
+      this.beatAt = now;
+    }
+    const gone = workers.takeGone();
+    if (this.unreleased.length) gone.push(...this.unreleased.filter((name) => !workers.byName(name).length));
+    this.unreleased = [];
+    if (gone.length) await releaseWorkers(store.db, gone, this.instance, now).catch((e: unknown) => { this.unreleased = gone; throw e; });
+    const opened = this.unheld.filter((s) => !s.closed);
+    this.unheld = [];
+    if (!opened.length) return;
+    await holdWorkers(store.db, [...new Set(opened.map((s) => s.worker.name))], this.instance, now)
+      .catch((e: unknown) => { this.unheld = opened.concat(this.unheld); throw e; });
   }
 
   /**
@@ -115,20 +151,31 @@ export class LeaseKeeper {
    * sweep has read yet; all of them when the surges changed, on the first
    * sweep, and every few minutes in case a change was missed.
    */
-  private async refreshGrants(sessions: readonly WorkerSession[], now: number): Promise<void> {
-    const { store, workers } = this.deps;
-    if (!sessions.length) {
+  private async refreshGrants(now: number): Promise<void> {
+    const unread = this.unread.filter((s) => !s.closed);
+    this.unread = [];
+    if (!this.deps.workers.size) {
       this.readAt = undefined;
       return;
     }
+    try {
+      await this.readGrants(unread, now);
+    } catch (e) {
+      this.unread = unread.concat(this.unread);
+      throw e;
+    }
+  }
+
+  /** `unread`: the open sessions whose row no sweep has read yet. */
+  private async readGrants(unread: readonly WorkerSession[], now: number): Promise<void> {
+    const { store, workers } = this.deps;
     const since = this.readAt === undefined ? undefined : this.readAt - Math.max(this.config.sweepMs, CHANGE_MARGIN_MS);
     const [changed, surges] = await Promise.all([since === undefined ? undefined : workersChangedSince(store.db, since), listSurges(store.db)]);
     const surgeTags = surges.map((s) => s.host_tag);
     const surgeKey = surgeTags.join("\n");
     const full = !changed || surgeKey !== this.surgeKey || now - this.fullReadAt >= FULL_READ_MS;
     if (full) this.fullReadAt = now;
-    const read = full ? sessions
-      : [...sessions.filter((s) => !s.rowRead), ...changed.flatMap((name) => workers.byName(name).filter((s) => s.rowRead))];
+    const read = full ? workers.list() : [...unread, ...changed.flatMap((name) => workers.byName(name).filter((s) => s.rowRead))];
     if (read.length) {
       const rows = await workerGrants(store.db, [...new Set(read.map((s) => s.worker.name))]);
       const grants = new Map(rows.filter((r) => r.enlisted).map((r) => [r.name, r]));

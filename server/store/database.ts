@@ -161,6 +161,14 @@ export interface WorkersTable {
   disk_threshold: ColumnType<number, number | undefined, number>;
   /** When a write its Pull streams must follow (enlisted, tags, free disk, surge-only) last changed the row (ms). */
   changed_at: ColumnType<number, number | undefined, number>;
+  /** The instance holding its Pull stream (its heartbeat keeps the worker alive), or null. */
+  held_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A server instance's heartbeat: the workers it holds are alive while it is fresh. */
+export interface InstancesTable {
+  id: string;
+  heartbeat_at: number;
 }
 
 /** A deleted worker, kept a while so other instances' lease sweeps close its streams. */
@@ -247,6 +255,7 @@ export interface Database {
   test_results: TestResultsTable;
   workers: WorkersTable;
   worker_deletions: WorkerDeletionsTable;
+  instances: InstancesTable;
   log_chunks: LogChunksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   poller_refs: PollerRefsTable;

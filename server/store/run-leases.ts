@@ -5,20 +5,27 @@ import type { Kysely } from "kysely";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Database } from "./database.js";
 import { ACTIVE_STATUSES } from "./runs.js";
+import { contactOf } from "./worker-liveness.js";
 
 export interface LeasedRun { id: number; build_id: number; status: Status; acked: number; worker_name: string; last_seen: number }
 
-/** Active runs whose worker was last seen before `silentBefore`, or RUNNING unacknowledged ones started before `unackedBefore`. */
+/**
+ * Active runs whose worker was last heard from before `silentBefore` (its own
+ * `last_seen` and the heartbeat of the instance holding its stream both
+ * older), or RUNNING unacknowledged ones started before `unackedBefore`.
+ * `last_seen`: the later of the two.
+ */
 export async function staleRuns(db: Kysely<Database>, silentBefore: number, unackedBefore: number): Promise<LeasedRun[]> {
   const rows = await db.selectFrom("runs").innerJoin("workers", "workers.name", "runs.worker_name")
-    .select(["runs.id", "runs.build_id", "runs.status", "runs.acked", "runs.worker_name", "workers.last_seen"])
+    .leftJoin("instances", "instances.id", "workers.held_by")
+    .select(["runs.id", "runs.build_id", "runs.status", "runs.acked", "runs.worker_name", "workers.last_seen", "instances.heartbeat_at"])
     .where("runs.status", "in", ACTIVE_STATUSES).where("runs.worker_done", "=", 0)
     .where((eb) => eb.or([
-      eb("workers.last_seen", "<", silentBefore),
+      eb.and([eb("workers.last_seen", "<", silentBefore), eb.or([eb("instances.heartbeat_at", "is", null), eb("instances.heartbeat_at", "<", silentBefore)])]),
       eb.and([eb("runs.acked", "=", 0), eb("runs.status", "=", Status.RUNNING), eb("runs.started_at", "<", unackedBefore)]),
     ]))
     .execute();
-  return rows.map((r) => ({ ...r, status: r.status as Status, worker_name: r.worker_name!, last_seen: Number(r.last_seen) }));
+  return rows.map(({ heartbeat_at, ...r }) => ({ ...r, status: r.status as Status, worker_name: r.worker_name!, last_seen: contactOf(r.last_seen, heartbeat_at) }));
 }
 
 /** The active runs held by `worker`. */

@@ -15,10 +15,12 @@ export async function queuedByHostTag(db: Kysely<Database>): Promise<Map<string,
   return new Map(rows.map((r) => [r.host_tag, Number(r.n)]));
 }
 
-/** Enlisted regular workers heard from since `since`, with what surges need to know. */
+/** Enlisted regular workers heard from since `since` (themselves or the instance holding their stream), with what surges need to know. */
 export function regularWorkersOnline(db: Kysely<Database>, since: number) {
-  return db.selectFrom("workers").select(["name", "host_tags", "allowed_host_tags", "concurrency"])
-    .where("enlisted", "=", 1).where("surges_only", "=", 0).where("last_seen", ">", since).execute();
+  return db.selectFrom("workers").leftJoin("instances", "instances.id", "workers.held_by")
+    .select(["workers.name", "workers.host_tags", "workers.allowed_host_tags", "workers.concurrency"])
+    .where("workers.enlisted", "=", 1).where("workers.surges_only", "=", 0)
+    .where((eb) => eb.or([eb("workers.last_seen", ">", since), eb("instances.heartbeat_at", ">", since)])).execute();
 }
 
 export function listSurges(db: Kysely<Database>): Promise<SurgeRow[]> {

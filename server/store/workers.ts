@@ -1,7 +1,6 @@
-// Repository functions for workers: registration rows, what an admin set
-// (enlisted, allowed host tags), and liveness (`last_seen`, renewed by the
-// instance holding a worker's Pull stream). Every write that changes what a
-// worker's open streams must follow stamps `changed_at` (a deletion leaves a
+// Repository functions for workers: registration rows and what an admin set
+// (enlisted, allowed host tags); liveness is in worker-liveness.ts. Every
+// write that changes what a worker's open streams must follow stamps `changed_at` (a deletion leaves a
 // row in worker_deletions), so lease sweeps re-read only what changed.
 import type { Kysely } from "kysely";
 import type { Insertable } from "kysely";
@@ -18,6 +17,33 @@ export async function insertWorker(db: Kysely<Database>, row: Insertable<Workers
 /** Updates a worker's reported facts at `at` (stamped as a change its streams follow). */
 export async function updateWorkerFacts(db: Kysely<Database>, name: string, facts: Partial<Omit<WorkerRow, "name" | "token_hash" | "created_at" | "changed_at">>, at: number): Promise<void> {
   await db.updateTable("workers").set({ ...facts, changed_at: at }).where("name", "=", name).execute();
+}
+
+/** What a worker reports of itself between registrations (free disk, memory and load, its disk threshold), as of `facts_at`. */
+export type ReportedFacts = Pick<WorkerRow, "disk_free" | "mem_free" | "load_avg" | "disk_threshold" | "facts_at">;
+
+/**
+ * A worker's report at `at`: seen then, its facts (if it sent any) stored,
+ * and stamped as a change its streams follow only when the disk guard may
+ * judge it otherwise: its first facts, a threshold of its own changed, or
+ * free disk below the threshold before or after (`minFreeBytes` when it sets
+ * none). A fleet reporting every 30 s would otherwise have every lease sweep
+ * re-read a sixth of its rows.
+ */
+export async function reportWorkerFacts(db: Kysely<Database>, name: string, facts: ReportedFacts | undefined, at: number, minFreeBytes: number): Promise<void> {
+  if (!facts) {
+    await db.updateTable("workers").set({ last_seen: at }).where("name", "=", name).execute();
+    return;
+  }
+  const needed = facts.disk_threshold > 0 ? facts.disk_threshold : minFreeBytes;
+  await db.updateTable("workers").set((eb) => ({
+    // First: MariaDB evaluates the assignments in order, each seeing the ones before it; this one reads the row as it was.
+    changed_at: facts.disk_free < needed ? at
+      : eb.case().when(eb.or([eb("facts_at", "=", 0), eb("disk_threshold", "!=", facts.disk_threshold), eb("disk_free", "<", needed)]))
+        .then(at).else(eb.ref("changed_at")).end(),
+    ...facts,
+    last_seen: at,
+  })).where("name", "=", name).execute();
 }
 
 /** Workers by name after `afterName`, at most `limit`. */
@@ -58,15 +84,10 @@ export async function workersChangedSince(db: Kysely<Database>, since: number): 
  */
 const NAMES_PER_STATEMENT = 10_000;
 
-function chunksOf(names: readonly string[]): string[][] {
+export function chunksOf(names: readonly string[]): string[][] {
   const out: string[][] = [];
   for (let i = 0; i < names.length; i += NAMES_PER_STATEMENT) out.push(names.slice(i, i + NAMES_PER_STATEMENT));
   return out;
-}
-
-/** Renews `last_seen` of the named workers (their streams are open here). */
-export async function touchWorkers(db: Kysely<Database>, names: readonly string[], now: number): Promise<void> {
-  for (const some of chunksOf(names)) await db.updateTable("workers").set({ last_seen: now }).where("name", "in", some).execute();
 }
 
 export type WorkerGrant = Pick<WorkerRow, "name" | "enlisted" | "host_tags" | "allowed_host_tags" | "disk_free" | "disk_threshold" | "facts_at" | "surges_only">;

@@ -18,6 +18,7 @@ import * as release from "./2026_11_29_1700_release.js";
 import * as triggerNames from "./2026_11_29_2000_trigger_names.js";
 import * as buildEventsIndex from "./2026_11_29_4000_build_events_index.js";
 import * as workerChanges from "./2026_11_30_0100_worker_changes.js";
+import * as instanceHeartbeats from "./2026_11_30_0200_instance_heartbeats.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_29_2000_trigger_names": triggerNames,
   "2026_11_29_4000_build_events_index": buildEventsIndex,
   "2026_11_30_0100_worker_changes": workerChanges,
+  "2026_11_30_0200_instance_heartbeats": instanceHeartbeats,
 };

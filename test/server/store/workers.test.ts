@@ -3,9 +3,10 @@
 // the lease sweep's reads and writes of every connected worker hold for more
 // names than one statement may carry placeholders; the writes a worker's
 // streams must follow (and deletions) are found by when they happened, and
-// renewing last_seen is not one of them.
+// holding a worker's stream is not one of them.
 import test from "ava";
-import { deleteWorker, findWorker, insertWorker, setWorkerEnlisted, touchWorkers, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
+import { deleteWorker, findWorker, insertWorker, reportWorkerFacts, setWorkerEnlisted, updateWorkerFacts, workerGrants, workersChangedSince } from "../../../server/store/workers.js";
+import { holdWorkers } from "../../../server/store/worker-liveness.js";
 import { dialects, openTestStore } from "../../support/db.js";
 
 for (const dialect of dialects) {
@@ -32,15 +33,15 @@ for (const dialect of dialects) {
 }
 
 for (const dialect of dialects) {
-  test(`${dialect}: touchWorkers and workerGrants take 70 000 names (more placeholders than one statement allows)`, async (t) => {
+  test(`${dialect}: holdWorkers and workerGrants take 70 000 names (more placeholders than one statement allows)`, async (t) => {
     const store = await openTestStore(t, dialect);
     const row = { token_hash: "h", enlisted: 1, created_at: 1_000, host_tags: "[]", concurrency: 1, distro: "", cpu_type: "", cpu_total: 1, mem_total: 1, version: "", last_seen: 1_000 };
     await insertWorker(store.db, { name: "first", ...row });
     await insertWorker(store.db, { name: "last", ...row });
     const names = ["first", ...Array.from({ length: 70_000 }, (_, i) => `absent-${i}`), "last"];
-    await touchWorkers(store.db, names, 5_000);
+    await holdWorkers(store.db, names, "instance-a", 5_000);
     t.is(Number((await findWorker(store.db, "first"))!.last_seen), 5_000);
-    t.is(Number((await findWorker(store.db, "last"))!.last_seen), 5_000);
+    t.is((await findWorker(store.db, "last"))!.held_by, "instance-a");
     t.deepEqual((await workerGrants(store.db, names)).map((g) => g.name).sort(), ["first", "last"]);
   });
 }
@@ -54,7 +55,7 @@ for (const dialect of dialects) {
     await updateWorkerFacts(store.db, "facts", { disk_free: 7, facts_at: 6_000 }, 6_000);
     await setWorkerEnlisted(store.db, "enlist", false, 7_000);
     await deleteWorker(store.db, "gone", 8_000);
-    await touchWorkers(store.db, ["touched"], 9_000);
+    await holdWorkers(store.db, ["touched"], "instance-a", 9_000);
     t.deepEqual((await workersChangedSince(store.db, 5_000)).sort(), ["enlist", "facts", "gone", "new"]);
     t.deepEqual((await workersChangedSince(store.db, 7_000)).sort(), ["enlist", "gone"]);
     t.deepEqual(await workersChangedSince(store.db, 8_001), []);
@@ -65,5 +66,40 @@ for (const dialect of dialects) {
     t.deepEqual(await workersChangedSince(store.db, 7_500), ["gone"]);
     await deleteWorker(store.db, "old", 8_000 + 25 * 3600_000);
     t.deepEqual(await workersChangedSince(store.db, 7_500), ["old"]);
+  });
+}
+
+for (const dialect of dialects) {
+  test(`${dialect}: a facts report stamps a change only when the disk guard may judge the worker otherwise`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    const GB = 1e9;
+    const row = { token_hash: "h", enlisted: 1, host_tags: "[]", concurrency: 1, distro: "", cpu_type: "", cpu_total: 1, mem_total: 1, version: "", last_seen: 1_000 };
+    await insertWorker(store.db, { name: "w", created_at: 1_000, ...row });
+    const report = (at: number, free: number, threshold = 0) =>
+      reportWorkerFacts(store.db, "w", { disk_free: free * GB, mem_free: at, load_avg: 0.5, disk_threshold: threshold * GB, facts_at: at }, at, 10 * GB);
+    const stamped = async () => Number((await findWorker(store.db, "w"))!.changed_at);
+    const steps: [number, number, number, number, string][] = [
+      // at, free GB, own threshold GB, changed_at expected, why
+      [2_000, 50, 0, 2_000, "its first facts"],
+      [3_000, 49, 0, 2_000, "plenty of disk before and after: not stamped"],
+      [4_000, 5, 0, 4_000, "below the server's 10 GB"],
+      [5_000, 4, 0, 5_000, "still below (the guard's message says how much)"],
+      [6_000, 50, 0, 6_000, "back above"],
+      [7_000, 51, 0, 6_000, "plenty again: not stamped"],
+      [8_000, 51, 60, 8_000, "a threshold of its own"],
+      [9_000, 70, 60, 9_000, "above it again, below it before"],
+      [10_000, 71, 60, 9_000, "plenty: not stamped"],
+    ];
+    for (const [at, free, threshold, expected, why] of steps) {
+      await report(at, free, threshold);
+      t.is(await stamped(), expected, `${at}: ${why}`);
+    }
+    t.like(await findWorker(store.db, "w"), { mem_free: 10_000 });
+    t.is(Number((await findWorker(store.db, "w"))!.last_seen), 10_000);
+    t.is(Number((await findWorker(store.db, "w"))!.facts_at), 10_000);
+    t.is(Number((await findWorker(store.db, "w"))!.disk_free), 71 * GB);
+    await reportWorkerFacts(store.db, "w", undefined, 11_000, 10 * GB);
+    t.is(Number((await findWorker(store.db, "w"))!.last_seen), 11_000, "a report without facts: seen");
+    t.is(await stamped(), 9_000, "and not stamped");
   });
 }

@@ -40,9 +40,9 @@ export function leanWorkerCalls(deps: ApiDeps, pulls: PullSessions, o: LeanWorke
   return Object.fromEntries([
     [`/${rpc(m.pull.name)}`, leanServerStream({ ...common, rpc: rpc(m.pull.name), input: PullRequestSchema, output: PullResponseSchema,
       open: (req, header, sink) => pulls.stream(req, { requestHeader: header }, sink) })],
-    unary(m.updateRun, (req, call) => calls.updateRun(req, call)),
-    unary(m.appendLog, (req, call) => calls.appendLog(req, call)),
-    unary(m.reportTests, (req, call) => calls.reportTests(req, call)),
-    unary(m.reportFacts, (req, call) => calls.reportFacts(req, call)),
+    unary(m.updateRun, calls.updateRun),
+    unary(m.appendLog, calls.appendLog),
+    unary(m.reportTests, calls.reportTests),
+    unary(m.reportFacts, calls.reportFacts),
   ]);
 }

@@ -45,7 +45,7 @@ async function answer<I extends DescMessage, O extends DescMessage>(o: LeanUnary
     const body = await readBody(req, budget, o.limits);
     const input = protocol === "connect-unary" ? decodeMessage(o.input, body) : decodeEnvelope(o.input, body, budget.maxBytes, "unary");
     const output = await o.handle(input, header);
-    out = toBinary(o.output, isMessage(output, o.output) ? output : create(o.output, output));
+    out = toBinary(o.output, create(o.output, output)); // a message as it is, an init shape made into one
   } catch (e) {
     error = asConnectError(o.toError(e));
   }
@@ -60,10 +60,6 @@ async function answer<I extends DescMessage, O extends DescMessage>(o: LeanUnary
     w.end(error);
   }
   callEnded(o, reqId, started, error, false);
-}
-
-function isMessage<O extends DescMessage>(m: MessageInitShape<O>, schema: O): m is MessageShape<O> {
-  return (m as { $typeName?: string }).$typeName === schema.typeName;
 }
 
 /** Connect's unary answer: 200 and the message, or the code's HTTP status and the error as JSON (its metadata as headers). */

@@ -1,12 +1,13 @@
 // Reads of one build addressed as callers name it (project name + number),
-// each one query joined through projects, so GetBuild issues its reads at
-// once (one round trip) instead of resolving the project, then the build,
-// then its runs and events one after the other. On SQLite the name is
-// resolved by scalar subqueries instead (caps.joinsCostMore). Each query is
-// built and compiled once (compiled-once.ts).
+// joined through projects, so GetBuild does not resolve the project, then the
+// build, then its runs and events one after the other. On MariaDB it is one
+// statement (build-union.ts); on SQLite three, the name resolved by scalar
+// subqueries (caps.joinsCostMore). Each query is built and compiled once
+// (compiled-once.ts).
 import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { DialectCaps } from "./caps.js";
+import { readBuildInOne } from "./build-union.js";
 import { compiledOnce } from "./compiled-once.js";
 import { BUILD_SUMMARY_COLUMNS, RUN_SUMMARY_COLUMNS, type BuildSummaryRow, type Database, type RunSummaryRow } from "./database.js";
 
@@ -29,32 +30,16 @@ export interface BuildByName {
   events: { status: Status; time: number }[];
 }
 
-/** Build `number` of project `projectName` with its project's access facts, its runs and its events: queries sent at once (three on SQLite, two on MariaDB). */
+/** Build `number` of project `projectName` with its project's access facts, its runs and its events: one statement on MariaDB, three sent at once on SQLite. */
 export async function readBuildByName(db: Kysely<Database>, caps: DialectCaps, projectName: string, number: number): Promise<BuildByName> {
   const args = { project: projectName, number };
-  if (caps.joinsCostMore) {
-    const [build, runs, events] = await Promise.all([subqueried.build.first(db, args), subqueried.runs.all(db, args), subqueried.events.all(db, args)]);
-    return { found: projectFactsApart(build), runs, events: eventRows(events) };
-  }
-  // Two statements, not three: the build comes with its events (a few rows, the build's columns on each).
-  const [withEvents, runs] = await Promise.all([joined.buildWithEvents.all(db, args), joined.runs.all(db, args)]);
-  const first = withEvents[0];
-  if (!first) return { found: undefined, runs, events: [] };
-  const { event_status: _s, event_time: _t, ...build } = first;
-  const events = withEvents.flatMap((r) => (r.event_status === null || r.event_time === null ? [] : [{ status: r.event_status, time: r.event_time }]));
-  return { found: projectFactsApart(build), runs, events: eventRows(events) };
+  const [build, runs, events] = caps.joinsCostMore
+    ? await Promise.all([subqueried.build.first(db, args), subqueried.runs.all(db, args), subqueried.events.all(db, args)])
+    : await readBuildInOne(db, args);
+  return { found: projectFactsApart(build), runs: byId(runs), events: eventRows(byId(events)) };
 }
 
 type ByName = { project: string; number: number };
-
-const joined = {
-  buildWithEvents: compiledOnce((db, a: ByName) => db.selectFrom("builds").innerJoin("projects", "projects.id", "builds.project_id")
-    .leftJoin("build_events", "build_events.build_id", "builds.id")
-    .select(BUILD_COLUMNS).select(["projects.name as project_name", "projects.public as project_public", "build_events.status as event_status", "build_events.time as event_time"])
-    .where("projects.name", "=", a.project).where("builds.number", "=", a.number).orderBy("build_events.id")),
-  runs: compiledOnce((db, a: ByName) => db.selectFrom("runs").innerJoin("builds", "builds.id", "runs.build_id").innerJoin("projects", "projects.id", "builds.project_id")
-    .select(RUN_COLUMNS).where("projects.name", "=", a.project).where("builds.number", "=", a.number).orderBy("runs.id")),
-};
 
 type Eb = ExpressionBuilder<Database, keyof Database>;
 const projectIdOf = (eb: Eb, name: string) => eb.selectFrom("projects as p").select("p.id").where("p.name", "=", name);
@@ -67,10 +52,15 @@ const subqueried = {
     eb.selectFrom("projects").select("projects.public").whereRef("projects.id", "=", "builds.project_id").$asScalar().$notNull().as("project_public"),
   ]).where((eb) => eb("builds.project_id", "=", projectIdOf(eb, a.project))).where("builds.number", "=", a.number)),
   runs: compiledOnce((db, a: ByName) => db.selectFrom("runs").select(RUN_COLUMNS)
-    .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, a.project, a.number))).orderBy("runs.id")),
-  events: compiledOnce((db, a: ByName) => db.selectFrom("build_events").select(["build_events.status", "build_events.time"])
-    .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, a.project, a.number))).orderBy("build_events.id")),
+    .where((eb) => eb("runs.build_id", "=", buildIdOf(eb, a.project, a.number)))),
+  events: compiledOnce((db, a: ByName) => db.selectFrom("build_events").select(["build_events.id", "build_events.status", "build_events.time"])
+    .where((eb) => eb("build_events.build_id", "=", buildIdOf(eb, a.project, a.number)))),
 };
+
+/** Rows in id order (the reads have no ORDER BY: see build-union.ts). */
+function byId<T extends { id: number }>(rows: T[]): T[] {
+  return rows.sort((a, b) => a.id - b.id);
+}
 
 function projectFactsApart(row: (BuildSummaryRow & { project_name: string; project_public: number }) | undefined): BuildByName["found"] {
   if (!row) return undefined;

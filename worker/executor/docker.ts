@@ -7,10 +7,10 @@
 // shell watchdog (`sleep` then SIGKILL), so a container whose worker died
 // mid-run still ends at its deadline (plus a grace that lets a live worker's
 // own timer win and report "timed out"); the deadline is also a label.
-import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerResult, ContainerSpec, Ending, Executor } from "./executor.js";
 import { exitCodeOf } from "./container-exit.js";
+import { AttachDemuxer } from "./demux.js";
 import { prepareImage } from "./image-pull.js";
 
 /** Seconds past the run's timeout after which the container ends itself. */
@@ -51,9 +51,8 @@ export class DockerExecutor implements Executor {
     });
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      const out = new PassThrough();
-      out.on("data", (d: Buffer) => onOutput(d));
-      this.docker.modem.demuxStream(stream, out, out);
+      const demux = new AttachDemuxer();
+      stream.on("data", (d: Buffer) => demux.push(d, onOutput));
       const streamEnded = new Promise<void>((resolve) => { stream.once("end", resolve); stream.once("close", resolve); });
       const exited = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
       let ending: Ending = "exited";

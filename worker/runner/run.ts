@@ -10,7 +10,7 @@ import path from "node:path";
 import type { RunDefinition } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ContainerSpec, Executor } from "../executor/executor.js";
-import { ConsoleCopy } from "./console-copy.js";
+import { CONSOLE_COPY_BYTES, ConsoleCopy } from "./console-copy.js";
 import { MaskedOutput } from "./masked-output.js";
 import { prepareMounts, type MountConfig } from "./mounts.js";
 import { writeNetrc } from "./netrc.js";
@@ -59,8 +59,9 @@ function formatBytes(n: number): string {
 }
 
 export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: AbortSignal): Promise<Status> {
-  // Keeps a copy of the console for test-grepping; removed at the final status report.
-  const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`));
+  // Keeps a copy of the console for test-grepping (none without it); removed at the final status report.
+  const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`),
+    def.testGrepping?.resultPattern ? CONSOLE_COPY_BYTES : 0);
   await reporter.status(Status.RUNNING, "");
   const out = new MaskedOutput(reporter, [...Object.values(def.secrets), ...(deps.runToken ? [deps.runToken] : [])]);
   if (!def.simulated) out.write(simulatorStanza(def));

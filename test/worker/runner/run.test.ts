@@ -29,6 +29,8 @@ class ScriptedExecutor implements Executor {
   spec: ContainerSpec | undefined;
   timeoutMs = 0;
   scriptSeen = "";
+  /** Whether the worker's console copy (for test-grepping) existed once the output was written. */
+  consoleCopySeen = false;
   constructor(private readonly events: Event[], private readonly script: Script) {}
   async removeLeftovers(): Promise<string[]> { return []; }
   async prepareImage(image: string): Promise<string> {
@@ -43,6 +45,7 @@ class ScriptedExecutor implements Executor {
     const scriptBind = spec.binds.find((b) => b.endsWith(":/script-repo:ro"))!;
     this.scriptSeen = readFileSync(path.join(scriptBind.split(":")[0]!, "do_run"), "utf8");
     for (const chunk of this.script.output ?? []) onOutput(Buffer.from(chunk));
+    this.consoleCopySeen = existsSync(path.join(spec.labels["io.jobserv.worker-dir"]!, "runs", `${spec.labels["io.jobserv.run"]}.console`));
     if (!this.script.hang) return { exitCode: this.script.exitCode ?? 0, ending: "exited" };
     if (cancel.aborted) return { exitCode: 137, ending: "cancelled" };
     return new Promise((resolve) => {
@@ -68,7 +71,7 @@ class RecordingReporter implements Reporter {
   get log(): string { return Buffer.concat(this.text).toString(); }
 }
 
-const definition = (over: Partial<{ timeoutSeconds: number; secrets: Record<string, string> }> = {}) => create(RunDefinitionSchema, {
+const definition = (over: Partial<{ timeoutSeconds: number; secrets: Record<string, string>; testGrepping: { resultPattern: string } }> = {}) => create(RunDefinitionSchema, {
   project: "p", buildNumber: 7, runName: "unit", runId: 42n, container: "jobserv/busybox:latest", timeoutSeconds: 60,
   script: "#!/bin/sh\necho hi\n", runUrl: "http://127.0.0.1:9/projects/p/builds/7/runs/unit/", env: { FOO: "bar" }, ...over,
 });
@@ -144,4 +147,12 @@ test("secret values are masked in the container's output, also split across writ
   const { reporter } = await runWith(t, { output: ["token is s3cr", "et-value!\n"] }, definition({ secrets: { api: "s3cret-value" } }));
   t.true(reporter.log.endsWith("token is ***!\n"), reporter.log);
   t.false(reporter.log.includes("s3cret"));
+});
+
+test("the console is copied for test-grepping only when the run greps tests", async (t) => {
+  const plain = await runWith(t, { output: ["a: PASSED\n"] });
+  t.false(plain.executor.consoleCopySeen, "no copy without test-grepping");
+  const grepping = await runWith(t, { output: ["a: PASSED\n"] }, definition({ testGrepping: { resultPattern: "(?P<name>\\w+): (?P<result>PASSED|FAILED)" } }));
+  t.true(grepping.executor.consoleCopySeen);
+  t.true(grepping.events.includes("tests"), grepping.events.join(", "));
 });

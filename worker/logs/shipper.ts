@@ -9,6 +9,10 @@
 // next request, as soon as the server answers (so a fast stream ships in
 // large requests, an idle one line by line). A partial line is sent when
 // `chunkBytes` are pending or `flushMs` after its first byte.
+// Writes reach the spool file through a fixed 1 MiB buffer, flushed when full
+// and before every send (one file write per MiB or per request, not per
+// container write); the buffer is reused, so memory stays bounded and the
+// caller may reuse what it wrote.
 import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -17,7 +21,7 @@ import { ConnectError } from "@connectrpc/connect";
 import { retry, retryConnectErrors } from "../../common/retry.js";
 import { LogGapSchema } from "../../gen/jobserv/v1/worker_pb.js";
 
-/** Sends `data` at `offset`; resolves to the committed length and whether the run is being cancelled. */
+/** Sends `data` at `offset`; resolves to the committed length and whether the run is being cancelled. `data` is reused once it settles. */
 export type AppendFn = (offset: number, data: Uint8Array) => Promise<{ committed: number; cancelRequested: boolean }>;
 
 export interface ShipperConfig {
@@ -28,6 +32,8 @@ export interface ShipperConfig {
 }
 
 const NEWLINE = 0x0a;
+/** Bytes gathered in memory before they go to the spool file in one write. */
+const SPOOL_BUFFER = 1 << 20;
 
 export class LogShipper {
   private fd: number | undefined;
@@ -41,6 +47,10 @@ export class LogShipper {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
   private failure: unknown;
+  /** Written bytes not yet in the spool file: the last `buffered` ones. */
+  private buffer: Buffer | undefined;
+  private buffered = 0;
+  private readBuffer: Buffer | undefined;
 
   constructor(private readonly append: AppendFn, private readonly config: ShipperConfig,
     private readonly onCancel: () => void = () => {}, private readonly signal?: AbortSignal) {}
@@ -54,7 +64,13 @@ export class LogShipper {
       this.fd = openSync(this.file, "w+", 0o600);
       this.fileBase = this.written;
     }
-    writeSync(this.fd, data, 0, data.length, this.written - this.fileBase);
+    this.buffer ??= Buffer.allocUnsafe(SPOOL_BUFFER);
+    if (this.buffered + data.length > this.buffer.length) this.spill();
+    if (data.length >= this.buffer.length) writeSync(this.fd, data, 0, data.length, this.written - this.fileBase);
+    else {
+      this.buffer.set(data, this.buffered);
+      this.buffered += data.length;
+    }
     this.written += data.length;
     if (this.sending) return; // sendAll picks it up when the server answers
     if (this.written - this.acked >= this.config.chunkBytes || data.includes(NEWLINE)) this.kick();
@@ -81,6 +97,7 @@ export class LogShipper {
         closeSync(this.fd);
         unlinkSync(this.file);
         this.fd = undefined;
+        this.buffered = 0;
       }
     }
   }
@@ -114,11 +131,20 @@ export class LogShipper {
     }
   }
 
+  /** Moves the buffered bytes into the spool file. */
+  private spill(): void {
+    if (!this.buffered) return;
+    writeSync(this.fd!, this.buffer!, 0, this.buffered, this.written - this.buffered - this.fileBase);
+    this.buffered = 0;
+  }
+
   /** Sends the next pending bytes from the spool; catching up after a burst or an outage, bigger requests, fewer round trips (1 MiB at most). */
   private async sendNext(): Promise<void> {
+    this.spill();
     const size = Math.min(this.written - this.acked, Math.max(this.config.chunkBytes, 1 << 20));
-    const data = Buffer.alloc(size);
-    readSync(this.fd!, data, 0, size, this.acked - this.fileBase);
+    // One read buffer for every request (one in flight at a time): no 1 MiB allocation per request.
+    this.readBuffer ??= Buffer.allocUnsafe(Math.max(this.config.chunkBytes, 1 << 20));
+    const data = this.readBuffer.subarray(0, readSync(this.fd!, this.readBuffer, 0, size, this.acked - this.fileBase));
     const { committed, cancelRequested } = await this.append(this.acked, data);
     this.advanceTo(committed);
     if (cancelRequested) this.onCancel();

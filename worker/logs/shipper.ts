@@ -4,11 +4,15 @@
 // unreachable, and nothing is lost: bytes stay spooled until the server has
 // acknowledged them. The server acknowledges resent bytes without storing
 // them twice and answers a gap with the offset it has, from which we resend.
-// A line never waits on a timer: output holding a newline is sent at once
-// when no send is in flight; while one is, output gathers and goes in the
-// next request, as soon as the server answers (so a fast stream ships in
-// large requests, an idle one line by line). A partial line is sent when
-// `chunkBytes` are pending or `flushMs` after its first byte.
+// A line waits on no timer in a quiet stream: output holding a newline is
+// sent at once when no send is in flight; while one is, output gathers and
+// goes in the next request, when the server answers but no sooner than
+// `minIntervalMs` after the last request began (unless a full request is
+// pending or the log is being flushed): a fast stream ships in large requests
+// (without the pause a fast server answered so soon that a busy stream went
+// in a few hundred small requests a second, whose overhead on a small host
+// slowed the stream itself), an idle one line by line. A partial line is
+// sent when `chunkBytes` are pending or `flushMs` after its first byte.
 // Writes reach the spool file through a fixed 1 MiB buffer, flushed when full
 // and before every send (one file write per MiB or per request, not per
 // container write); the buffer is reused, so memory stays bounded and the
@@ -27,11 +31,15 @@ export type AppendFn = (offset: number, data: Uint8Array) => Promise<{ committed
 export interface ShipperConfig {
   chunkBytes: number;
   flushMs: number;
+  /** Least time from one request's start to the next one's while output keeps coming (default 20 ms). */
+  minIntervalMs?: number;
   /** Folder for the spool file, created if missing (default: the OS temp folder). */
   spoolDir?: string;
 }
 
 const NEWLINE = 0x0a;
+/** Bytes per request at most: catching up after a burst or an outage, bigger requests, fewer round trips. */
+const MAX_REQUEST = 1 << 20;
 /** Bytes gathered in memory before they go to the spool file in one write. */
 const SPOOL_BUFFER = 1 << 20;
 
@@ -51,6 +59,12 @@ export class LogShipper {
   private buffer: Buffer | undefined;
   private buffered = 0;
   private readBuffer: Buffer | undefined;
+  /** When the last request began (ms since the epoch). */
+  private lastSendAt = 0;
+  /** Set by flush(): no pause between requests. */
+  private draining = false;
+  /** Ends the pause between requests early. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly append: AppendFn, private readonly config: ShipperConfig,
     private readonly onCancel: () => void = () => {}, private readonly signal?: AbortSignal) {}
@@ -79,11 +93,17 @@ export class LogShipper {
 
   /** Ships everything written so far; rejects only if the server refused the log for good. */
   async flush(): Promise<void> {
-    while (this.acked < this.written || this.sending) {
-      this.kick();
-      await this.sending;
-      if (this.failure) throw this.failure;
-      if (this.signal?.aborted) return;
+    this.draining = true;
+    this.wake?.();
+    try {
+      while (this.acked < this.written || this.sending) {
+        this.kick();
+        await this.sending;
+        if (this.failure) throw this.failure;
+        if (this.signal?.aborted) return;
+      }
+    } finally {
+      this.draining = false;
     }
   }
 
@@ -120,6 +140,8 @@ export class LogShipper {
 
   private async sendAll(): Promise<void> {
     while (this.acked < this.written && !this.signal?.aborted) {
+      const pause = this.pause();
+      if (pause) await pause;
       try {
         await retry(() => this.sendNext(), { baseMs: 100, capMs: 5_000, signal: this.signal, classify: (e) => (gapOf(e) ? "fail" : retryConnectErrors(e)) });
       } catch (e) {
@@ -138,12 +160,31 @@ export class LogShipper {
     this.buffered = 0;
   }
 
-  /** Sends the next pending bytes from the spool; catching up after a burst or an outage, bigger requests, fewer round trips (1 MiB at most). */
+  /**
+   * Until `minIntervalMs` after the last request began, unless a full request
+   * is pending or the log is being flushed; undefined when there is no wait
+   * (the request then goes out in this turn).
+   */
+  private pause(): Promise<void> | undefined {
+    const wait = this.lastSendAt + (this.config.minIntervalMs ?? 20) - Date.now();
+    if (wait <= 0 || this.draining || this.written - this.acked >= this.requestBytes) return undefined;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake!(), wait);
+      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+    });
+  }
+
+  private get requestBytes(): number {
+    return Math.max(this.config.chunkBytes, MAX_REQUEST);
+  }
+
+  /** Sends the next pending bytes from the spool (a full request's worth at most). */
   private async sendNext(): Promise<void> {
     this.spill();
-    const size = Math.min(this.written - this.acked, Math.max(this.config.chunkBytes, 1 << 20));
+    this.lastSendAt = Date.now();
+    const size = Math.min(this.written - this.acked, this.requestBytes);
     // One read buffer for every request (one in flight at a time): no 1 MiB allocation per request.
-    this.readBuffer ??= Buffer.allocUnsafe(Math.max(this.config.chunkBytes, 1 << 20));
+    this.readBuffer ??= Buffer.allocUnsafe(this.requestBytes);
     const data = this.readBuffer.subarray(0, readSync(this.fd!, this.readBuffer, 0, size, this.acked - this.fileBase));
     const { committed, cancelRequested } = await this.append(this.acked, data);
     this.advanceTo(committed);

@@ -49,6 +49,8 @@ export class DockerExecutor implements Executor {
         ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
       },
     });
+    // Removed in every case; after an exit, while the caller reports it (the result's `removed`).
+    const remove = () => container.remove({ force: true, v: true }).then(() => {}, () => { /* already removed */ });
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
       const demux = new AttachDemuxer();
@@ -74,13 +76,14 @@ export class DockerExecutor implements Executor {
         const exitCode = await exitCodeOf(container, exited, streamEnded);
         await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
         const oomKilled = spec.memoryBytes ? await container.inspect().then((i) => i.State.OOMKilled, () => false) : false;
-        return { exitCode, ending, oomKilled };
+        return { exitCode, ending, oomKilled, removed: remove() };
       } finally {
         clearTimeout(timer);
         cancel.removeEventListener("abort", onCancel);
       }
-    } finally {
-      await container.remove({ force: true, v: true }).catch(() => { /* already removed */ });
+    } catch (e) {
+      await remove();
+      throw e;
     }
   }
 

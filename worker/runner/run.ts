@@ -2,8 +2,10 @@
 // worker and the simulator: acknowledge -> "steps to recreate" stanza ->
 // prepare mounts (script, archive, secrets, volumes, checkouts) -> run the
 // container (timeout and cancel enforced) -> post-script (artifacts, tests)
-// -> ship the rest of the log -> report the verdict. Console output is masked
-// for secret values. The run folder is removed afterwards in every case.
+// -> ship the rest of the log -> report the verdict (the container is removed
+// meanwhile). The image digest's report runs beside the container's start.
+// Console output is masked for secret values. The run folder is removed
+// afterwards in every case.
 import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -45,13 +47,19 @@ function registryAuth(def: RunDefinition): ContainerSpec["auth"] {
   return { username: user, password: rest.join(":"), serveraddress };
 }
 
-/** Pulls the run's image by the pull policy; its digest goes into the log and onto the run. */
-async function prepareImage(def: RunDefinition, deps: RunnerDeps, reporter: Reporter, out: MaskedOutput): Promise<void> {
-  if (!deps.executor.prepareImage) return;
+/**
+ * Pulls the run's image by the pull policy; its digest goes into the log and
+ * onto the run. Resolves once the image is there, to the digest's report,
+ * which goes on meanwhile (the container need not wait for that round trip).
+ */
+async function prepareImage(def: RunDefinition, deps: RunnerDeps, reporter: Reporter, out: MaskedOutput): Promise<{ reported: Promise<void> }> {
+  if (!deps.executor.prepareImage) return { reported: Promise.resolve() };
   const digest = await deps.executor.prepareImage(def.container, registryAuth(def), deps.pullPolicy ?? "if-not-present");
   // Simulated runs print only what the container prints (as without the stanza).
   if (!def.simulated) out.write(`== image ${def.container}: ${digest}\n`);
-  await reporter.imageDigest?.(digest);
+  const reported = reporter.imageDigest?.(digest) ?? Promise.resolve();
+  reported.catch(() => { /* awaited after the container; marked handled should that never come */ });
+  return { reported };
 }
 
 function formatBytes(n: number): string {
@@ -67,12 +75,14 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
   if (!def.simulated) out.write(simulatorStanza(def));
   const dir = path.join(deps.workDir, "runs", `${def.runId}`);
   let verdict: { status: Status; message: string };
+  // The container goes while the post-script runs and the verdict is reported.
+  let removed: Promise<void> | undefined;
   try {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     const plan = await prepareMounts(def, dir, deps.mounts, (line) => out.write(line));
     plan.binds.push(...(await writeNetrc(def, deps.runToken, dir)).binds);
-    await prepareImage(def, deps, reporter, out);
+    const digest = await prepareImage(def, deps, reporter, out);
     const entrypoint = def.containerEntrypoint === undefined ? undefined : def.containerEntrypoint ? [def.containerEntrypoint] : [];
     const result = await deps.executor.run({
       // Run ids restart at 1 per store: the folder's hash keeps two same-named workers' containers apart.
@@ -92,6 +102,8 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
       labels: { "io.jobserv.run": String(def.runId), "io.jobserv.worker": deps.workerName, "io.jobserv.worker-dir": deps.workDir },
       memoryBytes: deps.maxMemBytes || undefined,
     }, (data) => out.write(data), def.timeoutSeconds * 1000, cancel);
+    removed = result.removed;
+    await digest.reported;
     verdict = result.oomKilled
       ? { status: Status.FAILED, message: `killed by the OOM killer: out of memory (limit ${formatBytes(deps.maxMemBytes ?? 0)})` }
       : result.ending === "timeout"
@@ -113,5 +125,6 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
   }
   await out.flush();
   await reporter.status(verdict.status, verdict.message);
+  await removed;
   return verdict.status;
 }

@@ -21,6 +21,8 @@ interface Script {
   exitCode?: number;
   /** Runs until killed by the timeout or the cancel. */
   hang?: boolean;
+  /** The container's removal after the exit, given the events so far (settles when it is removed). */
+  removal?: (events: Event[]) => Promise<void>;
   prepareError?: string;
 }
 
@@ -46,7 +48,7 @@ class ScriptedExecutor implements Executor {
     this.scriptSeen = readFileSync(path.join(scriptBind.split(":")[0]!, "do_run"), "utf8");
     for (const chunk of this.script.output ?? []) onOutput(Buffer.from(chunk));
     this.consoleCopySeen = existsSync(path.join(spec.labels["io.jobserv.worker-dir"]!, "runs", `${spec.labels["io.jobserv.run"]}.console`));
-    if (!this.script.hang) return { exitCode: this.script.exitCode ?? 0, ending: "exited" };
+    if (!this.script.hang) return { exitCode: this.script.exitCode ?? 0, ending: "exited", removed: this.script.removal?.(this.events) };
     if (cancel.aborted) return { exitCode: 137, ending: "cancelled" };
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ exitCode: 137, ending: "timeout" }), timeoutMs);
@@ -155,4 +157,18 @@ test("the console is copied for test-grepping only when the run greps tests", as
   const grepping = await runWith(t, { output: ["a: PASSED\n"] }, definition({ testGrepping: { resultPattern: "(?P<name>\\w+): (?P<result>PASSED|FAILED)" } }));
   t.true(grepping.executor.consoleCopySeen);
   t.true(grepping.events.includes("tests"), grepping.events.join(", "));
+});
+
+test("the verdict is reported while the container is being removed; runOne returns once it is gone", async (t) => {
+  let duringRemoval: string[] = [];
+  let done = false;
+  const removal = async (events: Event[]) => {
+    await new Promise((r) => setTimeout(r, 300));
+    duringRemoval = [...events];
+    t.false(done, "runOne waits for the removal");
+  };
+  const { status, events } = await runWith(t, { output: ["bye\n"], removal }).finally(() => { done = true; });
+  t.is(status, Status.PASSED);
+  t.is(duringRemoval.at(-1), "status PASSED exit code 0", "the verdict went before the container was gone");
+  t.deepEqual(events, duringRemoval);
 });

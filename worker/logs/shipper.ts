@@ -38,8 +38,13 @@ export interface ShipperConfig {
 }
 
 const NEWLINE = 0x0a;
-/** Bytes per request at most: catching up after a burst or an outage, bigger requests, fewer round trips. */
-const MAX_REQUEST = 1 << 20;
+/**
+ * Bytes per request at most: catching up after a burst or an outage, bigger
+ * requests, fewer round trips. 4 KiB under 1 MiB so the encoded request (run
+ * id, token, offset, data) fits the 1 MiB buffer protobuf-es's writer grows
+ * to: at exactly 1 MiB of data it grew to 2 MiB, zero-filled, per request.
+ */
+const MAX_REQUEST = (1 << 20) - 4096;
 /** Bytes gathered in memory before they go to the spool file in one write. */
 const SPOOL_BUFFER = 1 << 20;
 

@@ -3,7 +3,8 @@
 // prepare mounts (script, archive, secrets, volumes, checkouts) -> run the
 // container (timeout and cancel enforced) -> post-script (artifacts, tests)
 // -> ship the rest of the log -> report the verdict (the container is removed
-// meanwhile). The image digest's report runs beside the container's start.
+// meanwhile). The acknowledgement runs beside the preparations, the image
+// digest's report beside the container's start.
 // Console output is masked for secret values. The run folder is removed
 // afterwards in every case.
 import { createHash } from "node:crypto";
@@ -70,7 +71,14 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
   // Keeps a copy of the console for test-grepping (none without it); removed at the final status report.
   const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`),
     def.testGrepping?.resultPattern ? CONSOLE_COPY_BYTES : 0);
-  await reporter.status(Status.RUNNING, "");
+  // Acknowledged while the run folder, mounts and image are prepared; awaited
+  // before the container starts. Not acknowledged at all: nothing can be
+  // reported, so runOne rejects (as the pull loop expects).
+  const acknowledged = reporter.status(Status.RUNNING, "").then(() => undefined, (e: unknown) => {
+    void reporter.flush().catch(() => { /* refused too: the output written meanwhile goes with its spool file */ });
+    return { e };
+  });
+  let ackFailure: { e: unknown } | undefined;
   const out = new MaskedOutput(reporter, [...Object.values(def.secrets), ...(deps.runToken ? [deps.runToken] : [])]);
   if (!def.simulated) out.write(simulatorStanza(def));
   const dir = path.join(deps.workDir, "runs", `${def.runId}`);
@@ -83,6 +91,8 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
     const plan = await prepareMounts(def, dir, deps.mounts, (line) => out.write(line));
     plan.binds.push(...(await writeNetrc(def, deps.runToken, dir)).binds);
     const digest = await prepareImage(def, deps, reporter, out);
+    ackFailure = await acknowledged;
+    if (ackFailure) throw ackFailure.e;
     const entrypoint = def.containerEntrypoint === undefined ? undefined : def.containerEntrypoint ? [def.containerEntrypoint] : [];
     const result = await deps.executor.run({
       // Run ids restart at 1 per store: the folder's hash keeps two same-named workers' containers apart.
@@ -118,11 +128,15 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
     verdict = await runPostScript({ def, archiveDir: path.join(dir, "archive"), result, verdict, reporter, out, cancel });
     // --- end post-script ---
   } catch (e) {
+    if (ackFailure) throw e;
     verdict = { status: Status.FAILED, message: `runner error: ${(e as Error).message}` };
     out.write(`\n== jobserv runner error: ${(e as Error).message}\n`);
   } finally {
     if (!deps.keepRunDir) await rm(dir, { recursive: true, force: true });
   }
+  // A step failed before the acknowledgement was awaited: it comes first.
+  ackFailure ??= await acknowledged;
+  if (ackFailure) throw ackFailure.e;
   await out.flush();
   await reporter.status(verdict.status, verdict.message);
   await removed;

@@ -60,13 +60,21 @@ class ScriptedExecutor implements Executor {
 /** The server side of the run, recorded. */
 class RecordingReporter implements Reporter {
   private text: Buffer[] = [];
+  /** How the acknowledgement (status RUNNING) goes: answered after `ms`, or refused. */
+  ack: { ms: number; refuse?: string } = { ms: 0 };
   constructor(private readonly events: Event[]) {}
   write(data: Uint8Array): void {
     if (this.events.at(-1) !== "write") this.events.push("write");
     this.text.push(Buffer.from(data));
   }
   async flush(): Promise<void> { this.events.push("flush"); }
-  async status(status: Status, message: string): Promise<void> { this.events.push(`status ${Status[status]} ${message}`.trim()); }
+  async status(status: Status, message: string): Promise<void> {
+    this.events.push(`status ${Status[status]} ${message}`.trim());
+    if (status !== Status.RUNNING || !this.ack.ms) return;
+    await new Promise((r) => setTimeout(r, this.ack.ms));
+    if (this.ack.refuse) throw new Error(this.ack.refuse);
+    this.events.push("acknowledged");
+  }
   async uploadArtifact(): Promise<void> { this.events.push("upload"); }
   async reportTests(): Promise<void> { this.events.push("tests"); }
   async imageDigest(digest: string): Promise<void> { this.events.push(`digest ${digest.split("@")[0]}`); }
@@ -78,10 +86,10 @@ const definition = (over: Partial<{ timeoutSeconds: number; secrets: Record<stri
   script: "#!/bin/sh\necho hi\n", runUrl: "http://127.0.0.1:9/projects/p/builds/7/runs/unit/", env: { FOO: "bar" }, ...over,
 });
 
-async function runWith(t: ExecutionContext, script: Script, def = definition(), cancel = new AbortController().signal) {
-  const events: Event[] = [];
+async function runWith(t: ExecutionContext, script: Script, def = definition(), cancel = new AbortController().signal, ack?: RecordingReporter["ack"], events: Event[] = []) {
   const executor = new ScriptedExecutor(events, script);
   const reporter = new RecordingReporter(events);
+  if (ack) reporter.ack = ack;
   const workDir = tempDir(t, "jobserv-runner-unit-");
   const status = await runOne(def, {
     executor, reporter, workDir, workerName: "unit-worker", network: "none", mounts: { volumesDir: path.join(workDir, "volumes"), sharedVolumes: {} },
@@ -171,4 +179,19 @@ test("the verdict is reported while the container is being removed; runOne retur
   t.is(status, Status.PASSED);
   t.is(duringRemoval.at(-1), "status PASSED exit code 0", "the verdict went before the container was gone");
   t.deepEqual(events, duringRemoval);
+});
+
+test("the acknowledgement (RUNNING) goes while the run is prepared; the container starts after it", async (t) => {
+  const { status, events } = await runWith(t, { output: ["hi\n"] }, definition(), undefined, { ms: 200 });
+  t.is(status, Status.PASSED);
+  t.true(events.indexOf("prepareImage jobserv/busybox:latest") < events.indexOf("acknowledged"), events.join(", "));
+  t.true(events.indexOf("acknowledged") < events.indexOf("run"), events.join(", "));
+});
+
+test("an acknowledgement refused: runOne rejects with it, no container runs, no verdict is reported", async (t) => {
+  const events: Event[] = [];
+  const error = await t.throwsAsync(runWith(t, { output: ["hi\n"] }, definition(), undefined, { ms: 100, refuse: "run 42 is not assigned to worker unit-worker" }, events));
+  t.is(error?.message, "run 42 is not assigned to worker unit-worker");
+  t.false(events.includes("run"), events.join(", "));
+  t.deepEqual(events.filter((e) => e.startsWith("status")), ["status RUNNING"]);
 });

@@ -27,27 +27,12 @@ export class DockerExecutor implements Executor {
   constructor(private readonly docker: Docker = new Docker()) {}
 
   async run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult> {
-    await this.ensureImage(spec.image, spec.auth);
     const lifeS = Math.ceil(timeoutMs / 1000) + CONTAINER_DEADLINE_GRACE_S;
-    const container = await this.docker.createContainer({
-      name: spec.name,
-      Image: spec.image,
-      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [""] } : {}),
-      WorkingDir: spec.workingDir,
-      Cmd: ["/bin/sh", "-c", WATCHDOG, spec.command, String(lifeS)],
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      User: spec.user || undefined,
-      Labels: { ...spec.labels, [DEADLINE_LABEL]: String(Math.ceil(Date.now() / 1000) + lifeS) },
-      Tty: false,
-      HostConfig: {
-        Binds: spec.binds,
-        NetworkMode: spec.network,
-        Privileged: spec.privileged,
-        CapAdd: spec.capAdd,
-        CapDrop: spec.capDrop,
-        AutoRemove: false,
-        ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
-      },
+    // The image is normally there (prepareImage made it so): created at once, pulled only when Docker says it is missing.
+    const container = await this.create(spec, lifeS).catch(async (e: unknown) => {
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      await this.ensureImage(spec.image, spec.auth);
+      return this.create(spec, lifeS);
     });
     // Removed in every case; after an exit, while the caller reports it (the result's `removed`).
     const remove = () => container.remove({ force: true, v: true }).then(() => {}, () => { /* already removed */ });
@@ -109,6 +94,29 @@ export class DockerExecutor implements Executor {
   async pruneVolumes(): Promise<number> {
     const res = await this.docker.pruneVolumes() as { VolumesDeleted?: string[] | null };
     return res.VolumesDeleted?.length ?? 0;
+  }
+
+  private create(spec: ContainerSpec, lifeS: number): Promise<Docker.Container> {
+    return this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [""] } : {}),
+      WorkingDir: spec.workingDir,
+      Cmd: ["/bin/sh", "-c", WATCHDOG, spec.command, String(lifeS)],
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      User: spec.user || undefined,
+      Labels: { ...spec.labels, [DEADLINE_LABEL]: String(Math.ceil(Date.now() / 1000) + lifeS) },
+      Tty: false,
+      HostConfig: {
+        Binds: spec.binds,
+        NetworkMode: spec.network,
+        Privileged: spec.privileged,
+        CapAdd: spec.capAdd,
+        CapDrop: spec.capDrop,
+        AutoRemove: false,
+        ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
+      },
+    });
   }
 
   /** The image must be there (prepareImage normally made it so). */

@@ -7,10 +7,10 @@
 // shell watchdog (`sleep` then SIGKILL), so a container whose worker died
 // mid-run still ends at its deadline (plus a grace that lets a live worker's
 // own timer win and report "timed out"); the deadline is also a label.
-import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerResult, ContainerSpec, Ending, Executor } from "./executor.js";
 import { exitCodeOf } from "./container-exit.js";
+import { AttachDemuxer } from "./demux.js";
 import { prepareImage } from "./image-pull.js";
 
 /** Seconds past the run's timeout after which the container ends itself. */
@@ -27,33 +27,19 @@ export class DockerExecutor implements Executor {
   constructor(private readonly docker: Docker = new Docker()) {}
 
   async run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult> {
-    await this.ensureImage(spec.image, spec.auth);
     const lifeS = Math.ceil(timeoutMs / 1000) + CONTAINER_DEADLINE_GRACE_S;
-    const container = await this.docker.createContainer({
-      name: spec.name,
-      Image: spec.image,
-      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [""] } : {}),
-      WorkingDir: spec.workingDir,
-      Cmd: ["/bin/sh", "-c", WATCHDOG, spec.command, String(lifeS)],
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      User: spec.user || undefined,
-      Labels: { ...spec.labels, [DEADLINE_LABEL]: String(Math.ceil(Date.now() / 1000) + lifeS) },
-      Tty: false,
-      HostConfig: {
-        Binds: spec.binds,
-        NetworkMode: spec.network,
-        Privileged: spec.privileged,
-        CapAdd: spec.capAdd,
-        CapDrop: spec.capDrop,
-        AutoRemove: false,
-        ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
-      },
+    // The image is normally there (prepareImage made it so): created at once, pulled only when Docker says it is missing.
+    const container = await this.create(spec, lifeS).catch(async (e: unknown) => {
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      await this.ensureImage(spec.image, spec.auth);
+      return this.create(spec, lifeS);
     });
+    // Removed in every case; after an exit, while the caller reports it (the result's `removed`).
+    const remove = () => container.remove({ force: true, v: true }).then(() => {}, () => { /* already removed */ });
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      const out = new PassThrough();
-      out.on("data", (d: Buffer) => onOutput(d));
-      this.docker.modem.demuxStream(stream, out, out);
+      const demux = new AttachDemuxer();
+      stream.on("data", (d: Buffer) => demux.push(d, onOutput));
       const streamEnded = new Promise<void>((resolve) => { stream.once("end", resolve); stream.once("close", resolve); });
       const exited = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
       let ending: Ending = "exited";
@@ -75,13 +61,14 @@ export class DockerExecutor implements Executor {
         const exitCode = await exitCodeOf(container, exited, streamEnded);
         await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2_000))]);
         const oomKilled = spec.memoryBytes ? await container.inspect().then((i) => i.State.OOMKilled, () => false) : false;
-        return { exitCode, ending, oomKilled };
+        return { exitCode, ending, oomKilled, removed: remove() };
       } finally {
         clearTimeout(timer);
         cancel.removeEventListener("abort", onCancel);
       }
-    } finally {
-      await container.remove({ force: true, v: true }).catch(() => { /* already removed */ });
+    } catch (e) {
+      await remove();
+      throw e;
     }
   }
 
@@ -107,6 +94,29 @@ export class DockerExecutor implements Executor {
   async pruneVolumes(): Promise<number> {
     const res = await this.docker.pruneVolumes() as { VolumesDeleted?: string[] | null };
     return res.VolumesDeleted?.length ?? 0;
+  }
+
+  private create(spec: ContainerSpec, lifeS: number): Promise<Docker.Container> {
+    return this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint.length ? spec.entrypoint : [""] } : {}),
+      WorkingDir: spec.workingDir,
+      Cmd: ["/bin/sh", "-c", WATCHDOG, spec.command, String(lifeS)],
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      User: spec.user || undefined,
+      Labels: { ...spec.labels, [DEADLINE_LABEL]: String(Math.ceil(Date.now() / 1000) + lifeS) },
+      Tty: false,
+      HostConfig: {
+        Binds: spec.binds,
+        NetworkMode: spec.network,
+        Privileged: spec.privileged,
+        CapAdd: spec.capAdd,
+        CapDrop: spec.capDrop,
+        AutoRemove: false,
+        ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
+      },
+    });
   }
 
   /** The image must be there (prepareImage normally made it so). */

@@ -31,6 +31,8 @@ export interface ContainerResult {
   ending: Ending;
   /** The kernel's OOM killer killed a process of the container (over its memory limit). */
   oomKilled?: boolean;
+  /** Settles when the container is removed (unset: it was removed before run() resolved). */
+  removed?: Promise<void>;
 }
 
 export interface Executor {
@@ -45,7 +47,8 @@ export interface Executor {
   /**
    * Runs `spec`. `onOutput` receives the bytes the program wrote, in order.
    * The container is killed after `timeoutMs` or when `cancel` aborts, and is
-   * removed in every case before this resolves.
+   * removed in every case: before this rejects, or, once it exited, while the
+   * caller reports the result (`removed` settles then).
    */
   run(spec: ContainerSpec, onOutput: (data: Uint8Array) => void, timeoutMs: number, cancel: AbortSignal): Promise<ContainerResult>;
 

@@ -14,7 +14,8 @@ export async function prepareImage(docker: Docker, image: string, auth: Containe
       throw new Error(`unable to pull image ${image}: ${registryMessage(e)}`);
     }
   }
-  const info = await inspect(docker, image);
+  // Not pulled: the first look is the answer (no second round trip to Docker).
+  const info = present && policy !== "always" ? present : await inspect(docker, image);
   if (!info) throw new Error(`image ${image} is not present after pulling it`);
   return info.RepoDigests?.[0] ?? info.Id;
 }

@@ -14,6 +14,8 @@ const MASK = "***";
 
 export class SecretMasker {
   private readonly secrets: string[];
+  /** The same as bytes. */
+  private readonly secretBytes: Buffer[];
   private readonly holdBack: number;
   /** Bytes (latin1, one char per byte) not yet emitted. */
   private pending = "";
@@ -28,6 +30,7 @@ export class SecretMasker {
     // Compare bytes: latin1 maps each byte to one char and back, losslessly.
     this.secrets = [...new Set([...values].filter((v) => Buffer.byteLength(v) >= MIN_SECRET_LENGTH))]
       .map((v) => Buffer.from(v, "utf8").toString("latin1"));
+    this.secretBytes = this.secrets.map((s) => Buffer.from(s, "latin1"));
     this.holdBack = Math.max(0, ...this.secrets.map((s) => s.length - 1));
     this.lineSafe = this.secrets.every((s) => !s.includes("\n"));
   }
@@ -38,9 +41,58 @@ export class SecretMasker {
 
   /** Masks `data`; returns the bytes that are safe to send now. */
   push(data: Uint8Array): Buffer {
-    if (!this.active) return Buffer.from(data);
+    const parts: Buffer[] = [];
+    this.pushTo(data, (b) => parts.push(b));
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /**
+   * The same, handing the safe bytes to `emit` in order (in up to two pieces,
+   * so no copy of `data` is made; a piece may be a view of `data`).
+   */
+  pushTo(data: Uint8Array, emit: (safe: Buffer) => void): void {
+    if (!this.active) return emit(Buffer.from(data));
+    if (this.pushClean(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), emit)) return;
     this.pending += Buffer.from(data).toString("latin1");
-    return this.emit(Math.max(0, this.pending.length - this.holdBack, this.lineSafe ? this.pending.lastIndexOf("\n") + 1 : 0));
+    const out = this.emit(Math.max(0, this.pending.length - this.holdBack, this.lineSafe ? this.pending.lastIndexOf("\n") + 1 : 0));
+    if (out.length) emit(out);
+  }
+
+  /** Bytes held back (not yet emitted). */
+  get holding(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * The common case, without turning the output into a string: no secret
+   * occurs in the held-back bytes and `data` together. An occurrence lies
+   * within `data` or starts in the context or pending bytes and so ends
+   * within the first holdBack bytes of `data`: both are searched as bytes.
+   * Then the same cut as emit() makes, with nothing masked. False when
+   * some secret occurs (emit() masks it).
+   */
+  private pushClean(data: Buffer, emit: (safe: Buffer) => void): boolean {
+    const head = this.context + this.pending;
+    const edge = Buffer.concat([Buffer.from(head, "latin1"), data.subarray(0, this.holdBack)]);
+    for (const s of this.secretBytes) if (data.includes(s) || edge.includes(s)) return false;
+    const base = this.context.length;
+    const held = this.pending.length;
+    const total = held + data.length;
+    let cut = Math.max(0, total - this.holdBack);
+    if (this.lineSafe) {
+      const nl = data.lastIndexOf(0x0a);
+      cut = Math.max(cut, nl >= 0 ? held + nl + 1 : this.pending.lastIndexOf("\n") + 1);
+    }
+    const end = base + cut;
+    // The held-back bytes released, then those of `data`: two pieces, no copy of `data`.
+    if (end > base) {
+      if (held) emit(Buffer.from(this.pending.slice(0, Math.min(cut, held)), "latin1"));
+      if (cut > held) emit(data.subarray(0, cut - held));
+    }
+    this.pending = slice(head, data, end, base + total).toString("latin1");
+    this.context = slice(head, data, Math.max(0, end - this.holdBack), end).toString("latin1");
+    if (end > base) this.maskedAtEnd = false;
+    return true;
   }
 
   /** Everything held back, masked. */
@@ -90,4 +142,11 @@ export class SecretMasker {
     }
     return merged;
   }
+}
+
+/** Bytes [from, to) of `head` (latin1) followed by `data`. */
+function slice(head: string, data: Buffer, from: number, to: number): Buffer {
+  if (from >= head.length) return data.subarray(from - head.length, to - head.length);
+  if (to <= head.length) return Buffer.from(head.slice(from, to), "latin1");
+  return Buffer.concat([Buffer.from(head.slice(from), "latin1"), data.subarray(0, to - head.length)]);
 }

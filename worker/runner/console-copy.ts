@@ -1,7 +1,8 @@
 // A Reporter wrapper that keeps a bounded copy of the console output in a
 // file, so the post-script can apply test-grepping to the text the server
 // stores. The copy keeps the first `maxBytes` (64 MiB by default) and drops
-// the rest; the file is removed when the run's final status is reported.
+// the rest (0: no copy, for a run without test-grepping); the file is removed
+// when the run's final status is reported.
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";

@@ -2,15 +2,18 @@
 // worker and the simulator: acknowledge -> "steps to recreate" stanza ->
 // prepare mounts (script, archive, secrets, volumes, checkouts) -> run the
 // container (timeout and cancel enforced) -> post-script (artifacts, tests)
-// -> ship the rest of the log -> report the verdict. Console output is masked
-// for secret values. The run folder is removed afterwards in every case.
+// -> ship the rest of the log -> report the verdict (the container is removed
+// meanwhile). The acknowledgement runs beside the preparations, the image
+// digest's report beside the container's start.
+// Console output is masked for secret values. The run folder is removed
+// afterwards in every case.
 import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { RunDefinition } from "../../gen/jobserv/v1/run_definition_pb.js";
 import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { ContainerSpec, Executor } from "../executor/executor.js";
-import { ConsoleCopy } from "./console-copy.js";
+import { CONSOLE_COPY_BYTES, ConsoleCopy } from "./console-copy.js";
 import { MaskedOutput } from "./masked-output.js";
 import { prepareMounts, type MountConfig } from "./mounts.js";
 import { writeNetrc } from "./netrc.js";
@@ -45,13 +48,19 @@ function registryAuth(def: RunDefinition): ContainerSpec["auth"] {
   return { username: user, password: rest.join(":"), serveraddress };
 }
 
-/** Pulls the run's image by the pull policy; its digest goes into the log and onto the run. */
-async function prepareImage(def: RunDefinition, deps: RunnerDeps, reporter: Reporter, out: MaskedOutput): Promise<void> {
-  if (!deps.executor.prepareImage) return;
+/**
+ * Pulls the run's image by the pull policy; its digest goes into the log and
+ * onto the run. Resolves once the image is there, to the digest's report,
+ * which goes on meanwhile (the container need not wait for that round trip).
+ */
+async function prepareImage(def: RunDefinition, deps: RunnerDeps, reporter: Reporter, out: MaskedOutput): Promise<{ reported: Promise<void> }> {
+  if (!deps.executor.prepareImage) return { reported: Promise.resolve() };
   const digest = await deps.executor.prepareImage(def.container, registryAuth(def), deps.pullPolicy ?? "if-not-present");
   // Simulated runs print only what the container prints (as without the stanza).
   if (!def.simulated) out.write(`== image ${def.container}: ${digest}\n`);
-  await reporter.imageDigest?.(digest);
+  const reported = reporter.imageDigest?.(digest) ?? Promise.resolve();
+  reported.catch(() => { /* awaited after the container; marked handled should that never come */ });
+  return { reported };
 }
 
 function formatBytes(n: number): string {
@@ -59,19 +68,31 @@ function formatBytes(n: number): string {
 }
 
 export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: AbortSignal): Promise<Status> {
-  // Keeps a copy of the console for test-grepping; removed at the final status report.
-  const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`));
-  await reporter.status(Status.RUNNING, "");
+  // Keeps a copy of the console for test-grepping (none without it); removed at the final status report.
+  const reporter = new ConsoleCopy(deps.reporter, path.join(deps.workDir, "runs", `${def.runId}.console`),
+    def.testGrepping?.resultPattern ? CONSOLE_COPY_BYTES : 0);
+  // Acknowledged while the run folder, mounts and image are prepared; awaited
+  // before the container starts. Not acknowledged at all: nothing can be
+  // reported, so runOne rejects (as the pull loop expects).
+  const acknowledged = reporter.status(Status.RUNNING, "").then(() => undefined, (e: unknown) => {
+    void reporter.flush().catch(() => { /* refused too: the output written meanwhile goes with its spool file */ });
+    return { e };
+  });
+  let ackFailure: { e: unknown } | undefined;
   const out = new MaskedOutput(reporter, [...Object.values(def.secrets), ...(deps.runToken ? [deps.runToken] : [])]);
   if (!def.simulated) out.write(simulatorStanza(def));
   const dir = path.join(deps.workDir, "runs", `${def.runId}`);
   let verdict: { status: Status; message: string };
+  // The container goes while the post-script runs and the verdict is reported.
+  let removed: Promise<void> | undefined;
   try {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     const plan = await prepareMounts(def, dir, deps.mounts, (line) => out.write(line));
     plan.binds.push(...(await writeNetrc(def, deps.runToken, dir)).binds);
-    await prepareImage(def, deps, reporter, out);
+    const digest = await prepareImage(def, deps, reporter, out);
+    ackFailure = await acknowledged;
+    if (ackFailure) throw ackFailure.e;
     const entrypoint = def.containerEntrypoint === undefined ? undefined : def.containerEntrypoint ? [def.containerEntrypoint] : [];
     const result = await deps.executor.run({
       // Run ids restart at 1 per store: the folder's hash keeps two same-named workers' containers apart.
@@ -91,6 +112,8 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
       labels: { "io.jobserv.run": String(def.runId), "io.jobserv.worker": deps.workerName, "io.jobserv.worker-dir": deps.workDir },
       memoryBytes: deps.maxMemBytes || undefined,
     }, (data) => out.write(data), def.timeoutSeconds * 1000, cancel);
+    removed = result.removed;
+    await digest.reported;
     verdict = result.oomKilled
       ? { status: Status.FAILED, message: `killed by the OOM killer: out of memory (limit ${formatBytes(deps.maxMemBytes ?? 0)})` }
       : result.ending === "timeout"
@@ -105,12 +128,17 @@ export async function runOne(def: RunDefinition, deps: RunnerDeps, cancel: Abort
     verdict = await runPostScript({ def, archiveDir: path.join(dir, "archive"), result, verdict, reporter, out, cancel });
     // --- end post-script ---
   } catch (e) {
+    if (ackFailure) throw e;
     verdict = { status: Status.FAILED, message: `runner error: ${(e as Error).message}` };
     out.write(`\n== jobserv runner error: ${(e as Error).message}\n`);
   } finally {
     if (!deps.keepRunDir) await rm(dir, { recursive: true, force: true });
   }
+  // A step failed before the acknowledgement was awaited: it comes first.
+  ackFailure ??= await acknowledged;
+  if (ackFailure) throw ackFailure.e;
   await out.flush();
   await reporter.status(verdict.status, verdict.message);
+  await removed;
   return verdict.status;
 }

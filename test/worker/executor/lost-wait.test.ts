@@ -11,6 +11,7 @@ import path from "node:path";
 import test from "ava";
 import Docker from "dockerode";
 import { DockerExecutor } from "../../../worker/executor/docker.js";
+import type { ContainerResult } from "../../../worker/executor/executor.js";
 import { TEST_IMAGE } from "../../support/projects.js";
 
 const DOCKER_SOCKET = "/var/run/docker.sock";
@@ -68,5 +69,6 @@ test("a container that exits before its wait is registered still ends the run wi
   t.is(output, "quick exit\n");
   t.true(proxy.heldWaits() >= 1, "the proxy held back the executor's wait request");
   t.true(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+  await (result as ContainerResult).removed;
   await t.throwsAsync(new Docker().getContainer(name).inspect(), undefined, "the container was removed");
 });

@@ -1,8 +1,9 @@
 // A finished line leaves the worker without waiting on a timer: the masker
 // releases masked text up to the last newline at once (when no secret holds a
 // newline), and the shipper sends a line as soon as no send is in flight,
-// gathering what comes meanwhile into the next request. No byte is lost or
-// reordered, and secrets split across writes stay masked.
+// gathering what comes meanwhile into the next request, which a busy stream
+// sends no sooner than minIntervalMs after the last one began. No byte is
+// lost or reordered, and secrets split across writes stay masked.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -82,4 +83,29 @@ test("lines written while a send is in flight go together in the next request, i
   t.is(stored.toString(), expected, "every byte, in order");
   t.true(calls.length < 2_000 / 2, `requests gather lines (${calls.length} requests for 2000 lines)`);
   t.true(calls[1]! >= gathered, "the second request carried every line written meanwhile");
+});
+
+test("a busy stream against a server that answers at once: requests at least minIntervalMs apart; close() does not wait for the interval", async (t) => {
+  const starts: number[] = [];
+  let stored = Buffer.alloc(0);
+  const shipper = new LogShipper(async (offset, data) => {
+    starts.push(performance.now());
+    stored = Buffer.concat([stored.subarray(0, offset), data]);
+    return { committed: stored.length, cancelRequested: false };
+  }, { chunkBytes: 64 * 1024, flushMs: 60_000, spoolDir: spoolDir(t), minIntervalMs: 40 });
+  let expected = "";
+  const t0 = performance.now();
+  for (let i = 0; performance.now() - t0 < 400; i++) {
+    const line = `line ${i}\n`;
+    shipper.write(b(line));
+    expected += line;
+    await new Promise((r) => setImmediate(r));
+  }
+  const closing = performance.now();
+  await shipper.close();
+  t.true(performance.now() - closing < 30, "the rest went at once");
+  t.is(stored.toString(), expected, "every byte, in order");
+  // About 400 / 40 requests (a line every turn, each answered at once, would otherwise go one by one).
+  t.true(starts.length <= 400 / 40 + 3, `${starts.length} requests`);
+  for (let i = 1; i < starts.length - 1; i++) t.true(starts[i]! - starts[i - 1]! >= 35, `request ${i}: ${(starts[i]! - starts[i - 1]!).toFixed(1)} ms after the one before`);
 });

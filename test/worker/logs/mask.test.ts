@@ -4,6 +4,7 @@
 // plain bytes, and multi-byte UTF-8 may be split mid-character.
 import test from "ava";
 import { MIN_SECRET_LENGTH, SecretMasker } from "../../../worker/logs/mask.js";
+import { prng } from "../../support/prng.js";
 
 /** Feeds `pieces` one write each, then flushes; returns the text that would be sent. */
 function run(secrets: string[], pieces: Uint8Array[]): string {
@@ -73,4 +74,45 @@ test("a long run of a repeating secret is masked and not held back without bound
   t.true(sent.length > 0, "output keeps flowing");
   t.false(sent.includes("a"), sent.slice(0, 80));
   t.is(sent + m.flush().toString("latin1") + m.push(Buffer.from("b")).toString() + m.flush().toString(), "***b");
+});
+
+/** Masking done on the whole text at once: every occurrence found, overlapping ones merged, each stretch one `***`. */
+function reference(secrets: string[], text: string): string {
+  const found: Array<[number, number]> = [];
+  for (const s of secrets.filter((v) => v.length >= MIN_SECRET_LENGTH)) {
+    for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + 1)) found.push([i, i + s.length]);
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let pos = 0;
+  for (const [s, e] of found) {
+    if (s >= pos) out += text.slice(pos, s) + "***";
+    pos = Math.max(pos, e);
+  }
+  return out + text.slice(pos);
+}
+
+test("random output (seeded) in random writes: the same as masking the whole text, and lines are never held back", (t) => {
+  const r = prng(7);
+  for (let round = 0; round < 300; round++) {
+    const secrets = round % 3 === 0 ? ["abab", "ba\nab"] : round % 3 === 1 ? ["aabba"] : ["abba", "bbbb", "run-token-0123"];
+    const lineSafe = secrets.every((s) => !s.includes("\n"));
+    const text = Array.from({ length: 1 + r.int(400) }, () => r.pick(["a", "b", "\n", "x", "run-token-0123", "abba"])).join("");
+    const m = new SecretMasker(secrets);
+    let sent = "";
+    for (let pos = 0; pos < text.length;) {
+      const n = 1 + r.int(40);
+      sent += m.push(Buffer.from(text.slice(pos, pos + n))).toString("latin1");
+      pos += n;
+      if (lineSafe) {
+        const done = text.slice(0, Math.min(pos, text.length));
+        const lastLine = done.lastIndexOf("\n");
+        const upTo = reference(secrets, done.slice(0, lastLine + 1));
+        if (!sent.startsWith(upTo)) return t.fail(`round ${round}: a finished line was held back: ${JSON.stringify(sent)} vs ${JSON.stringify(upTo)}`);
+      }
+    }
+    sent += m.flush().toString("latin1");
+    if (sent !== reference(secrets, text)) return t.fail(`round ${round}: ${JSON.stringify(text)} -> ${JSON.stringify(sent)}`);
+  }
+  t.pass();
 });

@@ -103,6 +103,24 @@ test("every byte arrives once, in order, one request at a time; close() ships th
   t.deepEqual(readdirSync(spoolDir), [], "the spool file is removed");
 });
 
+test("more than the 1 MiB write buffer, written in one reused buffer: every byte as written, however big the writes", async (t) => {
+  const { fake, shipper } = await setup(t, { chunkBytes: 64 * 1024 });
+  const r = prng(3);
+  const expected: Buffer[] = [];
+  const scratch = Buffer.alloc(3 << 20);
+  for (let total = 0; total < 5 << 20;) {
+    // Mostly container-sized writes, now and then one bigger than the buffer; the caller reuses `scratch` at once.
+    const n = r.int(10) === 0 ? (1 << 20) + r.int(1 << 20) : 1 + r.int(70_000);
+    for (let i = 0; i < n; i++) scratch[i] = r.int(256);
+    expected.push(Buffer.from(scratch.subarray(0, n)));
+    shipper.write(scratch.subarray(0, n));
+    total += n;
+    if (r.int(20) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await within(shipper.close(), 60_000, "close");
+  t.true(fake.log.equals(Buffer.concat(expected)));
+});
+
 test("batching: a full chunk goes at once, a small tail after flushMs, and nothing is sent twice", async (t) => {
   const { fake, shipper } = await setup(t, { chunkBytes: 100, flushMs: 50 });
   shipper.write(Buffer.alloc(100, "a"));

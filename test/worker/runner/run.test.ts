@@ -21,6 +21,8 @@ interface Script {
   exitCode?: number;
   /** Runs until killed by the timeout or the cancel. */
   hang?: boolean;
+  /** The container's removal after the exit, given the events so far (settles when it is removed). */
+  removal?: (events: Event[]) => Promise<void>;
   prepareError?: string;
 }
 
@@ -29,6 +31,8 @@ class ScriptedExecutor implements Executor {
   spec: ContainerSpec | undefined;
   timeoutMs = 0;
   scriptSeen = "";
+  /** Whether the worker's console copy (for test-grepping) existed once the output was written. */
+  consoleCopySeen = false;
   constructor(private readonly events: Event[], private readonly script: Script) {}
   async removeLeftovers(): Promise<string[]> { return []; }
   async prepareImage(image: string): Promise<string> {
@@ -43,7 +47,8 @@ class ScriptedExecutor implements Executor {
     const scriptBind = spec.binds.find((b) => b.endsWith(":/script-repo:ro"))!;
     this.scriptSeen = readFileSync(path.join(scriptBind.split(":")[0]!, "do_run"), "utf8");
     for (const chunk of this.script.output ?? []) onOutput(Buffer.from(chunk));
-    if (!this.script.hang) return { exitCode: this.script.exitCode ?? 0, ending: "exited" };
+    this.consoleCopySeen = existsSync(path.join(spec.labels["io.jobserv.worker-dir"]!, "runs", `${spec.labels["io.jobserv.run"]}.console`));
+    if (!this.script.hang) return { exitCode: this.script.exitCode ?? 0, ending: "exited", removed: this.script.removal?.(this.events) };
     if (cancel.aborted) return { exitCode: 137, ending: "cancelled" };
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ exitCode: 137, ending: "timeout" }), timeoutMs);
@@ -55,28 +60,36 @@ class ScriptedExecutor implements Executor {
 /** The server side of the run, recorded. */
 class RecordingReporter implements Reporter {
   private text: Buffer[] = [];
+  /** How the acknowledgement (status RUNNING) goes: answered after `ms`, or refused. */
+  ack: { ms: number; refuse?: string } = { ms: 0 };
   constructor(private readonly events: Event[]) {}
   write(data: Uint8Array): void {
     if (this.events.at(-1) !== "write") this.events.push("write");
     this.text.push(Buffer.from(data));
   }
   async flush(): Promise<void> { this.events.push("flush"); }
-  async status(status: Status, message: string): Promise<void> { this.events.push(`status ${Status[status]} ${message}`.trim()); }
+  async status(status: Status, message: string): Promise<void> {
+    this.events.push(`status ${Status[status]} ${message}`.trim());
+    if (status !== Status.RUNNING || !this.ack.ms) return;
+    await new Promise((r) => setTimeout(r, this.ack.ms));
+    if (this.ack.refuse) throw new Error(this.ack.refuse);
+    this.events.push("acknowledged");
+  }
   async uploadArtifact(): Promise<void> { this.events.push("upload"); }
   async reportTests(): Promise<void> { this.events.push("tests"); }
   async imageDigest(digest: string): Promise<void> { this.events.push(`digest ${digest.split("@")[0]}`); }
   get log(): string { return Buffer.concat(this.text).toString(); }
 }
 
-const definition = (over: Partial<{ timeoutSeconds: number; secrets: Record<string, string> }> = {}) => create(RunDefinitionSchema, {
+const definition = (over: Partial<{ timeoutSeconds: number; secrets: Record<string, string>; testGrepping: { resultPattern: string } }> = {}) => create(RunDefinitionSchema, {
   project: "p", buildNumber: 7, runName: "unit", runId: 42n, container: "jobserv/busybox:latest", timeoutSeconds: 60,
   script: "#!/bin/sh\necho hi\n", runUrl: "http://127.0.0.1:9/projects/p/builds/7/runs/unit/", env: { FOO: "bar" }, ...over,
 });
 
-async function runWith(t: ExecutionContext, script: Script, def = definition(), cancel = new AbortController().signal) {
-  const events: Event[] = [];
+async function runWith(t: ExecutionContext, script: Script, def = definition(), cancel = new AbortController().signal, ack?: RecordingReporter["ack"], events: Event[] = []) {
   const executor = new ScriptedExecutor(events, script);
   const reporter = new RecordingReporter(events);
+  if (ack) reporter.ack = ack;
   const workDir = tempDir(t, "jobserv-runner-unit-");
   const status = await runOne(def, {
     executor, reporter, workDir, workerName: "unit-worker", network: "none", mounts: { volumesDir: path.join(workDir, "volumes"), sharedVolumes: {} },
@@ -144,4 +157,41 @@ test("secret values are masked in the container's output, also split across writ
   const { reporter } = await runWith(t, { output: ["token is s3cr", "et-value!\n"] }, definition({ secrets: { api: "s3cret-value" } }));
   t.true(reporter.log.endsWith("token is ***!\n"), reporter.log);
   t.false(reporter.log.includes("s3cret"));
+});
+
+test("the console is copied for test-grepping only when the run greps tests", async (t) => {
+  const plain = await runWith(t, { output: ["a: PASSED\n"] });
+  t.false(plain.executor.consoleCopySeen, "no copy without test-grepping");
+  const grepping = await runWith(t, { output: ["a: PASSED\n"] }, definition({ testGrepping: { resultPattern: "(?P<name>\\w+): (?P<result>PASSED|FAILED)" } }));
+  t.true(grepping.executor.consoleCopySeen);
+  t.true(grepping.events.includes("tests"), grepping.events.join(", "));
+});
+
+test("the verdict is reported while the container is being removed; runOne returns once it is gone", async (t) => {
+  let duringRemoval: string[] = [];
+  let done = false;
+  const removal = async (events: Event[]) => {
+    await new Promise((r) => setTimeout(r, 300));
+    duringRemoval = [...events];
+    t.false(done, "runOne waits for the removal");
+  };
+  const { status, events } = await runWith(t, { output: ["bye\n"], removal }).finally(() => { done = true; });
+  t.is(status, Status.PASSED);
+  t.is(duringRemoval.at(-1), "status PASSED exit code 0", "the verdict went before the container was gone");
+  t.deepEqual(events, duringRemoval);
+});
+
+test("the acknowledgement (RUNNING) goes while the run is prepared; the container starts after it", async (t) => {
+  const { status, events } = await runWith(t, { output: ["hi\n"] }, definition(), undefined, { ms: 200 });
+  t.is(status, Status.PASSED);
+  t.true(events.indexOf("prepareImage jobserv/busybox:latest") < events.indexOf("acknowledged"), events.join(", "));
+  t.true(events.indexOf("acknowledged") < events.indexOf("run"), events.join(", "));
+});
+
+test("an acknowledgement refused: runOne rejects with it, no container runs, no verdict is reported", async (t) => {
+  const events: Event[] = [];
+  const error = await t.throwsAsync(runWith(t, { output: ["hi\n"] }, definition(), undefined, { ms: 100, refuse: "run 42 is not assigned to worker unit-worker" }, events));
+  t.is(error?.message, "run 42 is not assigned to worker unit-worker");
+  t.false(events.includes("run"), events.join(", "));
+  t.deepEqual(events.filter((e) => e.startsWith("status")), ["status RUNNING"]);
 });

@@ -1,6 +1,7 @@
 // Applies the access rules (auth/access.ts) to RPC calls: every handler
 // starts with one of these, naming the scope it needs.
 import type { HandlerContext } from "@connectrpc/connect";
+import type { RequestHeaders } from "./worker-auth.js";
 import type { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import type { Access, Principal } from "../auth/access.js";
 import type { Store } from "../store/db.js";
@@ -10,7 +11,7 @@ export class Authorizer {
   constructor(readonly access: Access, private readonly store: Store) {}
 
   /** RPCs are never plain links: a session cookie counts only from this server's own pages. */
-  caller(ctx: HandlerContext): Promise<Principal> {
+  caller(ctx: RequestHeaders): Promise<Principal> {
     return this.access.caller((name) => ctx.requestHeader.get(name) ?? undefined, false);
   }
 
@@ -32,7 +33,7 @@ export class Authorizer {
    * it with what else the handler needs of it (one round trip for both);
    * resolves with the caller and what was read once access is settled.
    */
-  async projectWith<T>(ctx: HandlerContext, name: string, scope: Scope, read: () => Promise<T>,
+  async projectWith<T>(ctx: RequestHeaders, name: string, scope: Scope, read: () => Promise<T>,
     projectOf: (found: T) => { name: string; public: number } | undefined): Promise<{ caller: Principal; found: T }> {
     const caller = await this.caller(ctx);
     const found = await read();

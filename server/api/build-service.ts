@@ -1,8 +1,10 @@
 // BuildService: trigger, read, list, cancel, promote and watch builds; the
 // release workflow's methods are in build-release.ts.
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { WatchBuildResponseSchema, WatchBuildsResponseSchema, WatchPingSchema, type BuildService, type WatchBuildResponse } from "../../gen/jobserv/v1/build_pb.js";
+import {
+  WatchBuildResponseSchema, WatchBuildsResponseSchema, WatchPingSchema, type BuildService, type TriggerBuildRequest, type TriggerBuildResponseSchema, type WatchBuildResponse,
+} from "../../gen/jobserv/v1/build_pb.js";
 import { Scope } from "../../gen/jobserv/v1/token_pb.js";
 import { resolveBuild, resolveProject } from "../builds/lookup.js";
 import { triggerBuild, triggerRequest } from "../builds/trigger.js";
@@ -17,32 +19,42 @@ import { decodePageToken, encodePageToken, pageSize, toBuild, toRun } from "./co
 import { buildDocument } from "./build-document.js";
 import type { ApiDeps } from "./deps.js";
 import { requireField } from "./errors.js";
+import type { RequestHeaders } from "./worker-auth.js";
 
 async function loadBuild(store: Store, project: string, number: number) {
   const { build } = await resolveBuild(store, project, number);
   return toBuild(build, project, await listRunsOfBuilds(store.db, [build.id]));
 }
 
+/**
+ * TriggerBuild, as Connect's router and the lean unary path (lean-trigger-call.ts) both answer it:
+ * `call` is the request's headers (a Connect handler context is one).
+ */
+export function triggerBuildCall(deps: ApiDeps): (req: TriggerBuildRequest, call: RequestHeaders) => Promise<MessageInitShape<typeof TriggerBuildResponseSchema>> {
+  const { store } = deps;
+  return async (req, call) => {
+    // A caller with credentials (checked by the request gate; cached) has the build's transaction begun
+    // while the project and the named trigger's row are read, once, for the access check and the trigger.
+    const early = (await deps.authz.caller(call)).kind === "anonymous" ? undefined : EarlyTransaction.begin(store);
+    let buildId: number;
+    try {
+      const { caller, found } = await deps.authz.projectWith(call, req.project, Scope.TRIGGER,
+        () => findProjectWithTrigger(store.db, req.project, req.triggerName), (f) => f?.project);
+      requireField(req.project, "project");
+      ({ buildId } = await triggerBuild(deps.trigger, triggerRequest(req, caller), found, early));
+    } finally {
+      await early?.end(); // refused: rolled back
+    }
+    const [build, runs] = await Promise.all([findBuildById(store.db, buildId), listRunsOfBuilds(store.db, [buildId])]);
+    return { build: toBuild(build!, req.project, runs) };
+  };
+}
+
 export function createBuildService(deps: ApiDeps): ServiceImpl<typeof BuildService> {
   const { store } = deps;
   return {
     ...buildReleaseMethods(deps),
-    async triggerBuild(req, ctx) {
-      // A caller with credentials (checked by the request gate; cached) has the build's transaction begun
-      // while the project and the named trigger's row are read, once, for the access check and the trigger.
-      const early = (await deps.authz.caller(ctx)).kind === "anonymous" ? undefined : EarlyTransaction.begin(store);
-      let buildId: number;
-      try {
-        const { caller, found } = await deps.authz.projectWith(ctx, req.project, Scope.TRIGGER,
-          () => findProjectWithTrigger(store.db, req.project, req.triggerName), (f) => f?.project);
-        requireField(req.project, "project");
-        ({ buildId } = await triggerBuild(deps.trigger, triggerRequest(req, caller), found, early));
-      } finally {
-        await early?.end(); // refused: rolled back
-      }
-      const [build, runs] = await Promise.all([findBuildById(store.db, buildId), listRunsOfBuilds(store.db, [buildId])]);
-      return { build: toBuild(build!, req.project, runs) };
-    },
+    triggerBuild: triggerBuildCall(deps),
     async getBuild(req, ctx) {
       const allow = await deps.authz.projectCheck(ctx, req.project, Scope.READ);
       return { build: await buildDocument(store, req.project, req.number, allow) };

@@ -8,7 +8,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { WorkerService } from "../../gen/jobserv/v1/worker_pb.js";
 import type { Access } from "../auth/access.js";
 import { toConnectError } from "./errors.js";
-import type { WorkerAuth } from "./worker-auth.js";
+import type { RequestHeaders, WorkerAuth } from "./worker-auth.js";
 
 /** Resolves true when the caller presented no credentials. */
 export function requestGate(access: Access, workers: WorkerAuth): (ctx: HandlerContext) => Promise<boolean> {
@@ -22,9 +22,14 @@ export function requestGate(access: Access, workers: WorkerAuth): (ctx: HandlerC
       }
       // Protocol services (health, reflection) take no credentials.
       if (!ctx.service.typeName.startsWith("jobserv.")) return true;
-      return (await access.caller((name) => ctx.requestHeader.get(name) ?? undefined, false)).kind === "anonymous";
+      return await apiCallerGate(access)(ctx.requestHeader);
     } catch (e) {
       throw toConnectError(e);
     }
   };
+}
+
+/** The gate of the API's (not the worker's) calls, also on the lean path (lean-trigger-call.ts): resolves true when the caller presented no credentials. */
+export function apiCallerGate(access: Access): (header: RequestHeaders["requestHeader"]) => Promise<boolean> {
+  return async (header) => (await access.caller((name) => header.get(name) ?? undefined, false)).kind === "anonymous";
 }

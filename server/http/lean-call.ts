@@ -28,8 +28,11 @@ export interface LeanCallOptions<I extends DescMessage, O extends DescMessage> {
   input: I;
   output: O;
   limits: BodyLimits;
-  /** Throws (a ConnectError, or what `toError` maps) when the caller's credentials do not hold; before the body is read. */
-  authenticate: (header: HeaderSource) => Promise<void>;
+  /**
+   * Throws (a ConnectError, or what `toError` maps) when the caller's credentials do not hold; before the body is read.
+   * Resolves true for a caller without any (held to the anonymous body limit), as the router's request gate.
+   */
+  authenticate: (header: HeaderSource) => Promise<boolean | void>;
   /** Maps what the gate or handler throws to its ConnectError (domain errors); others become INTERNAL. */
   toError: (e: unknown) => unknown;
   /** Called once per call when it ends: `error` undefined for OK; `canceled` when the client went away first. */

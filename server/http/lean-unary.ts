@@ -39,8 +39,7 @@ async function answer<I extends DescMessage, O extends DescMessage>(o: LeanUnary
   let out: Uint8Array | undefined;
   let error: ConnectError | undefined;
   try {
-    await o.authenticate(header);
-    budget.anonymous = false;
+    budget.anonymous = (await o.authenticate(header)) === true;
     checkDeclaredLength(budget, o.limits, header.get("content-length"));
     const body = await readBody(req, budget, o.limits);
     const input = protocol === "connect-unary" ? decodeMessage(o.input, body) : decodeEnvelope(o.input, body, budget.maxBytes, "unary");

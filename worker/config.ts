@@ -34,6 +34,8 @@ export interface WorkerConfig {
   logFlushMs: number;
   /** always: pull each run's image (JobServ); if-not-present: only when missing. */
   pullPolicy: PullPolicy;
+  /** Docker log driver of run containers: "none" (their output reaches the server through the attach stream), a driver's name, or "" for the daemon's default. */
+  containerLogDriver: string;
   /** Take runs only while one of its host tags is in surge. */
   surgesOnly: boolean;
   /** Free disk below which this worker wants no new runs (0: the server's threshold). */
@@ -122,6 +124,7 @@ export function loadWorkerConfig(environment: NodeJS.ProcessEnv = process.env, o
     logChunkBytes: 64 * 1024,
     logFlushMs: 100,
     pullPolicy: env.oneOf("JOBSERV_WORKER_PULL_POLICY", ["always", "if-not-present"] as const, "always"),
+    containerLogDriver: env.string("JOBSERV_WORKER_CONTAINER_LOG_DRIVER", "none"),
     surgesOnly: env.flag("JOBSERV_WORKER_SURGES_ONLY", false),
     diskMinFreeBytes: env.integer("JOBSERV_WORKER_DISK_MIN_FREE_BYTES", 0, { min: 0 }, "a number of bytes (0: the server's threshold)"),
     factsMs: env.durationMs("JOBSERV_WORKER_FACTS_MS", 30_000, 0),

@@ -24,7 +24,7 @@ export interface RunningWorker {
   readonly activeRuns: number;
 }
 
-export function startWorker(config: WorkerConfig, executor: Executor = new DockerExecutor(), log: (line: string) => void = console.log): RunningWorker {
+export function startWorker(config: WorkerConfig, executor: Executor = new DockerExecutor(undefined, { logDriver: config.containerLogDriver }), log: (line: string) => void = console.log): RunningWorker {
   const client = createClient(WorkerService, createWorkerTransport(config));
   const active = new Map<bigint, { cancel: AbortController; done: Promise<unknown>; project: string; volumes: string[] }>();
   const stop = new AbortController();

@@ -2,7 +2,12 @@
 // jobserv end to end (real worker process -> AppendLog -> store), timed from
 // trigger to the run complete with every byte committed, against
 // `docker run --rm --network none <image> sh -c '<same>' > /dev/null` on the
-// same image. Both include container start; the worker process is up and
+// same image with `--log-driver none`: the worker's run containers have
+// Docker's own log off, so the baseline does not keep a json-file copy either
+// (it does only the irreducible work: a container's stdout read through
+// Docker). The note also gives the ratio against a raw run with Docker's
+// default json-file log, the baseline issue 16 measured its targets against.
+// Both include container start; the worker process is up and
 // connected before the clock starts, as the Docker daemon is for the baseline. The stored log is fetched back
 // over REST and compared by size and sha256: zero bytes may be lost.
 import { spawn } from "node:child_process";
@@ -32,9 +37,10 @@ function expectedSha256(bytes: number): string {
   return hash.digest("hex");
 }
 
-async function rawDockerMs(bytes: number): Promise<number> {
+async function rawDockerMs(bytes: number, logDriver?: string): Promise<number> {
   const t0 = nowMs();
-  const child = spawn("sh", ["-c", `docker run --rm --network none ${IMAGE} sh -c "${command(bytes)}" > /dev/null`], { stdio: "inherit" });
+  const driver = logDriver ? ` --log-driver ${logDriver}` : "";
+  const child = spawn("sh", ["-c", `docker run --rm --network none${driver} ${IMAGE} sh -c "${command(bytes)}" > /dev/null`], { stdio: "inherit" });
   const code = await new Promise((r) => child.once("exit", r));
   if (code !== 0) throw new Error(`raw docker run exited with ${String(code)}`);
   return nowMs() - t0;
@@ -74,8 +80,9 @@ const MIN_RATIO: Record<Dialect, number> = { sqlite: 0.9, mysql: 0.8 };
 export async function benchLogThroughput(s: ThroughputSizes): Promise<Row[]> {
   const bytes = s.megabytes * 1024 * 1024;
   const expected = expectedSha256(bytes);
-  const rawMs = await rawDockerMs(bytes);
+  const rawMs = await rawDockerMs(bytes, "none");
   const rawMBs = s.megabytes / (rawMs / 1000);
+  const loggedMBs = s.megabytes / ((await rawDockerMs(bytes)) / 1000);
   const rows: Row[] = [];
   for (const dialect of ["sqlite", "mysql"] as Dialect[]) {
     const got = await viaJobserv(dialect, bytes);
@@ -84,9 +91,10 @@ export async function benchLogThroughput(s: ThroughputSizes): Promise<Row[]> {
     const min = MIN_RATIO[dialect];
     rows.push(row({
       bench: "3 log throughput", figure: `MB/s ${dialect}`, size: `${s.megabytes} MB`, unit: "MB/s",
-      value: mbs, baseline: rawMBs, baselineLabel: "raw docker run", target: `>= ${min}x raw, 0 bytes lost`,
+      value: mbs, baseline: rawMBs, baselineLabel: "raw docker run, no log", target: `>= ${min}x raw, 0 bytes lost`,
       met: mbs / rawMBs >= min && intact,
-      note: intact ? `${got.size} bytes stored after a ${got.prefix}-byte runner stanza, sha256 matches (${(got.ms / 1000).toFixed(1)} s vs raw ${(rawMs / 1000).toFixed(1)} s)`
+      note: intact ? `${got.size} bytes stored after a ${got.prefix}-byte runner stanza, sha256 matches (${(got.ms / 1000).toFixed(1)} s vs raw ${(rawMs / 1000).toFixed(1)} s); `
+        + `against a raw run with Docker's default json-file log (${loggedMBs.toFixed(1)} MB/s): ${(mbs / loggedMBs).toFixed(2)}x`
         : `LOST BYTES: stored ${got.size} of ${bytes}, sha256 ${got.sha === expected ? "matches" : "differs"}`,
     }));
   }

@@ -6,25 +6,15 @@
 // body is read, a caller without any held to the anonymous body limit), with
 // the same codes, messages, limits, request ids and metrics; calls the lean
 // path does not take (JSON, a deadline, compressed input) go to the router.
-import type { ConnectError } from "@connectrpc/connect";
 import { BuildService } from "../gen/jobserv/v1/build_pb.js";
-import type { HeaderSource, LeanHandler } from "./http/lean-call.js";
+import type { HeaderSource, LeanHandler, LeanWiring } from "./http/lean-call.js";
 import { leanUnary } from "./http/lean-unary.js";
-import type { BodyLimits } from "./http/request-body.js";
-import type { Logger } from "./logger.js";
 import { triggerBuildCall } from "./api/build-service.js";
 import type { ApiDeps } from "./api/deps.js";
 import { toConnectError } from "./api/errors.js";
 
-export interface LeanTriggerOptions {
-  limits: BodyLimits;
-  log: Logger;
-  /** Each call's end (metrics). */
-  observe: (rpc: string, seconds: number, error: ConnectError | undefined, canceled: boolean) => void;
-}
-
 /** `gate`: the router's request gate for the API's calls (api/request-gate.ts apiCallerGate): true for a caller without credentials. */
-export function leanTriggerCall(deps: ApiDeps, gate: (header: HeaderSource) => Promise<boolean>, o: LeanTriggerOptions): Record<string, LeanHandler> {
+export function leanTriggerCall(deps: ApiDeps, gate: (header: HeaderSource) => Promise<boolean>, o: LeanWiring): Record<string, LeanHandler> {
   const method = BuildService.method.triggerBuild;
   const rpc = `${BuildService.typeName}/${method.name}`;
   const handle = triggerBuildCall(deps);

@@ -5,27 +5,17 @@
 // Connect's router serves (api/worker-service.ts), authenticated, limited, timed
 // and mapped to the same codes; calls these paths do not take go to the router.
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { ConnectError } from "@connectrpc/connect";
 import { PullRequestSchema, PullResponseSchema, WorkerService } from "../gen/jobserv/v1/worker_pb.js";
-import type { LeanHandler } from "./http/lean-call.js";
+import type { LeanHandler, LeanWiring } from "./http/lean-call.js";
 import { leanServerStream } from "./http/lean-stream.js";
 import { leanUnary } from "./http/lean-unary.js";
-import type { BodyLimits } from "./http/request-body.js";
-import type { Logger } from "./logger.js";
 import type { ApiDeps } from "./api/deps.js";
 import { toConnectError } from "./api/errors.js";
 import type { PullSessions } from "./api/pull-sessions.js";
 import { workerCalls } from "./api/worker-service.js";
 import type { RequestHeaders } from "./api/worker-auth.js";
 
-export interface LeanWorkerOptions {
-  limits: BodyLimits;
-  log: Logger;
-  /** Each call's end (metrics). */
-  observe: (rpc: string, seconds: number, error: ConnectError | undefined, canceled: boolean) => void;
-}
-
-export function leanWorkerCalls(deps: ApiDeps, pulls: PullSessions, o: LeanWorkerOptions): Record<string, LeanHandler> {
+export function leanWorkerCalls(deps: ApiDeps, pulls: PullSessions, o: LeanWiring): Record<string, LeanHandler> {
   const common = {
     limits: o.limits, log: o.log, toError: toConnectError, observe: o.observe,
     authenticate: async (header: RequestHeaders["requestHeader"]) => { await deps.workerAuth.authenticate({ requestHeader: header }); },

@@ -2,7 +2,7 @@
 // store, creates the domain pieces and subscribes those that react to status
 // changes to the run lifecycle, mounts the Connect services and the REST
 // gateway on one port.
-import type { ConnectError, ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter } from "@connectrpc/connect";
 import { Registry } from "prom-client";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { BuildService } from "../gen/jobserv/v1/build_pb.js";
@@ -62,6 +62,7 @@ import { WorkerAdminService } from "../gen/jobserv/v1/worker_admin_pb.js";
 import { createLogger } from "./logger.js";
 import { requestLog } from "./http/request-log.js";
 import { rpcAdapter } from "./http/rpc-adapter.js";
+import type { LeanWiring } from "./http/lean-call.js";
 import { deadlines } from "./http/deadlines.js";
 import { apiCallerGate, requestGate } from "./api/request-gate.js";
 import { WorkerAuth } from "./api/worker-auth.js";
@@ -163,7 +164,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   ], log);
   const logMethods = [WorkerService.method.appendLog, WorkerService.method.reportTests];
   const bodyLimits = { anonymousMaxBytes: config.rpcAnonymousMaxBytes, idleMs: config.rpcBodyIdleMs };
-  const leanOptions = { limits: bodyLimits, log, observe: (rpc: string, seconds: number, error: ConnectError | undefined, canceled: boolean) => metrics.observeRpc(rpc, seconds, error, canceled) };
+  const leanOptions: LeanWiring = { limits: bodyLimits, log, observe: (rpc, seconds, error, canceled) => metrics.observeRpc(rpc, seconds, error, canceled) };
   const handler = rpcAdapter({
     // The gateway's routes are written against HTTP/1.1's request type; HTTP/2's compatible one reaches them too.
     routes, fallback: gateway as unknown as Parameters<typeof rpcAdapter>[0]["fallback"], log, readMaxBytes: config.rpcMaxBytes,

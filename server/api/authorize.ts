@@ -29,16 +29,15 @@ export class Authorizer {
   }
 
   /**
-   * `scope` on project `name`, checked against the project as `read` returns
-   * it with what else the handler needs of it (one round trip for both);
-   * resolves with the caller and what was read once access is settled.
+   * `scope` for `caller` on project `name`, checked against the project as
+   * `read` returns it with what else the handler needs of it (one round trip
+   * for both); resolves with what was read once access is settled.
    */
-  async projectWith<T>(ctx: RequestHeaders, name: string, scope: Scope, read: () => Promise<T>,
-    projectOf: (found: T) => { name: string; public: number } | undefined): Promise<{ caller: Principal; found: T }> {
-    const caller = await this.caller(ctx);
+  async projectWith<T>(caller: Principal, name: string, scope: Scope, read: () => Promise<T>,
+    projectOf: (found: T) => { name: string; public: number } | undefined): Promise<T> {
     const found = await read();
     this.access.requireOnProject(caller, scope, projectOf(found), name);
-    return { caller, found };
+    return found;
   }
 
   /**

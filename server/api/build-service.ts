@@ -35,10 +35,11 @@ export function triggerBuildCall(deps: ApiDeps): (req: TriggerBuildRequest, call
   return async (req, call) => {
     // A caller with credentials (checked by the request gate; cached) has the build's transaction begun
     // while the project and the named trigger's row are read, once, for the access check and the trigger.
-    const early = (await deps.authz.caller(call)).kind === "anonymous" ? undefined : EarlyTransaction.begin(store);
+    const caller = await deps.authz.caller(call);
+    const early = caller.kind === "anonymous" ? undefined : EarlyTransaction.begin(store);
     let buildId: number;
     try {
-      const { caller, found } = await deps.authz.projectWith(call, req.project, Scope.TRIGGER,
+      const found = await deps.authz.projectWith(caller, req.project, Scope.TRIGGER,
         () => findProjectWithTrigger(store.db, req.project, req.triggerName), (f) => f?.project);
       requireField(req.project, "project");
       ({ buildId } = await triggerBuild(deps.trigger, triggerRequest(req, caller), found, early));

@@ -12,6 +12,7 @@ import type { RequestHeaders, WorkerAuth } from "./worker-auth.js";
 
 /** Resolves true when the caller presented no credentials. */
 export function requestGate(access: Access, workers: WorkerAuth): (ctx: HandlerContext) => Promise<boolean> {
+  const apiGate = apiCallerGate(access);
   return async (ctx) => {
     try {
       if (ctx.service.typeName === WorkerService.typeName) {
@@ -22,7 +23,7 @@ export function requestGate(access: Access, workers: WorkerAuth): (ctx: HandlerC
       }
       // Protocol services (health, reflection) take no credentials.
       if (!ctx.service.typeName.startsWith("jobserv.")) return true;
-      return await apiCallerGate(access)(ctx.requestHeader);
+      return await apiGate(ctx.requestHeader);
     } catch (e) {
       throw toConnectError(e);
     }

@@ -40,6 +40,14 @@ export interface LeanCallOptions<I extends DescMessage, O extends DescMessage> {
   log: Logger;
 }
 
+/** What the server wires every lean call with (main.ts): its limits, log and metrics. */
+export interface LeanWiring {
+  limits: BodyLimits;
+  log: Logger;
+  /** Each call's end (metrics). */
+  observe: NonNullable<LeanCallOptions<DescMessage, DescMessage>["observe"]>;
+}
+
 /** The headers of `req` as a HeaderSource (arrays joined as Node's own do). */
 export function headerOf(req: NodeRequest, name: string): string | null {
   const v = req.headers[name];

@@ -33,16 +33,6 @@ export type NewBuild = Omit<BuildRow, "id" | "number" | "status" | "completed_at
 export interface CreatedBuild { buildId: number; number: number; eventId: number; runs: QueuedRun[]; claimed: ClaimedRunRow[][] }
 
 /**
- * One transaction: the next build number, the QUEUED build and its event, and
- * its QUEUED runs (made by `runs` from the number and id) with theirs; then,
- * in the same commit, the claim for `slots` (idle workers: see claimWithin;
- * on a pooled store, when nothing of theirs was queued, the runs they take
- * are inserted RUNNING instead: placeOwnRuns), what each won returned as
- * `claimed` in queue order. `syncProject`: the project is synchronous (its
- * runs are left to the dispatcher). `early`: the transaction to use, begun
- * before the caller's checks.
- */
-/**
  * A trigger's transaction begun before its checks, on a pooled store
  * (MariaDB), so that its BEGIN's round trip overlaps the trigger's reads.
  * createBuild takes it over (commits or rolls back); whoever began it calls
@@ -77,6 +67,16 @@ export class EarlyTransaction {
   }
 }
 
+/**
+ * One transaction: the next build number, the QUEUED build and its event, and
+ * its QUEUED runs (made by `runs` from the number and id) with theirs; then,
+ * in the same commit, the claim for `slots` (idle workers: see claimWithin;
+ * on a pooled store, when nothing of theirs was queued, the runs they take
+ * are inserted RUNNING instead: placeOwnRuns), what each won returned as
+ * `claimed` in queue order. `syncProject`: the project is synchronous (its
+ * runs are left to the dispatcher). `early`: the transaction to use, begun
+ * before the caller's checks.
+ */
 export function createBuild(store: Store, build: NewBuild, runs: (number: number, buildId: number) => NewRun[],
   slots: readonly SlotClaim[] = [], syncProject = false, early?: EarlyTransaction): Promise<CreatedBuild> {
   // With a pool, what the claim needs to know besides the new runs (the slots' busy counts, whether runs

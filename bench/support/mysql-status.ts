@@ -30,7 +30,7 @@ export function describeDelta(a: MysqlSample, b: MysqlSample, perRuns: number): 
 }
 
 /** User+system CPU ms of the local database server process, if there is one. */
-function mysqldCpuMs(): number | undefined {
+export function mysqldCpuMs(): number | undefined {
   try {
     for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
       let comm: string;

@@ -7,8 +7,10 @@
 // positions the placeholders took. The SQL text must not depend on the
 // values (no IN lists, no optional clauses): such queries stay ordinary.
 // A store seen through query plugins (tests' recorders) is served the
-// ordinary way, so every plugin sees every query as before.
-import type { CompiledQuery, Compilable, Kysely } from "kysely";
+// ordinary way, so every plugin sees every query as before. On MariaDB their
+// fixed text is executed as a prepared statement (mysql-statements.ts).
+import { MysqlAdapter, type CompiledQuery, type Compilable, type Kysely } from "kysely";
+import { prepareOnMysql } from "./mysql-statements.js";
 import type { Database } from "./database.js";
 
 /** Stands for argument `key` while the query is built once. */
@@ -41,6 +43,7 @@ export function compiledOnce<A extends Record<string, unknown>, O>(build: (db: K
       const query = build(db, placeholders).compile();
       const bindings = query.parameters.map((p): Binding<A> => (p instanceof Placeholder ? { arg: p.key as keyof A & string } : { value: p }));
       hit = { query, bindings };
+      if (adapter instanceof MysqlAdapter) prepareOnMysql(query.sql);
       byAdapter.set(adapter, hit);
     }
     return hit;

@@ -10,6 +10,7 @@ import { capsFor, type DialectCaps } from "./caps.js";
 import type { Database } from "./database.js";
 import { applyMigrations } from "./migrate.js";
 import { startCheckpointer } from "./sqlite-checkpointer.js";
+import { preparingPool } from "./mysql-statements.js";
 import { withStatementCache } from "./sqlite-statements.js";
 import type { Logger } from "../logger.js";
 import { reportingConnectionErrors, reportingQueryErrors, type StoreErrorListener } from "./store-errors.js";
@@ -76,7 +77,7 @@ function openMysql(url: string, log: Pick<Logger, "error">, onError: StoreErrorL
   pool.on("connection", (conn) => {
     conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", (e) => { if (e) log.error({ err: e.message }, "store session set-up failed"); });
   });
-  const db = new Kysely<Database>({ dialect: reportingConnectionErrors(new MysqlDialect({ pool }), onError), log: reportingQueryErrors(onError) });
+  const db = new Kysely<Database>({ dialect: reportingConnectionErrors(new MysqlDialect({ pool: preparingPool(pool) as Pool }), onError), log: reportingQueryErrors(onError) });
   return { db, caps: capsFor("mysql"), mysqlPool: pool, close: () => db.destroy() };
 }
 

@@ -2,8 +2,8 @@
 // (commits, statements, row-lock waits, deadlocks, log fsyncs) and the CPU
 // time of the local mariadbd/mysqld process (when it runs on this machine),
 // so a throughput figure can say what the database was doing.
-import { readdirSync, readFileSync } from "node:fs";
 import { createConnection } from "mysql2/promise";
+import { commandCpuMs } from "./machine-cpu.js";
 
 const COUNTERS = ["Com_commit", "Com_select", "Com_update", "Com_insert", "Questions", "Innodb_row_lock_waits", "Innodb_row_lock_time",
   "Innodb_deadlocks", "Innodb_data_fsyncs", "Innodb_os_log_fsyncs", "Handler_commit"];
@@ -31,15 +31,5 @@ export function describeDelta(a: MysqlSample, b: MysqlSample, perRuns: number): 
 
 /** User+system CPU ms of the local database server process, if there is one. */
 export function mysqldCpuMs(): number | undefined {
-  try {
-    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-      let comm: string;
-      try { comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim(); } catch { continue; }
-      if (comm !== "mariadbd" && comm !== "mysqld") continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after "pid (comm) ").
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    }
-  } catch { /* not Linux, or no access */ }
-  return undefined;
+  return commandCpuMs("mariadbd") ?? commandCpuMs("mysqld");
 }

@@ -6,7 +6,7 @@ import { WORKER_SECRET } from "./server-process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export interface WorkerProcess { output(): string; stop(): Promise<void> }
+export interface WorkerProcess { readonly pid: number | undefined; output(): string; stop(): Promise<void> }
 
 export function spawnRealWorker(url: string, name: string, tags: string[]): WorkerProcess {
   const child = spawn(process.execPath, [path.join(ROOT, "cli/jobserv.js"), "worker"], {
@@ -24,6 +24,7 @@ export function spawnRealWorker(url: string, name: string, tags: string[]): Work
   child.stderr.on("data", (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
+    pid: child.pid,
     output: () => out,
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -17,7 +17,10 @@
 // the latency of each UPDATE as the floor of UpdateRun's. The workers form a
 // closed loop (each reports, then waits for its next run), so while the server
 // is the bottleneck a worker's cycle is workers / throughput (Little's law),
-// which the UpdateRun note prints: UpdateRun's latency is a share of it.
+// which the UpdateRun note prints: UpdateRun's latency is a share of it. The
+// note also gives the p99 without each worker's first report: the first wave
+// (every worker's first run, reported at once to a server not yet warm) is
+// 50 of 2 000 samples, more than the 1 % a p99 leaves out.
 import BetterSqlite3 from "better-sqlite3";
 import { createPool } from "mysql2/promise";
 import { Status } from "../gen/jobserv/v1/status_pb.js";
@@ -35,7 +38,7 @@ export interface SchedulerSizes { runs: number; workers: number }
 
 const PER_BUILD = 500;
 
-interface Outcome { total: number; rate: number; passMs: number[]; waits: number[]; cpuPct: number; floor: Floor; dbStatus: string; shares: string }
+interface Outcome { total: number; rate: number; passMs: number[]; steadyMs: number[]; waits: number[]; cpuPct: number; floor: Floor; dbStatus: string; shares: string }
 interface Floor { rate: number; p99: number }
 
 export async function benchSchedulerThroughput(s: SchedulerSizes): Promise<Row[]> {
@@ -52,7 +55,7 @@ export async function benchSchedulerThroughput(s: SchedulerSizes): Promise<Row[]
     rows.push(row({
       bench: "6 UpdateRun latency", figure: `p99 ${dialect}`, size: size(o), unit: "ms",
       value: p99, baseline: o.floor.p99, baselineLabel: "bare CAS UPDATE p99", target: "<= 50 ms", met: p99 <= 50,
-      note: `UpdateRun(PASSED) p50 ${percentile(o.passMs, 50).toFixed(1)} ms with ${s.workers} workers finishing runs; `
+      note: `UpdateRun(PASSED) p50 ${percentile(o.passMs, 50).toFixed(1)} ms with ${s.workers} workers finishing runs; after each worker's first run p99 ${percentile(o.steadyMs, 99).toFixed(1)} ms; `
         + `closed loop: ${s.workers} workers / ${o.rate.toFixed(0)} runs/s = ${((1000 * s.workers) / o.rate).toFixed(0)} ms a cycle (Little's law), each PASSED answered within it`,
     }));
     if (dialect === "mysql") {
@@ -84,6 +87,7 @@ async function schedule(dialect: Dialect, s: SchedulerSizes, instances: number):
 
     const seen = new Map<bigint, number>();
     const passMs: number[] = [];
+    const steadyMs: number[] = []; // after each worker's first run (the first wave all reports at once, on a cold server)
     const waits: number[] = []; // a worker's PASSED acknowledged -> its next Assignment
     const lastPassed = new Map<string, number>();
     let done = 0;
@@ -93,9 +97,11 @@ async function schedule(dialect: Dialect, s: SchedulerSizes, instances: number):
       const id = a.definition!.runId;
       seen.set(id, (seen.get(id) ?? 0) + 1);
       const t = nowMs();
-      if (lastPassed.has(w.name)) waits.push(t - lastPassed.get(w.name)!);
+      const first = !lastPassed.has(w.name);
+      if (!first) waits.push(t - lastPassed.get(w.name)!);
       void w.pass(a).then(() => {
         passMs.push(nowMs() - t);
+        if (!first) steadyMs.push(nowMs() - t);
         lastPassed.set(w.name, nowMs());
         if (++done === total) finished();
       }, (e: unknown) => console.error("pass failed:", e));
@@ -123,7 +129,7 @@ async function schedule(dialect: Dialect, s: SchedulerSizes, instances: number):
     const floor = await storeFloor(db, Math.min(total, 2000));
     const dbStatus = db0 && db1 ? `; MariaDB: ${describeDelta(db0, db1, total)}` : "";
     const sims = `the ${s.workers} simulated workers (this process) ${((client.user + client.system) / (10 * ms)).toFixed(0)}% of one core`;
-    return { total, rate: total / (ms / 1000), passMs, waits, cpuPct, floor, dbStatus, shares: machine ? `${sims}; ${machine}` : sims };
+    return { total, rate: total / (ms / 1000), passMs, steadyMs, waits, cpuPct, floor, dbStatus, shares: machine ? `${sims}; ${machine}` : sims };
   } finally {
     for (const x of servers) await x.stop();
     await db.drop();

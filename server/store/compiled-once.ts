@@ -9,7 +9,7 @@
 // A store seen through query plugins (tests' recorders) is served the
 // ordinary way, so every plugin sees every query as before. On MariaDB their
 // fixed text is executed as a prepared statement (mysql-statements.ts).
-import { MysqlAdapter, type CompiledQuery, type Compilable, type Kysely } from "kysely";
+import { MysqlAdapter, type CompiledQuery, type Compilable, type Kysely, type QueryResult } from "kysely";
 import { prepareOnMysql } from "./mysql-statements.js";
 import type { Database } from "./database.js";
 
@@ -25,6 +25,8 @@ interface Compiled<A, O> { query: CompiledQuery<O>; bindings: Binding<A>[] }
 export interface CompiledOnce<A, O> {
   all(db: Kysely<Database>, args: A): Promise<O[]>;
   first(db: Kysely<Database>, args: A): Promise<O | undefined>;
+  /** The whole result: for an UPDATE or INSERT, its affected rows and insert id. */
+  execute(db: Kysely<Database>, args: A): Promise<QueryResult<O>>;
 }
 
 /**
@@ -49,15 +51,18 @@ export function compiledOnce<A extends Record<string, unknown>, O>(build: (db: K
     return hit;
   }
 
-  async function all(db: Kysely<Database>, args: A): Promise<O[]> {
-    if (db.getExecutor().plugins.length > 0) return (await db.executeQuery(build(db, args))).rows;
+  function execute(db: Kysely<Database>, args: A): Promise<QueryResult<O>> {
+    if (db.getExecutor().plugins.length > 0) return db.executeQuery(build(db, args));
     const { query, bindings } = compiledFor(db);
     const parameters = bindings.map((b) => ("arg" in b ? args[b.arg] : b.value));
-    return (await db.executeQuery<O>({ ...query, parameters })).rows;
+    return db.executeQuery<O>({ ...query, parameters });
   }
+
+  const all = async (db: Kysely<Database>, args: A): Promise<O[]> => (await execute(db, args)).rows;
 
   return {
     all,
     first: async (db, args) => (await all(db, args))[0],
+    execute,
   };
 }

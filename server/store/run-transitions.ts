@@ -7,6 +7,7 @@ import { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { Database, NewRun } from "./database.js";
 import type { Store } from "./db.js";
 import { insertedIds, type DialectCaps } from "./caps.js";
+import { compiledOnce } from "./compiled-once.js";
 import { insertRunEventRows } from "./run-events.js";
 import { ACTIVE_STATUSES } from "./runs.js";
 
@@ -45,9 +46,15 @@ const hasTests = sql<SqlBool>`exists (select 1 from tests where tests.run_id = r
  * statement. False when it has tests (their verdict decides: see testVerdict)
  * or had moved on.
  */
-export function completeRunWithoutTests(db: Kysely<Database>, id: number, to: Status, set: { message: string; now: number }): Promise<boolean> {
-  return transitionRun(db, id, ACTIVE_STATUSES, to, set, hasTests);
+export async function completeRunWithoutTests(db: Kysely<Database>, id: number, to: Status, set: { message: string; now: number }): Promise<boolean> {
+  const res = await completeWithoutTests.execute(db, { id, to, message: set.message, now: set.now });
+  return Number(res.numAffectedRows) === 1;
 }
+
+/** transitionRun(db, id, ACTIVE_STATUSES, to, set, hasTests), built once: each run's end is one (compiledOnce). */
+const completeWithoutTests = compiledOnce((db, a: { id: number; to: Status; message: string; now: number }) => db.updateTable("runs")
+  .set({ status: a.to, status_message: a.message, completed_at: a.now })
+  .where("id", "=", a.id).where("status", "in", ACTIVE_STATUSES).where(({ not }) => not(hasTests)));
 
 /** The worker confirmed it started the run (no status change). */
 export async function acknowledgeRun(db: Kysely<Database>, id: number): Promise<void> {

@@ -50,3 +50,21 @@ test("each store compiles its own: the same query on SQLite and MariaDB at once"
   t.deepEqual(await query.first(maria!.db, { name: "p" }), { name: "p" });
   t.deepEqual(await query.first(lite!.db, { name: "q" }), undefined);
 });
+
+for (const dialect of dialects) {
+  test(`${dialect}: an UPDATE and an INSERT compiled once report their affected rows and insert id`, async (t) => {
+    const store = await openTestStore(t, dialect);
+    const project = await insertProject(store.db, "p", PASS_FAIL_YAML, Date.now());
+    const rename = compiledOnce((db, a: { id: number; from: string; to: string }) =>
+      db.updateTable("projects").set({ name: a.to }).where("id", "=", a.id).where("name", "=", a.from));
+    const add = compiledOnce((db, a: { name: string; now: number }) => db.insertInto("projects")
+      .values({ name: a.name, definition_yaml: "", last_build_number: 0, public: 0, synchronous_builds: 0, created_at: a.now, updated_at: a.now }));
+    t.is(Number((await rename.execute(store.db, { id: project.id, from: "p", to: "q" })).numAffectedRows), 1);
+    t.is(Number((await rename.execute(store.db, { id: project.id, from: "p", to: "r" })).numAffectedRows), 0, "the compare-and-set lost: no row changed");
+    const added = await add.execute(store.db, { name: "s", now: 5 });
+    const row = await store.db.selectFrom("projects").select(["id", "name", "created_at"]).where("name", "=", "s").executeTakeFirstOrThrow();
+    t.is(Number(added.insertId), row.id);
+    t.is(row.created_at, 5);
+    t.deepEqual((await store.db.selectFrom("projects").select("name").orderBy("name").execute()).map((r) => r.name), ["q", "s"]);
+  });
+}

@@ -1,5 +1,7 @@
 // The runner's Reporter over WorkerService: output through a LogShipper
-// (AppendLog), statuses through UpdateRun, retried until delivered.
+// (AppendLog: over the Connect protocol by append-log.ts, which sends the log
+// bytes uncopied; over gRPC and gRPC-web by the generic client), statuses
+// through UpdateRun, retried until delivered.
 import path from "node:path";
 import type { Client } from "@connectrpc/connect";
 import { retry, retryConnectErrors } from "../../common/retry.js";
@@ -9,6 +11,7 @@ import type { WorkerConfig } from "../config.js";
 import { LogShipper } from "../logs/shipper.js";
 import type { Reporter } from "../runner/reporter.js";
 import type { TestRecord } from "../runner/test-record.js";
+import { directAppendLog } from "./append-log.js";
 import { uploadArtifactFile, type UploadTarget } from "./artifact-upload.js";
 
 /** Where a worker spools console output: its own folder, not the shared temp folder. */
@@ -21,10 +24,13 @@ export class RemoteReporter implements Reporter {
   private readonly upload: UploadTarget;
 
   constructor(private readonly client: Client<typeof WorkerService>, private readonly runId: bigint, private readonly runToken: string,
-    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs" | "serverUrl" | "name" | "workDir">, private readonly onCancel: () => void) {
+    config: Pick<WorkerConfig, "logChunkBytes" | "logFlushMs" | "serverUrl" | "name" | "token" | "protocol" | "workDir">, private readonly onCancel: () => void) {
     this.upload = { serverUrl: config.serverUrl, workerName: config.name, runId, runToken };
+    const appendLog = config.protocol === "connect"
+      ? directAppendLog({ serverUrl: config.serverUrl, workerName: config.name, workerToken: config.token, runId, runToken })
+      : (offset: number, data: Uint8Array) => client.appendLog({ runId, runToken, offset: BigInt(offset), data });
     this.shipper = new LogShipper(async (offset, data) => {
-      const res = await client.appendLog({ runId, runToken, offset: BigInt(offset), data });
+      const res = await appendLog(offset, data);
       return { committed: Number(res.committedOffset), cancelRequested: res.cancelRequested };
     }, { chunkBytes: config.logChunkBytes, flushMs: config.logFlushMs, spoolDir: spoolDir(config.workDir) }, onCancel);
   }

@@ -45,7 +45,9 @@ export interface Executor {
   removeLeftovers(worker: string, workDir: string): Promise<string[]>;
 
   /**
-   * Runs `spec`. `onOutput` receives the bytes the program wrote, in order.
+   * Runs `spec`. `onOutput` receives the bytes the program wrote, in order;
+   * they may live in a buffer the executor reuses once `onOutput` returns, so
+   * whoever keeps them copies them.
    * The container is killed after `timeoutMs` or when `cancel` aborts, and is
    * removed in every case: before this rejects, or, once it exited, while the
    * caller reports the result (`removed` settles then).

@@ -11,7 +11,7 @@ export class LocalReporter implements Reporter {
     private readonly err: NodeJS.WritableStream = process.stderr) {}
 
   write(data: Uint8Array): void {
-    this.out.write(data);
+    this.out.write(Buffer.from(data)); // a copy: the stream writes later, `data` may be reused at once
     appendFileSync(this.consoleLog, data);
   }
 

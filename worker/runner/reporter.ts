@@ -5,7 +5,7 @@ import type { Status } from "../../gen/jobserv/v1/status_pb.js";
 import type { TestRecord } from "./test-record.js";
 
 export interface Reporter {
-  /** Console output, in order. Never throws; delivery is the reporter's job. */
+  /** Console output, in order. Never throws; delivery is the reporter's job. `data` may be reused once this returns: copy what is kept. */
   write(data: Uint8Array): void;
   /** Waits until every byte written so far is delivered. */
   flush(): Promise<void>;

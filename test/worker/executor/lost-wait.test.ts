@@ -5,6 +5,7 @@
 // `POST /containers/{id}/wait` request for 1.5 s, so the container (which
 // prints one line and exits 3) is gone before its wait is registered.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -53,7 +54,10 @@ test("a container that exits before its wait is registered still ends the run wi
   writeFileSync(path.join(dir, "quick"), "#!/bin/sh\necho quick exit\nexit 3\n", { mode: 0o755 });
   const proxy = await delayingProxy(dir);
   t.teardown(proxy.close);
-  const executor = new DockerExecutor(new Docker({ socketPath: proxy.socketPath }));
+  // One connection per request, so the wait is always the first request on its connection (the proxy
+  // looks only there); pooled, it could ride on the connection that created the container.
+  const options = { socketPath: proxy.socketPath, agent: new http.Agent({ keepAlive: false }) }; // docker-modem takes `agent`; dockerode's types omit it
+  const executor = new DockerExecutor(new Docker(options));
   const name = `jobserv-lost-wait-${process.pid}`;
   t.teardown(() => new Docker().getContainer(name).remove({ force: true }).catch(() => {}));
   let output = "";

@@ -5,6 +5,8 @@
 // in directly), once with the streams multiplexed over HTTP/2 connections of
 // 1 000 streams each (as a proxy in front would carry them), each on a fresh
 // server. Baseline: the same server process before any stream opened.
+// BENCH_CPU_PROF=<dir>: prints each idle window in the clock of the server's
+// .cpuprofile (bench/support/profile-window.ts sums a window's self time);
 // BENCH_HEAP_SNAPSHOT=<dir>: heap snapshots of the server before the streams
 // open and after the idle window (compare them with bench/heap-diff.ts);
 // BENCH_IDLE_STREAMS=<n> overrides both stream counts; BENCH_IDLE_SPACES=1
@@ -22,10 +24,16 @@ export interface IdleSizes { streams: number; h2Streams: number; idleSeconds: nu
 const MiB = 1024 * 1024;
 const STREAMS_PER_H2_CONNECTION = 1000;
 
-async function idleWindow(server: ServerProcess, seconds: number): Promise<{ end: ServerStats; cpuPct: number }> {
+async function idleWindow(server: ServerProcess, seconds: number, label: string): Promise<{ end: ServerStats; cpuPct: number }> {
   const a = await server.stats();
+  const from = process.hrtime.bigint() / 1000n;
   await sleep(seconds * 1000);
   const end = await server.stats();
+  // The window in the clock of a .cpuprofile's timestamps (microseconds, monotonic), to cut the server's profile to it,
+  // and in the server's performance.now() (about the ms --trace-gc prints).
+  if (process.env["BENCH_CPU_PROF"] || process.env["BENCH_SERVER_FLAGS"]) {
+    console.error(`idle window ${label}: ${from}-${process.hrtime.bigint() / 1000n} us; server ${a.at.toFixed(0)}-${end.at.toFixed(0)} ms`);
+  }
   return { end, cpuPct: (100 * (end.cpuMs - a.cpuMs)) / (end.at - a.at) };
 }
 
@@ -35,7 +43,7 @@ async function one(wire: "HTTP/1.1" | "HTTP/2", streams: number, idleSeconds: nu
   const server = await startServerProcess(db.url);
   try {
     await sleep(1000);
-    const before = await idleWindow(server, Math.min(5, idleSeconds));
+    const before = await idleWindow(server, Math.min(5, idleSeconds), `${wire} 0 streams`);
     const heapDir = process.env["BENCH_HEAP_SNAPSHOT"];
     const tag = wire === "HTTP/2" ? "h2" : "h1";
     if (heapDir) await server.heapSnapshot(path.join(heapDir, `idle-${tag}-0.heapsnapshot`));
@@ -47,7 +55,7 @@ async function one(wire: "HTTP/1.1" | "HTTP/2", streams: number, idleSeconds: nu
       registerSimWorker(server.url, n, ["idle"], 1, () => {}, transports[Math.floor(i / STREAMS_PER_H2_CONNECTION)]));
     await inBatches(workers, 200, (w) => w.open());
     await sleep(3000); // let connection set-up garbage be collected
-    const idle = await idleWindow(server, idleSeconds);
+    const idle = await idleWindow(server, idleSeconds, `${wire} ${streams} streams`);
     if (heapDir) await server.heapSnapshot(path.join(heapDir, `idle-${tag}-${streams}.heapsnapshot`));
     for (const w of workers) w.close();
     const base = { bench: "5 idle workers", size: `${streams} ${wire} Pull streams, ${idleSeconds} s idle`, baselineLabel: "0 streams" };

@@ -134,7 +134,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const forge: ForgeDeps = { trigger, githubApi: config.githubApi, gitlabApi: config.gitlabApi, retryMs: config.forgeRetryMs, log };
   const gitPoller = new GitPoller(trigger, { intervalMs: config.gitPollIntervalMs, log });
   const retention = new RetentionJob({ store, storage: artifacts, now }, { intervalMs: config.retentionIntervalMs, log });
-  const pulls = new PullSessions(deps);
+  const pulls = new PullSessions(deps, config.workerPingMs);
   const routes = (router: ConnectRouter) => {
     router.service(ProjectService, createProjectService(deps));
     router.service(BuildService, createBuildService(deps));

@@ -1,6 +1,7 @@
 // Starts a jobserv server in a child process (so its RSS and CPU are its own
 // and load generators in this process do not share its event loop).
 // BENCH_CPU_PROF=<dir> runs it under `node --cpu-prof` into that folder;
+// BENCH_SERVER_FLAGS adds node flags (e.g. `--trace-gc`, which NODE_OPTIONS refuses);
 // `heapSnapshot` writes a V8 heap snapshot of it (BENCH_HEAP_SNAPSHOT=<dir>).
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -24,7 +25,7 @@ export async function startServerProcess(databaseUrl: string, extra: Record<stri
   const profDir = process.env["BENCH_CPU_PROF"];
   const overrides = { databaseUrl, workerRegistrationSecret: WORKER_SECRET, secretsKey: SECRETS_KEY, adminToken: BENCH_ADMIN_TOKEN, ...extra };
   const child: ChildProcess = fork(path.join(import.meta.dirname, "server-child.ts"), [JSON.stringify(overrides)], {
-    execArgv: ["--import", "tsx", ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [])],
+    execArgv: ["--import", "tsx", ...(profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir] : []), ...(process.env["BENCH_SERVER_FLAGS"]?.split(" ").filter(Boolean) ?? [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

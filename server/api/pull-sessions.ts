@@ -2,8 +2,9 @@
 // in worker-service.ts, or the lean stream main.ts wires to http/lean-stream.ts):
 // the caller authenticated, enlisted and naming itself, its session added to
 // the connected workers with its claimable tags and gate, pinged at once and
-// then by the one ping wheel, and its reconnection reconciled (runs it no
-// longer has handled) before the dispatcher serves it.
+// then by the one ping wheel (every JOBSERV_WORKER_PING_MS, 20 s by default),
+// and its reconnection reconciled (runs it no longer has handled) before the
+// dispatcher serves it.
 import type { PullRequest, PullResponse } from "../../gen/jobserv/v1/worker_pb.js";
 import { PermissionDeniedError } from "../errors.js";
 import { claimableTags } from "../scheduler/claimable-tags.js";
@@ -12,8 +13,6 @@ import { findWorker } from "../store/workers.js";
 import type { ApiDeps } from "./deps.js";
 import { PingWheel } from "./ping-wheel.js";
 import type { RequestHeaders } from "./worker-auth.js";
-
-const PING_MS = 15_000;
 
 export interface OpenPull {
   readonly session: WorkerSession;
@@ -30,9 +29,12 @@ export interface PullSink {
 }
 
 export class PullSessions {
-  private readonly pings = new PingWheel(PING_MS);
+  private readonly pings: PingWheel;
 
-  constructor(private readonly deps: ApiDeps) {}
+  /** `pingMs`: how often each open stream gets a keep-alive Ping (JOBSERV_WORKER_PING_MS). */
+  constructor(private readonly deps: ApiDeps, pingMs: number) {
+    this.pings = new PingWheel(pingMs);
+  }
 
   async open(req: PullRequest, call: RequestHeaders): Promise<OpenPull> {
     const { deps, pings } = this;

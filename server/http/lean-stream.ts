@@ -14,10 +14,10 @@ import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobu
 import type { ConnectError } from "@connectrpc/connect";
 import { checkDeclaredLength, type BodyBudget } from "./request-body.js";
 import { callEnded, decodeEnvelope, headerOf, readBody, requestId, type HeaderSource, type LeanCallOptions, type LeanHandler } from "./lean-call.js";
-import { asConnectError, leanStreamProtocol, StreamWriter, type NodeRequest, type NodeResponse, type StreamProtocol } from "./stream-framing.js";
+import { asConnectError, envelope, leanStreamProtocol, StreamWriter, type NodeRequest, type NodeResponse, type StreamProtocol } from "./stream-framing.js";
 
-/** Frozen messages sent to many streams (the ping wheel's one Ping), encoded once each. */
-const encodedOnce = new WeakMap<object, Uint8Array>();
+/** Frozen messages sent to many streams (the ping wheel's one Ping), encoded and framed once each: one Buffer written to every stream. */
+const framedOnce = new WeakMap<object, Uint8Array>();
 
 /** The sending side of one open stream, handed to the handler. */
 export interface StreamSink<O extends DescMessage> {
@@ -80,9 +80,9 @@ class LeanCall<I extends DescMessage, O extends DescMessage> implements HeaderSo
 
   send(message: MessageShape<O>): boolean {
     if (!Object.isFrozen(message)) return this.out.send(toBinary(this.o.output, message));
-    let bytes = encodedOnce.get(message);
-    if (!bytes) encodedOnce.set(message, (bytes = toBinary(this.o.output, message)));
-    return this.out.send(bytes);
+    let frame = framedOnce.get(message);
+    if (!frame) framedOnce.set(message, (frame = envelope(0, toBinary(this.o.output, message))));
+    return this.out.sendEnvelope(frame);
   }
 
   end(error?: unknown): void {

@@ -8,7 +8,7 @@
 // router. The forms follow @connectrpc/connect's handlers, whose encoders
 // (end-stream JSON, grpc-status trailers) are reused.
 import type http from "node:http";
-import type http2 from "node:http2";
+import http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { endStreamFlag, endStreamToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
@@ -73,23 +73,38 @@ export class StreamWriter {
   private ended = false;
 
   private readonly res: http.ServerResponse;
+  /** An HTTP/1.1 response, whose socket Node corks for each chunked write (see sendEnvelope). */
+  private readonly http1: boolean;
 
   /** `headers`: sent with the response's own (e.g. x-request-id). */
   constructor(res: NodeResponse, readonly protocol: StreamProtocol, private readonly headers: Record<string, string>) {
     // HTTP/2's compatibility response takes the same calls used here.
+    this.http1 = !(res instanceof http2.Http2ServerResponse);
     this.res = res as http.ServerResponse;
   }
 
   /** Writes one serialized message (the headers first, with the first); false once the stream has ended. */
   send(data: Uint8Array): boolean {
+    return this.sendEnvelope(envelope(0, data));
+  }
+
+  /**
+   * Writes a message already framed by `envelope(0, ...)`: the same bytes in all
+   * three protocols, so one frame (the ping wheel's Ping) is written to every
+   * stream as it is, never copied or changed. False once the stream has ended.
+   */
+  sendEnvelope(frame: Uint8Array): boolean {
     if (this.ended || this.res.destroyed) return false;
     this.open();
-    this.res.write(envelope(0, data));
+    this.res.write(frame);
     // Node corks an HTTP/1.1 response's socket for a chunked write until the next tick, which
     // comes only after every microtask queued behind this one (e.g. a trigger's bookkeeping after
     // its push): the message leaves now. (Node's own uncork later finds nothing left to do.)
-    const socket = this.res.socket;
-    if (socket?.writableCorked) socket.uncork();
+    // HTTP/2's response has no socket of its own to uncork (its `socket` is a Proxy of the session's).
+    if (this.http1) {
+      const socket = this.res.socket;
+      if (socket?.writableCorked) socket.uncork();
+    }
     return true;
   }
 

@@ -19,6 +19,7 @@ test(refused, { JOBSERV_PORT: "" }, 'JOBSERV_PORT="": expected a port number fro
 test(refused, { JOBSERV_PORT: "70000" }, 'JOBSERV_PORT="70000": expected a port number from 0 to 65535');
 test(refused, { JOBSERV_WORKER_LEASE_MS: "" }, 'JOBSERV_WORKER_LEASE_MS="": expected a number of milliseconds of at least 1');
 test(refused, { JOBSERV_WORKER_LEASE_MS: "0" }, 'JOBSERV_WORKER_LEASE_MS="0": expected a number of milliseconds of at least 1');
+test(refused, { JOBSERV_WORKER_PING_MS: "0" }, 'JOBSERV_WORKER_PING_MS="0": expected a number of milliseconds of at least 1');
 test(refused, { JOBSERV_POLL_MS: "1.5" }, 'JOBSERV_POLL_MS="1.5": expected a number of milliseconds of at least 1');
 test(refused, { JOBSERV_ASSIGNMENT_ACK_MS: "15s" }, 'JOBSERV_ASSIGNMENT_ACK_MS="15s": expected a number of milliseconds of at least 1');
 test(refused, { JOBSERV_WEBHOOK_MAX_BYTES: "1M" }, 'JOBSERV_WEBHOOK_MAX_BYTES="1M": expected a number of bytes of at least 1');
@@ -36,7 +37,7 @@ test(refused, { JOBSERV_SMTP_URL: "mail.example.com:25" }, 'JOBSERV_SMTP_URL="ma
 test("defaults without any variable", (t) => {
   t.like(loadServerConfig({}), {
     databaseUrl: "sqlite:./jobserv.db", host: "127.0.0.1", port: 8080, publicUrl: "", workerLeaseMs: 30_000,
-    assignmentAckMs: 15_000, pollMs: 250, logLevel: "info", githubApi: "https://api.github.com", smtpUrl: "",
+    assignmentAckMs: 15_000, workerPingMs: 20_000, pollMs: 250, logLevel: "info", githubApi: "https://api.github.com", smtpUrl: "",
   });
 });
 
@@ -44,10 +45,10 @@ test("well-formed values are typed; a trailing slash of a URL is dropped", (t) =
   t.like(loadServerConfig({
     JOBSERV_DATABASE: "mysql://u:p@db:3306/jobserv", JOBSERV_PORT: "0", JOBSERV_WORKER_LEASE_MS: " 5000 ",
     JOBSERV_PUBLIC_URL: "https://ci.example.com/", JOBSERV_LOG_LEVEL: "debug", JOBSERV_ARTIFACT_MAX_RUN_BYTES: "1024",
-    JOBSERV_SMTP_URL: "smtps://u:p@mail:465",
+    JOBSERV_SMTP_URL: "smtps://u:p@mail:465", JOBSERV_WORKER_PING_MS: "10000",
   }), {
     databaseUrl: "mysql://u:p@db:3306/jobserv", port: 0, workerLeaseMs: 5000, publicUrl: "https://ci.example.com",
-    logLevel: "debug", artifactMaxRunBytes: 1024, smtpUrl: "smtps://u:p@mail:465",
+    logLevel: "debug", artifactMaxRunBytes: 1024, smtpUrl: "smtps://u:p@mail:465", workerPingMs: 10_000,
   });
 });
 

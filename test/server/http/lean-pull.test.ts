@@ -3,7 +3,7 @@
 // and HTTP/2, gRPC-web over HTTP/1.1, gRPC over HTTP/2): refusals carry the
 // same codes as Connect's handler gave (unauthenticated, permission_denied for
 // a worker not enlisted or naming another worker), an open stream pings at
-// once, and a client that goes away frees its session (the connected-workers
+// once and then every JOBSERV_WORKER_PING_MS, and a client that goes away frees its session (the connected-workers
 // gauge drops, the call is timed as Canceled); its body is held to the same
 // limits and decoded with the same codes (raw frames on real sockets). Calls
 // the lean path leaves to Connect's router (JSON, a deadline) still work.
@@ -99,6 +99,30 @@ for (const dialect of dialects) {
     }
   });
 }
+
+test("an open Pull gets a Ping every JOBSERV_WORKER_PING_MS, each one whole (one frame written to every stream), on every protocol", async (t) => {
+  const server = await startTestServer(t, "sqlite", { workerPingMs: 160 });
+  const spans = await Promise.all(clientProtocols.map(async (protocol) => {
+    const name = `w-pings-${protocol}`;
+    const client = workerClient(server.url, protocol, name);
+    await client.registerWorker({ name, token: TOKEN, hostTags: ["x"], concurrency: 1, registrationSecret: WORKER_SECRET });
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 10_000);
+    const at: number[] = [];
+    try {
+      for await (const m of client.pull({ workerName: name }, { signal: stop.signal })) {
+        t.is(m.action.case, "ping", `${protocol}: only Pings`);
+        at.push(performance.now());
+        if (at.length === 5) break;
+      }
+    } catch { /* aborted: too few below */ }
+    clearTimeout(timer);
+    t.is(at.length, 5, `${protocol}: five Pings within 10 s (20 s apart by default, they would take 80 s)`);
+    return at[4]! - at[1]!;
+  }));
+  // One at once, then one per 160 ms period: the second to the fifth are three periods apart (less a late tick's delay), not sent in a burst.
+  t.true(spans.every((ms) => ms >= 2 * 160), `from the second Ping to the fifth (ms): ${spans.map((ms) => ms.toFixed(0)).join(", ")}`);
+});
 
 test("Pull calls the lean path leaves to Connect's router: JSON, and a deadline that passes", async (t) => {
   const server = await startTestServer(t, "sqlite");

@@ -7,8 +7,7 @@
 // and message through both paths; a broken connection is Code.Unavailable
 // (retried by the shipper). On both store dialects.
 import net from "node:net";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import test from "ava";
 import { BuildService } from "../../../gen/jobserv/v1/build_pb.js";
 import { ProjectService } from "../../../gen/jobserv/v1/project_pb.js";
@@ -16,6 +15,7 @@ import { RunService } from "../../../gen/jobserv/v1/run_pb.js";
 import { Status } from "../../../gen/jobserv/v1/status_pb.js";
 import { LogGapSchema, WorkerService } from "../../../gen/jobserv/v1/worker_pb.js";
 import { directAppendLog } from "../../../worker/connection/append-log.js";
+import { createWorkerTransport } from "../../../worker/connection/transport.js";
 import { retryConnectErrors } from "../../../common/retry.js";
 import { LogShipper } from "../../../worker/logs/shipper.js";
 import { apiClient } from "../../support/clients.js";
@@ -25,13 +25,9 @@ import { prng } from "../../support/prng.js";
 import { startTestServer, WORKER_SECRET } from "../../support/server.js";
 import { tempDir } from "../../support/temp-dir.js";
 
+/** The generic client, over the transport the worker itself builds for the Connect protocol. */
 function workerClient(url: string, name: string, token: string) {
-  const identify: Interceptor = (next) => (req) => {
-    req.header.set("jobserv-worker", name);
-    req.header.set("authorization", `Bearer ${token}`);
-    return next(req);
-  };
-  return createClient(WorkerService, createConnectTransport({ baseUrl: url, httpVersion: "1.1", interceptors: [identify] }));
+  return createClient(WorkerService, createWorkerTransport({ serverUrl: url, protocol: "connect", name, token }));
 }
 
 /** The failure's code and message, or "ok". */

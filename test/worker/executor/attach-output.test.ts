@@ -5,7 +5,6 @@
 // arrive through the executor; attaching to a container that is gone is
 // refused with Docker's own message.
 import { chmodSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import test from "ava";
 import Docker from "dockerode";
@@ -13,6 +12,7 @@ import { attachOutput } from "../../../worker/executor/attach-output.js";
 import { AttachDemuxer } from "../../../worker/executor/demux.js";
 import { DockerExecutor } from "../../../worker/executor/docker.js";
 import { TEST_IMAGE } from "../../support/projects.js";
+import { startTcpProxy } from "../../support/tcp-proxy.js";
 import { tempDir } from "../../support/temp-dir.js";
 
 const LINES = 1_000_000;
@@ -46,17 +46,8 @@ test("on the local socket: every byte in order, each read a view of one reused b
 
 test("a Docker over TCP takes dockerode's hijacked attach: the same bytes through the executor", async (t) => {
   // A TCP door to the local engine, as DOCKER_HOST=tcp://... would be.
-  const door = net.createServer((client) => {
-    const upstream = net.connect(DOCKER_SOCKET);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); };
-    client.once("error", end).once("close", end);
-    upstream.once("error", end).once("close", end);
-  });
-  await new Promise<void>((resolve) => door.listen(0, "127.0.0.1", resolve));
-  t.teardown(() => door.close());
-  const docker = new Docker({ host: "127.0.0.1", port: (door.address() as net.AddressInfo).port, protocol: "http" });
+  const door = await startTcpProxy(t, DOCKER_SOCKET);
+  const docker = new Docker({ host: "127.0.0.1", port: Number(new URL(door.url).port), protocol: "http" });
   const name = `jobserv-attach-tcp-${process.pid}`;
   t.teardown(() => new Docker().getContainer(name).remove({ force: true }).catch(() => {}));
   const dir = tempDir(t, "jobserv-attach-tcp-");
